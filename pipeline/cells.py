@@ -1,0 +1,203 @@
+"""Parse the values clerks type into cells: blanks, numbers, money, dates, months, task labels, percentages."""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+# Cells that mean "empty" on a clerk's form. Decided explicitly instead of pandas' NA guessing.
+BLANK_WORDS = frozenset({"", "无", "—", "——", "-", "--", "－", "/", "／", "NA", "N/A", "n/a", "na", "null", "NULL", "None", "nan", "NaN", "空"})
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+_CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_TASK = re.compile(r"^(?:第)?[（(]?\s*(\d{1,3})(?:\.0+)?\s*[)）]?(?:条|项)?[、.．,，:：]?$")
+_DATE_YMD = re.compile(r"^(\d{4})\s*[年\-/.．]\s*(\d{1,2})\s*[月\-/.．]\s*(\d{1,2})\s*日?$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MONTH_YM = re.compile(r"^(\d{4})\s*[年\-/.．]\s*(\d{1,2})\s*月?(?:份)?$")
+_MONTH_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
+_MONEY_NOISE = re.compile(r"[￥¥,，\s元]|人民币")
+
+
+def clean_text(value: object) -> str:
+    """Return the cell as stripped NFKC text, without a leading text-forcing ' or #."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if text[:1] in ("'", "#", "‘", "`") and len(text) > 1:
+        text = text[1:].strip()
+    return text
+
+
+def is_blank(value: object) -> bool:
+    """Say whether a cell means empty, including 无, — and NA."""
+    return clean_text(value) in BLANK_WORDS
+
+
+def parse_number(value: object) -> float | None:
+    """Read a number typed as a number or as text with separators; None when blank; raise ValueError when unreadable."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value)):
+        return float(value)
+    text = clean_text(value)
+    if text in BLANK_WORDS:
+        return None
+    text = _MONEY_NOISE.sub("", text)
+    if text.endswith("万"):
+        raise ValueError(value)
+    try:
+        return float(Decimal(text))
+    except (InvalidOperation, ValueError):
+        raise ValueError(value) from None
+
+
+def parse_fen(value: object) -> int | None:
+    """Read a yuan amount and return it in fen, rounded half-up; None when blank."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value)):
+        text = repr(value)
+    else:
+        text = _MONEY_NOISE.sub("", clean_text(value))
+        if clean_text(value) in BLANK_WORDS:
+            return None
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(value) from None
+    if not amount.is_finite():
+        raise ValueError(value)
+    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def parse_int(value: object) -> int | None:
+    """Read a whole number; raise ValueError for fractions or words."""
+    number = parse_number(value)
+    if number is None:
+        return None
+    if not float(number).is_integer():
+        raise ValueError(value)
+    return int(number)
+
+
+def parse_date(value: object) -> date | None:
+    """Read a date in any common form, including Excel serials; None when blank."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000 < value < 80000:
+            return _EXCEL_EPOCH + timedelta(days=int(value))
+        raise ValueError(value)
+    text = clean_text(value)
+    if text in BLANK_WORDS:
+        return None
+    text = text.split(" ")[0] if re.match(r"^\d{4}-\d{2}-\d{2} \d", text) else text
+    m = _DATE_YMD.match(text) or _DATE_COMPACT.match(text)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            raise ValueError(value) from None
+    if re.fullmatch(r"\d{5}(\.0+)?", text):
+        return parse_date(float(text))
+    raise ValueError(value)
+
+
+def parse_month(value: object) -> tuple[int, int] | None:
+    """Read a year-month (2019-01, 2019年1月, 201901, 2019.1, or a date) as (year, month)."""
+    if isinstance(value, (datetime, date)):
+        return (value.year, value.month)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and 190001 <= value <= 210012:
+            text = str(int(value))
+        elif 20000 < value < 80000:
+            d = parse_date(value)
+            return (d.year, d.month)
+        else:
+            # 2019.1 typed as a number is ambiguous with 2019.10; read it as written.
+            text = repr(value)
+    else:
+        text = clean_text(value)
+    if text in BLANK_WORDS:
+        return None
+    m = _MONTH_YM.match(text) or _MONTH_COMPACT.match(text)
+    if m:
+        year, month = int(m.group(1)), int(m.group(2))
+        if 1 <= month <= 12:
+            return (year, month)
+        raise ValueError(value)
+    d = parse_date(value)
+    if d is None:
+        return None
+    return (d.year, d.month)
+
+
+def parse_task(value: object) -> int | None:
+    """Read a task label such as 1, 1.0, 1、, 第1条, （1）; None when blank."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer():
+            return int(value)
+        raise ValueError(value)
+    text = clean_text(value).replace(" ", "")
+    if text in BLANK_WORDS:
+        return None
+    m = _TASK.match(text)
+    if m:
+        return int(m.group(1))
+    cn = re.fullmatch(r"第?([一二三四五六七八九十]{1,3})条?", text)
+    if cn:
+        return _chinese_number(cn.group(1))
+    raise ValueError(value)
+
+
+def parse_percent(value: object) -> float | None:
+    """Read 80, 80%, 0.8 or 八成 as a percentage in 0..100; None when blank."""
+    if isinstance(value, str):
+        text = clean_text(value)
+        if text in BLANK_WORDS:
+            return None
+        if text.endswith("%"):
+            number = parse_number(text[:-1])
+            return _check_percent(number, value)
+        if text in {"完成", "已完成"}:
+            return 100.0
+    number = parse_number(value)
+    if number is None:
+        return None
+    # A fraction of at most 1 is a share (0.8 = 80 %); 1 itself is read as 100 %.
+    if 0 <= number <= 1:
+        number *= 100
+    return _check_percent(number, value)
+
+
+def _check_percent(number: float | None, raw: object) -> float | None:
+    if number is None:
+        return None
+    if not 0 <= number <= 100:
+        raise ValueError(raw)
+    return round(number, 2)
+
+
+def _chinese_number(text: str) -> int:
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + _CN_NUM[text[1]]
+    if len(text) == 3 and text[1] == "十":
+        return _CN_NUM[text[0]] * 10 + _CN_NUM[text[2]]
+    if len(text) == 2 and text[1] == "十":
+        return _CN_NUM[text[0]] * 10
+    if len(text) == 1:
+        return _CN_NUM[text]
+    raise ValueError(text)
+
+
+def fen_to_yuan(fen: int) -> float:
+    """Return fen as yuan, exact to two decimals."""
+    return round(fen / 100, 2)

@@ -1,0 +1,181 @@
+"""The `jiekun` command: parse options, call the library, choose the exit code. The only click importer."""
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+import click
+
+from . import dispatch
+from .errors import StopRun
+from .findings import CODES, SEVERITY_LABELS
+from .money import fmt_grouped
+
+_COMMON = [
+    click.option("--input", "input_dir", type=click.Path(path_type=Path), default=None, help="输入目录（默认 input/）"),
+    click.option("--output", "output_dir", type=click.Path(path_type=Path), default=None, help="输出目录（默认 output/）"),
+    click.option("--config", "config_path", type=click.Path(path_type=Path), default=Path("config.toml"),
+                 show_default=True, help="配置文件"),
+    click.option("--debug", is_flag=True, help="出错时显示完整的技术信息"),
+]
+
+
+def common(func):
+    for option in reversed(_COMMON):
+        func = option(func)
+    return func
+
+
+def _guard(debug: bool, action):
+    """Run `action`; turn a StopRun or unexpected error into one Chinese sentence unless --debug."""
+    try:
+        return action()
+    except StopRun as exc:
+        if debug:
+            raise
+        click.secho(exc.message, fg="red", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("已中断。", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the user gets one sentence, --debug gets the traceback
+        if debug:
+            raise
+        click.secho(f"运行中出现意外错误（{type(exc).__name__}: {exc}），未生成报告；请加 --debug 重新运行并把输出发给维护人员。",
+                    fg="red", err=True)
+        sys.exit(3)
+
+
+def _progress():
+    """Return a per-file progress callback that writes to a terminal and stays quiet otherwise."""
+    if not sys.stderr.isatty():
+        return None
+    count = [0]
+
+    def on_file(name: str) -> None:
+        count[0] += 1
+        click.echo(f"\r读取第 {count[0]} 个文件：{name[:60]:<60}", err=True, nl=False)
+    return on_file
+
+
+def _end_progress(on_file) -> None:
+    if on_file:
+        click.echo("\r" + " " * 80 + "\r", err=True, nl=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="jiekun")
+def main():
+    """解困：青山湖区城镇贫困群众脱贫解困工作季度调度。"""
+
+
+@main.command()
+@click.option("--period", default=None, help="季度，如 2019Q2（默认为输入目录中最新的季度）")
+@common
+def run(period, input_dir, output_dir, config_path, debug):
+    """读取、检查、测算并生成本季度全部报告。"""
+    on_file = _progress()
+    result = _guard(debug, lambda: dispatch.run(config_path=config_path, input_dir=input_dir, output_dir=output_dir,
+                                                period=period, today=date.today(), on_file=on_file))
+    _end_progress(on_file)
+    h = result.context.headline
+    click.echo(f"{result.context.period_label}调度完成，报告已写入 {result.output_dir}/")
+    for name in result.written:
+        click.echo(f"  {name}")
+    click.echo(f"单位报送：应报 {h['units_total']} 个，已报 {h['units_submitted']} 个（按时 {h['units_on_time']}，逾期 {h['units_late']}），未报 {h['units_missing']} 个")
+    click.echo(f"任务灯色：绿 {h['tasks_green']}，黄 {h['tasks_yellow']}，红 {h['tasks_red']}")
+    click.echo(f"资金测算：{fmt_grouped(result.context.total_fen)} 元，{h['households']} 户 {h['persons']} 人")
+    click.echo(f"发现问题：错误 {h['errors']} 条，警告 {h['warnings']} 条（详见 findings.csv 和报告中的问题清单）")
+
+
+@main.command()
+@click.option("--period", default=None, help="季度，如 2019Q2（默认为输入目录中最新的季度）")
+@common
+def check(period, input_dir, output_dir, config_path, debug):
+    """只读取和检查，按单位列出问题；有错误时退出码为 1。"""
+    on_file = _progress()
+    result = _guard(debug, lambda: dispatch.check(config_path=config_path, input_dir=input_dir, period=period,
+                                                  today=date.today(), on_file=on_file))
+    _end_progress(on_file)
+    click.echo(format_findings(result))
+    sys.exit(1 if result.errors else 0)
+
+
+def format_findings(result) -> str:
+    """Group findings by unit as a readable table."""
+    df = result.context.findings
+    if df.empty:
+        return f"{result.context.period_label}：未发现问题。"
+    groups = defaultdict(list)
+    for r in df.to_dict("records"):
+        groups[r["unit"] or "（全区/未识别单位）"].append(r)
+    lines = [f"{result.context.period_label}：错误 {result.errors} 条，共 {len(df)} 条问题", ""]
+    for unit in sorted(groups, key=lambda u: (u.startswith("（"), u)):
+        lines.append(f"■ {unit}（{len(groups[unit])} 条）")
+        for r in groups[unit]:
+            place = r["file"] or ""
+            if r["sheet"] and r["sheet"] != Path(r["file"]).stem:
+                place += f" [{r['sheet']}]"
+            if r["row"] is not None and str(r["row"]) != "<NA>":
+                place += f" 第{r['row']}行"
+            if r["column"]:
+                place += f" {r['column']}"
+            label = SEVERITY_LABELS[r["severity"]]
+            lines.append(f"  [{label}] {CODES[r['code']].title if r['code'] in CODES else r['code']}：{r['message']}")
+            if place.strip():
+                lines.append(f"         位置：{place.strip()}")
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+@main.command()
+@click.option("--quarters", type=click.IntRange(1, 4), default=2, show_default=True, help="生成几个季度")
+@click.option("--force", is_flag=True, help="目标季度文件夹已有文件时仍然覆盖")
+@common
+def demo(quarters, force, input_dir, output_dir, config_path, debug):
+    """生成一套示例报表（各单位进展情况表和救助对象台账），用于试用和培训。"""
+    from .config import load_config
+    from .demo import write_demo
+    from .matrix import load_matrix
+
+    target = output_dir or Path("demo")
+
+    def action():
+        config = load_config(config_path)
+        matrix = load_matrix(config.paths["matrix"], config.registry)
+        for q in range(1, quarters + 1):
+            folder = target / f"2019Q{q}"
+            if folder.exists() and any(folder.iterdir()) and not force:
+                raise StopRun(f"{folder} 中已有文件，为免覆盖真实报表已停止；确需覆盖请加 --force。")
+        return write_demo(target, config, matrix, quarters=quarters)
+
+    files = _guard(debug, action)
+    click.echo(f"已在 {target}/ 生成 {quarters} 个季度的示例报表，共 {len(files)} 个文件。")
+    click.echo(f"试运行：jiekun run --input {target}")
+
+
+@main.command()
+@click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path), default=None, help="导出为 Excel 文件")
+@common
+def matrix(xlsx_path, input_dir, output_dir, config_path, debug):
+    """列出任务分工（59条任务及牵头、责任单位）。"""
+    from .config import load_config
+    from .matrix import load_matrix
+    from .report.matrix_export import matrix_text, write_matrix_xlsx
+
+    def action():
+        config = load_config(config_path)
+        return load_matrix(config.paths["matrix"], config.registry)
+
+    m = _guard(debug, action)
+    if xlsx_path:
+        _guard(debug, lambda: write_matrix_xlsx(m, xlsx_path))
+        click.echo(f"任务分工表已导出到 {xlsx_path}")
+    else:
+        click.echo(matrix_text(m))
+
+
+if __name__ == "__main__":
+    main()

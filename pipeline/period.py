@@ -1,0 +1,65 @@
+"""Quarters: parsing `2019Q2`, their months, and the reporting deadline."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from .errors import StopRun
+
+_PERIOD = re.compile(r"^\s*(\d{4})\s*[-_ ]?\s*[Qq]\s*([1-4])\s*$")
+_CN_QUARTER = {1: "一", 2: "二", 3: "三", 4: "四"}
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    year: int
+    quarter: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        """Parse `2019Q2` or `2019-Q2`; stop the run on anything else."""
+        m = _PERIOD.match(str(text))
+        if not m:
+            raise StopRun(f"季度“{text}”的写法不对，请写成 2019Q2 或 2019-Q2 这样的格式。")
+        return cls(int(m.group(1)), int(m.group(2)))
+
+    @classmethod
+    def try_parse(cls, text: str) -> "Period | None":
+        """Return the period a folder name denotes, or None."""
+        m = _PERIOD.match(str(text))
+        return cls(int(m.group(1)), int(m.group(2))) if m else None
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.quarter}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年第{_CN_QUARTER[self.quarter]}季度"
+
+    @property
+    def months(self) -> tuple[int, int, int]:
+        """Return the three calendar months (1-12) of the quarter."""
+        first = 3 * (self.quarter - 1) + 1
+        return (first, first + 1, first + 2)
+
+    @property
+    def month_keys(self) -> tuple[int, int, int]:
+        """Return the months as year*12+month-1 integers, the form rosters are compared in."""
+        return tuple(self.year * 12 + m - 1 for m in self.months)
+
+    def deadline(self, month_of_quarter: int, day: int) -> date:
+        """Return the last on-time reporting date of the quarter."""
+        return date(self.year, self.months[month_of_quarter - 1], day)
+
+    @property
+    def half(self) -> int:
+        return 1 if self.quarter <= 2 else 2
+
+    def previous(self) -> "Period":
+        return Period(self.year, self.quarter - 1) if self.quarter > 1 else Period(self.year - 1, 4)
+
+
+def month_key(year: int, month: int) -> int:
+    """Encode a calendar month as one integer so months compare and subtract simply."""
+    return year * 12 + month - 1

@@ -1,0 +1,91 @@
+"""Assemble one quarter from its read files: chosen submissions, progress rows with flags, and the roster."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from .matrix import Matrix
+from .period import Period
+from .reader import FileRead
+from .reader.schema import PROGRESS, ROSTER
+
+SUBMISSION_COLUMNS = ["unit", "file", "sheet", "reported_on", "rows", "chosen", "superseded_by"]
+
+
+@dataclass(frozen=True)
+class Quarter:
+    period: Period
+    files: tuple[FileRead, ...]
+    submissions: pd.DataFrame   # one row per progress sheet with a known unit
+    progress: pd.DataFrame      # progress rows of every sheet, with matrix flags
+    roster: pd.DataFrame        # one row per person of every roster sheet
+    deadline: date
+
+    def submission_of(self, unit: str) -> pd.Series | None:
+        chosen = self.submissions[(self.submissions["unit"] == unit) & self.submissions["chosen"]]
+        return None if chosen.empty else chosen.iloc[0]
+
+
+def assemble(period: Period, files: list[FileRead], matrix: Matrix, deadline: date) -> Quarter:
+    """Choose one submission per unit (the later 填报日期 wins) and flag progress rows against the matrix."""
+    sub_rows, progress_frames, roster_frames = [], [], []
+    for f in files:
+        for s in f.sheets:
+            if s.kind == PROGRESS and s.unit:
+                sub_rows.append({"unit": s.unit, "file": s.file, "sheet": s.sheet, "reported_on": s.reported_on,
+                                 "rows": len(s.rows)})
+            if s.kind == PROGRESS and len(s.rows):
+                progress_frames.append(s.rows.assign(unit=s.unit or "", _file=s.file, _sheet=s.sheet))
+            if s.kind == ROSTER and len(s.rows):
+                roster_frames.append(s.rows.assign(_file=s.file, _sheet=s.sheet))
+    submissions = _choose(pd.DataFrame(sub_rows, columns=SUBMISSION_COLUMNS[:5]))
+    progress = _flag(pd.concat(progress_frames, ignore_index=True) if progress_frames else _empty_progress(),
+                     submissions, matrix)
+    roster = pd.concat(roster_frames, ignore_index=True) if roster_frames else pd.DataFrame(
+        columns=["household_key", "name", "id_number", "unit", "category", "used", "_row", "_file", "_sheet"])
+    return Quarter(period, tuple(files), submissions, progress, roster, deadline)
+
+
+def _choose(subs: pd.DataFrame) -> pd.DataFrame:
+    subs = subs.copy()
+    subs["chosen"] = False
+    subs["superseded_by"] = ""
+    if subs.empty:
+        return subs
+    # Later 填报日期 wins; an undated sheet loses to a dated one; ties go to the later file name.
+    order = subs.assign(_d=pd.to_datetime(subs["reported_on"]).fillna(pd.Timestamp.min))
+    order = order.sort_values(["unit", "_d", "file", "sheet"])
+    for unit, group in order.groupby("unit", sort=False):
+        winner = group.index[-1]
+        subs.loc[winner, "chosen"] = True
+        for idx in group.index[:-1]:
+            subs.loc[idx, "superseded_by"] = subs.loc[winner, "file"]
+    return subs
+
+
+def _empty_progress() -> pd.DataFrame:
+    return pd.DataFrame(columns=["task", "task_text", "status", "status_text", "progress", "problems", "_row", "used",
+                                 "unit", "_file", "_sheet"])
+
+
+def _flag(progress: pd.DataFrame, subs: pd.DataFrame, matrix: Matrix) -> pd.DataFrame:
+    """Mark each progress row: chosen submission, unknown task, superseded duplicate, assigned role."""
+    p = progress.copy()
+    chosen = set(zip(subs.loc[subs["chosen"], "file"], subs.loc[subs["chosen"], "sheet"])) if len(subs) else set()
+    p["in_chosen"] = [(f, s) in chosen for f, s in zip(p["_file"], p["_sheet"])]
+    p["used"] = p["used"].astype(bool) & p["in_chosen"]
+    numbers = matrix.numbers
+    p["unknown_task"] = p["task"].notna() & ~p["task"].isin(numbers) & p["in_chosen"]
+    p.loc[p["unknown_task"], "used"] = False
+    roles = matrix.assignments().set_index(["task", "unit"])["role"].to_dict()
+    p["role"] = [roles.get((int(t), u)) if pd.notna(t) else None for t, u in zip(p["task"], p["unit"])]
+    # Within one submission the later row of a repeated task is kept.
+    usable = p["used"]
+    dup = p[usable].duplicated(["unit", "task"], keep="last")
+    p["superseded"] = False
+    p.loc[dup[dup].index, "superseded"] = True
+    p.loc[p["superseded"], "used"] = False
+    p["task"] = p["task"].astype("Int64")
+    return p

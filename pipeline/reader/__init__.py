@@ -1,0 +1,59 @@
+"""Read one input file into sheets of typed rows and findings. Pure per file: no shared state."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..findings import Finding, finding
+from .files import Grid, Unreadable, discover, is_accepted, load_grids
+from .layout import find_layout, is_blank_row
+from .progress import read_progress
+from .roster import read_roster
+from .schema import PROGRESS, ROSTER
+from .sheet import ReadContext, SheetRead
+
+__all__ = ["FileRead", "ReadContext", "SheetRead", "discover", "read_file", "read_grid"]
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """All that one input file yielded."""
+
+    file: str
+    sheets: tuple[SheetRead, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    skipped: bool = False
+
+    @property
+    def all_findings(self) -> list[Finding]:
+        out = list(self.findings)
+        for sheet in self.sheets:
+            out.extend(sheet.findings)
+        return out
+
+
+def read_file(path: Path, ctx: ReadContext) -> FileRead:
+    """Read every sheet of one file; a file that cannot be opened becomes one unreadable-file finding."""
+    if not is_accepted(path):
+        return FileRead(ctx.file, findings=(finding(
+            "unreadable-file", f"文件类型“{path.suffix or '无扩展名'}”不是表格，未读取；请另存为 .xlsx 后重新报送。", file=ctx.file),))
+    try:
+        grids = load_grids(path)
+    except Unreadable as exc:
+        return FileRead(ctx.file, findings=(finding("unreadable-file", f"{exc.reason}，未读取。", file=ctx.file),))
+    return FileRead(ctx.file, tuple(read_grid(grid, ctx) for grid in grids))
+
+
+def read_grid(grid: Grid, ctx: ReadContext) -> SheetRead:
+    """Recognise a sheet by its header and read it as a progress report or a roster."""
+    if all(is_blank_row(row) for row in grid.rows):
+        return SheetRead(ctx.file, grid.name, "empty")
+    layout = find_layout(grid.rows)
+    if layout is None:
+        return SheetRead(ctx.file, grid.name, "unknown", findings=(finding(
+            "unknown-sheet", "该工作表既不是进展情况表也不是救助对象台账，未读取。", file=ctx.file, sheet=grid.name),))
+    if layout.kind == PROGRESS:
+        return read_progress(grid, layout, ctx)
+    return read_roster(grid, layout, ctx)
