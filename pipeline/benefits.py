@@ -163,8 +163,7 @@ def compute(persons: pd.DataFrame, period: Period, rates: Rates) -> Benefits:
     people["amount_fen"] = people[[ITEM_COLUMNS[i] for i in ITEMS]].sum(axis=1)
 
     hh_items = people.groupby("household_key", sort=False)[[ITEM_COLUMNS[i] for i in ITEMS] + ["amount_fen"]].sum()
-    hh = hh.join(hh_items, on="household_key", rsuffix="_p")
-    hh = hh.drop(columns=["gap_fen_p"]) if "gap_fen_p" in hh else hh
+    hh = hh.drop(columns=["gap_fen"]).join(hh_items, on="household_key")
     hh["explanation"] = explain(hh, people, period, rates)
     people["explanation"] = people["household_key"].map(hh.set_index("household_key")["explanation"])
     return Benefits(hh.reset_index(drop=True), people.reset_index(drop=True), _by_unit(hh, people),

@@ -110,7 +110,7 @@ def income_above_standard(f: Facts) -> Iterator[Finding]:
     rows = hh[hh["category"].isin(["低保", "支出型"]) & (hh["gap_monthly_fen"] <= 0) & (hh["months_active"] > 0)]
     for _, h in rows.iterrows():
         yield finding("income-above-standard",
-                      f"{h['category']}家庭人均收入 {fmt(int(h['income_fen']))} 元（扣减刚性支出后）不低于低保标准 {std} 元，差额为0。",
+                      f"{h['category']}家庭人均收入 {fmt(int(h['income_fen']))} 元{'（扣减刚性支出后）' if h['category'] == '支出型' else ''}不低于低保标准 {std} 元，差额为0。",
                       unit=h["unit"], file=h["_file"], sheet=h["_sheet"], row=int(h["_household_row"]),
                       column="家庭月人均收入", value=fmt(int(h["income_fen"])))
 
@@ -125,7 +125,7 @@ def zero_employment(f: Facts) -> Iterator[Finding]:
         if (group["employment"] == "未就业").all():
             first = people[people["household_key"] == key].iloc[0]
             yield finding("zero-employment",
-                          f"该户有劳动能力的{len(group)}名成员均未就业，属零就业家庭（任务9要求至少1人就业）。",
+                          f"该户{'唯一有劳动能力的成员' if len(group) == 1 else f'有劳动能力的{len(group)}名成员均'}未就业，属零就业家庭（任务9要求至少1人就业）。",
                           unit=first["unit"], file=first["_file"], sheet=first["_sheet"],
                           row=int(first["_household_row"]), column="就业状况", value=f"户编号 {first['household_no']}")
 

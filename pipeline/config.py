@@ -53,6 +53,8 @@ class Config:
     parameters: dict[int, dict[str, Param]]
     status_words: dict[str, str]
     schedule_tolerance: float
+    red_share: float
+    yellow_share: float
     no_problem_words: frozenset[str]
     registry: Registry
     raw: dict = field(default_factory=dict, repr=False, compare=False)
@@ -100,6 +102,8 @@ def load_config(path: str | Path) -> Config:
         parameters=_params(data.get("parameters", {}), path, "parameters"),
         status_words=_status_words(data.get("status_words", {}), path),
         schedule_tolerance=float(lights.get("schedule_tolerance_points", 25)),
+        red_share=float(lights.get("red_share", 0.5)),
+        yellow_share=float(lights.get("yellow_share", 0.25)),
         no_problem_words=frozenset(str(w) for w in lights.get("no_problem_words", ["无"])),
         registry=_registry(data.get("units", []), path),
         raw=data,

@@ -50,7 +50,7 @@ def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, 
     """Compute the context from the assembled quarter, the benefit results and the findings."""
     period = quarter.period
     cells = cell_states(quarter, matrix, config)
-    lights = task_lights(cells, matrix)
+    lights = task_lights(cells, matrix, config)
     units = _units(quarter, matrix, config, cells)
     fdf = frame(findings)
     by_unit = benefits.by_unit
@@ -85,7 +85,7 @@ def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, 
         total_fen=benefits.total_fen, avg_subsidy_fen=benefits.avg_subsidy_fen,
         avg_subsidy_floor_fen=int(floor.value * 100) if floor else None,
         standards=_standards(config, benefits, period.year), persons=benefits.persons, findings=fdf,
-        inputs=inputs, light_rule=RULE_TEXT.format(tol=int(config.schedule_tolerance)),
+        inputs=inputs, light_rule=RULE_TEXT.format(tol=int(config.schedule_tolerance), red=config.red_share, yellow=config.yellow_share),
     )
 
 

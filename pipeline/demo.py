@@ -56,6 +56,7 @@ ROSTER_HEADER = ("户编号", "姓名", "公民身份号码", "与户主关系",
                  "家庭月刚性支出", "残疾等级", "失能情况", "供养方式", "劳动能力", "就业状况", "孤儿", "享受起始年月", "停发年月")
 HOUSEHOLD_COLUMNS = (0, 4, 5, 6, 7, 8, 15, 16)
 BAD_STATUS = "见附件"
+OTHER_WORK = "配合做好困难群众节日慰问工作，走访{h}户"
 UNKNOWN_TASK = 60
 PROGRESS_PLANTS = {
     1: {"missing": None, "late": ("罗家镇", 2), "omit": ("上海路街道", 16), "extra": ("塘山镇", 21),
@@ -158,15 +159,14 @@ def _trajectories(rng: random.Random, tasks: list[int]) -> dict[int, list[int]]:
 
 
 def _progress_rows(config: Config, matrix: Matrix, period: Period, unit: str, progress: dict[int, list[int]],
-                   rng: random.Random) -> list[list]:
+                   rng: random.Random, style: str) -> list[list]:
     """Return the unit's data rows for the quarter, with this quarter's plants applied."""
     plants = PROGRESS_PLANTS[period.quarter]
     tasks = list(progress)
-    if plants["omit"][0] == unit:
+    if plants["omit"][0] == unit and plants["omit"][1] in tasks:
         tasks.remove(plants["omit"][1])
     if plants["extra"][0] == unit:
         tasks = sorted({*tasks, plants["extra"][1]})
-    style = rng.choices(("int", "text", "fraction"), (70, 20, 10))[0]
     label = TASK_LABELS.get(unit, "{}")
     rows = []
     for task in tasks:
@@ -174,7 +174,7 @@ def _progress_rows(config: Config, matrix: Matrix, period: Period, unit: str, pr
         rows.append(_task_row(config, matrix, rng, period, task, value, style, label))
         if plants["bad_status"] == (unit, task):
             rows[-1][3] = BAD_STATUS
-    if plants["duplicate"][0] == unit:
+    if plants["duplicate"][0] == unit and plants["duplicate"][1] in progress:
         task = plants["duplicate"][1]
         value = min(100, progress[task][period.quarter - 1] + 5)
         rows.append(_task_row(config, matrix, rng, period, task, value, style, label))
@@ -191,7 +191,7 @@ def _task_row(config: Config, matrix: Matrix, rng: random.Random, period: Period
     words = [w for w in STATUS_WORDS[status] if config.status_words.get(w) == status] or [status]
     known = task in matrix.numbers
     category, measure = (matrix.task(task).category, matrix.task(task).measure) if known else ("", "")
-    templates = next((t for (lo, hi), t in PROGRESS_TEXT.items() if lo <= task <= hi), ["配合做好困难群众节日慰问工作，走访{h}户"])
+    templates = next((t for (lo, hi), t in PROGRESS_TEXT.items() if lo <= task <= hi), [OTHER_WORK])
     q, month = period.quarter, period.months[-1]
     numbers = {"h": rng.randint(8, 60) * q, "p": rng.randint(20, 300) * q, "n": rng.randint(1, 3) + q}
     prefix = rng.choice([f"截至{month}月，", "本季度", f"{period.year}年以来，", ""])
@@ -202,7 +202,8 @@ def _task_row(config: Config, matrix: Matrix, rng: random.Random, period: Period
         problem = rng.choice(PROBLEMS) if rng.random() < 0.1 else rng.choice(["无", "无", "无", "暂无"])
     plan = "巩固工作成果，实行常态化管理" if status == "已完成" else rng.choice(PLANS)
     people = numbers["p"] if task <= 35 and value > 0 else None
-    funds = round(rng.uniform(0.5, 60) * q, 2) if (task <= 35 or 50 <= task <= 52) and value > 0 and rng.random() < 0.8 else None
+    spends = (task <= 35 or 50 <= task <= 52) and value > 0 and rng.random() < 0.8
+    funds = round(rng.uniform(0.5, 60) * q, 2) if spends else None
     percent = {"int": value, "text": f"{value}%", "fraction": value / 100}[style]
     return [label.format(task) if label != "{}" else task, category, measure, rng.choice(words), percent,
             text, problem, plan, people, funds]
@@ -224,14 +225,16 @@ def _date_text(day: date, style: str) -> str:
 def _write_progress(folder: Path, config: Config, matrix: Matrix, period: Period, unit: str,
                     progress: dict[int, list[int]], rng: random.Random, seed: int) -> Path:
     """Write one unit's progress report as .xlsx, or .csv for the CSV units, and return its path."""
-    # Per-unit habits (date style, blank row) come from a seed without the quarter, so they persist.
+    # A unit's habits (date form, blank row, percent form) come from a seed without the quarter, so they persist.
     habits = random.Random(f"{seed}:habits:{unit}")
-    date_style = "cell" if unit == DATE_CELL_UNIT else habits.choices(("cn", "iso", "dot", "slash"), (50, 20, 15, 15))[0]
+    date_style = habits.choices(("cn", "iso", "dot", "slash"), (50, 20, 15, 15))[0]
+    date_style = "cell" if unit == DATE_CELL_UNIT else date_style
     blank_row = habits.random() < 0.8
+    percent_style = habits.choices(("int", "text", "fraction"), (70, 20, 10))[0]
     day = _report_date(config, period, unit, rng)
     title = f"{config.office.get('district', '青山湖区')}城镇贫困群众脱贫解困工作重点任务进展情况表（{period.label}）"
     unit_text = f"填报单位：{LOOSE_UNIT_NAMES.get(unit, unit)}"
-    rows = _progress_rows(config, matrix, period, unit, progress, rng)
+    rows = _progress_rows(config, matrix, period, unit, progress, rng, percent_style)
     footer = f"填报人：{random_name(rng, rng.random() < 0.5)}  联系电话：0791-88{rng.randint(0, 999999):06d}"
     cn = CN_QUARTER[period.quarter - 1]
     if unit in CSV_UNITS:

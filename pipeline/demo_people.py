@@ -158,7 +158,7 @@ def _household(rng: random.Random, ids: IdIssuer, unit: str, year: int, standard
         members = _tekun(rng, ids, year)
     elif category == "低保":
         members = _family(rng, ids, rng.choices((1, 2, 3, 4, 5), (25, 27, 25, 14, 9))[0], year)
-        income = 0 if rng.random() < 0.1 else rng.randrange(50, int(min(600, standard - 70)) + 1, 10)
+        income = 0 if rng.random() < 0.1 else rng.randrange(50, int(min(400, standard - 70)) + 1, 10)
         income = income + 0.5 if income and rng.random() < 0.2 else income
     else:
         members = _family(rng, ids, rng.randint(2, 4), year)

@@ -10,9 +10,8 @@ from .quarter import Quarter
 GREEN, YELLOW, RED = "green", "yellow", "red"
 LIGHT_LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯"}
 RULE_TEXT = (
-    "红灯：牵头单位未报送该任务或填报“未启动”，或半数以上责任单位未报送、未启动；"
-    "黄灯：有责任单位未报送或未启动、状态无法识别、进度落后于序时（每季度25%）超过{tol}个百分点，或填报了存在问题；"
-    "绿灯：其余情况（已完成或按序时推进）。"
+    "单位灯色——红：未报送或“未启动”；黄：状态无法识别、进度落后序时（每季度25%）超过{tol}个百分点，或填报了存在问题；绿：其余。"
+    "任务灯色——红：牵头单位为红，或{red:.0%}以上单位为红；黄：牵头单位为黄，或{yellow:.0%}以上单位非绿；绿：其余。"
 )
 
 
@@ -43,19 +42,19 @@ def cell_states(quarter: Quarter, matrix: Matrix, config: Config) -> pd.DataFram
     return cells
 
 
-def task_lights(cells: pd.DataFrame, matrix: Matrix) -> pd.DataFrame:
+def task_lights(cells: pd.DataFrame, matrix: Matrix, config: Config) -> pd.DataFrame:
     """Roll the cells up to one light per task, with status counts and the units missing or red."""
     rows = []
     for task in matrix.tasks:
         c = cells[cells["task"] == task.number]
         leads = c[c["role"] == "lead"]
         missing = c.loc[~c["reported"], "unit"].tolist()
-        not_started = c.loc[c["status"] == "未启动", "unit"].tolist()
-        lead_bad = bool(((~leads["reported"]) | (leads["status"] == "未启动")).any())
-        share_bad = (len(set(missing) | set(not_started)) / len(c)) if len(c) else 0
-        if lead_bad or share_bad >= 0.5:
+        n = max(len(c), 1)
+        red_share = (c["light"] == RED).sum() / n
+        off_share = (c["light"] != GREEN).sum() / n
+        if (leads["light"] == RED).any() or red_share >= config.red_share:
             light = RED
-        elif (c["light"] != GREEN).any():
+        elif (leads["light"] == YELLOW).any() or off_share >= config.yellow_share:
             light = YELLOW
         else:
             light = GREEN

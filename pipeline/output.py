@@ -18,6 +18,10 @@ class Staging:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             self.dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+            # mkdtemp makes the folder private; the reports are for the office to open and share.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(self.dir, 0o777 & ~umask)
         except OSError as exc:
             raise StopRun(f"无法在 {target.parent} 中写入报告（{exc.strerror}），请检查输出目录的权限或磁盘空间。") from exc
         self.written: list[str] = []

@@ -9,6 +9,7 @@ import pandas as pd
 from .matrix import Matrix
 from .period import Period
 from .reader import FileRead
+from .reader.progress import COLUMNS as PROGRESS_COLUMNS
 from .reader.schema import PROGRESS, ROSTER
 
 SUBMISSION_COLUMNS = ["unit", "file", "sheet", "reported_on", "rows", "chosen", "superseded_by"]
@@ -66,8 +67,7 @@ def _choose(subs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _empty_progress() -> pd.DataFrame:
-    return pd.DataFrame(columns=["task", "task_text", "status", "status_text", "progress", "problems", "_row", "used",
-                                 "unit", "_file", "_sheet"])
+    return pd.DataFrame(columns=[*PROGRESS_COLUMNS, "unit", "_file", "_sheet"])
 
 
 def _flag(progress: pd.DataFrame, subs: pd.DataFrame, matrix: Matrix) -> pd.DataFrame:

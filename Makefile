@@ -1,0 +1,32 @@
+# jiekun: `make run` and `make test` set everything up on a machine with Python 3.11+ and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test bench demo-input clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+# Every quarter folder in input/, oldest first, so half-year reports find their earlier quarter.
+run: $(STAMP)
+	@for q in $$(ls -d input/*/ | xargs -n1 basename | sort); do \
+		$(BIN)/jiekun run --period $$q || exit $$?; echo; \
+	done
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
+# Regenerate the shipped sample input from the demo generator.
+demo-input: $(STAMP)
+	$(BIN)/jiekun demo --output input --force
+
+clean:
+	rm -rf $(VENV) output .pytest_cache .hypothesis

@@ -1,0 +1,251 @@
+"""The office's consolidated workbook 调度报告-<period>.xlsx, drawn from the one computed Context."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from xlsxwriter.workbook import Workbook
+
+from ..benefits import ITEM_COLUMNS, ITEMS
+from ..context import Context
+from ..findings import CODES, SEVERITY_LABELS
+from ..lights import GREEN, LIGHT_LABELS, RED, YELLOW
+from ..money import fmt_grouped, yuan
+from .xlsx_formats import (WORKBOOK_OPTIONS, Cell, Col, Formats, finish_table, is_missing, put, start_sheet, write_rows,
+                           write_total)
+
+STATE_LIGHTS = {"按时": GREEN, "逾期": YELLOW, "未报送": RED}
+SEVERITY_LIGHTS = {"error": RED, "warning": YELLOW}
+SHEET_KINDS = {"progress": "进展情况表", "roster": "救助对象台账", "unknown": "未识别（已忽略）", "unreadable": "无法打开"}
+ITEM_COLS = [Col(item, 14, "yuan") for item in ITEMS]
+
+
+def write_workbook(ctx: Context, path: Path) -> None:
+    """Write the office workbook: overview, task matrix, submissions, money, persons, findings, read accounting."""
+    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+    fmts = Formats(wb)
+    for sheet in (_overview, _matrix, _units, _benefits, _persons, _findings, _inputs):
+        sheet(wb, fmts, ctx)
+    wb.close()
+
+
+def sheet_title(ctx: Context, name: str) -> str:
+    """Return the title row of a sheet, e.g. 青山湖区城镇贫困群众脱贫解困工作季度调度（2019年第二季度）· 总览."""
+    return f"{ctx.office.get('district', '')}城镇贫困群众脱贫解困工作季度调度（{ctx.period_label}）· {name}"
+
+
+def _overview(wb: Workbook, fmts: Formats, ctx: Context) -> None:
+    cols = [Col("项目", 26), Col("数值", 16, "int"), Col("方案下限", 14, "num"), Col("说明", 56, "wrap")]
+    ws = start_sheet(wb, fmts, "总览", sheet_title(ctx, "总览"), cols)
+    h = ctx.headline
+    late = [u["unit"] for u in ctx.units if u["state"] == "逾期"]
+    missing = [u["unit"] for u in ctx.units if u["state"] == "未报送"]
+    avg, floor = ctx.avg_subsidy_fen, ctx.avg_subsidy_floor_fen
+    avg_light = None if avg is None or floor is None else (GREEN if avg >= floor else RED)
+    rows = [
+        ["应报送单位（个）", h["units_total"], None, ""],
+        ["已报送单位（个）", h["units_submitted"], None, f"按时{h['units_on_time']}个，逾期{h['units_late']}个"],
+        ["逾期报送单位（个）", Cell(h["units_late"], YELLOW if late else None), None, "、".join(late)],
+        ["未报送单位（个）", Cell(h["units_missing"], RED if missing else None), None, "、".join(missing)],
+        ["重点任务（项）", h["tasks_total"], None, ""],
+        ["绿灯任务（项）", Cell(h["tasks_green"], GREEN), None, ""],
+        ["黄灯任务（项）", Cell(h["tasks_yellow"], YELLOW), None, ""],
+        ["红灯任务（项）", Cell(h["tasks_red"], RED), None, ""],
+        ["发放救助资金（元）", Cell(yuan(ctx.total_fen), kind="yuan"), None, "低保差额、特困供养、护理费及残疾人两项补贴合计"],
+        ["救助户数（户）", h["households"], None, "本季度至少发放1个月的户（特困按人）"],
+        ["救助人数（人）", h["persons"], None, ""],
+        ["救助人月数（人·月）", h["person_months"], None, ""],
+        ["人均补差（元/人·月）", Cell(None if avg is None else yuan(avg), avg_light, kind="yuan"),
+         None if floor is None else yuan(floor), _avg_note(avg, floor)],
+        ["数据问题：错误（条）", Cell(h["errors"], RED if h["errors"] else None), None, "详见“问题清单”表"],
+        ["数据问题：警告（条）", Cell(h["warnings"], YELLOW if h["warnings"] else None), None, ""],
+        ["数据问题：提示（条）", h["infos"], None, ""],
+    ]
+    end = write_rows(ws, fmts, cols, rows)
+    finish_table(ws, cols, end - 1)
+    end = _standards_block(ws, fmts, ctx, end + 1)
+    ws.merge_range(end, 0, end, 3, "", fmts.special("note"))
+    ws.write_string(end, 0, "亮灯规则：" + ctx.light_rule, fmts.special("note"))
+    ws.set_row(end, 60)
+    # The pie reads the three light rows of the table above.
+    _charts(wb, ws, fmts, ctx, end + 2, lights_row=2 + [r[0] for r in rows].index("绿灯任务（项）"))
+
+
+def _avg_note(avg: int | None, floor: int | None) -> str:
+    if avg is None:
+        return "本季度无低保、支出型补差发放，无法计算人均补差"
+    if floor is None:
+        return "未配置方案下限"
+    return f"{'不低于' if avg >= floor else '低于'}方案下限 {fmt_grouped(floor)} 元"
+
+
+def _standards_block(ws, fmts: Formats, ctx: Context, row: int) -> int:
+    """Write the configured standards against the plan's floors; return the next free row."""
+    headers = ["执行标准", "执行值", "方案下限", "依据（执行日期）"]
+    for c, text in enumerate(headers):
+        ws.write_string(row, c, text, fmts.special("header"))
+    for i, s in enumerate(ctx.standards, row + 1):
+        light = GREEN if s["ok"] else RED
+        put(ws, i, 0, s["label"] + ("" if s["ok"] else "（低于下限）"), fmts.get("text", light))
+        put(ws, i, 1, s["value"], fmts.get("num", light))
+        put(ws, i, 2, s["floor"], fmts.get("num"))
+        dated = s["effective"] and s["effective"] not in s["source"]
+        source = s["source"] + (f"（{s['effective']}起执行）" if dated else "")
+        put(ws, i, 3, source, fmts.get("wrap"))
+    return row + len(ctx.standards) + 2
+
+
+def _charts(wb: Workbook, ws, fmts: Formats, ctx: Context, row: int, lights_row: int) -> None:
+    """Put a money-by-unit data block below the tables, and chart it beside them with a pie of task lights."""
+    ws.write_string(row, 0, "单位", fmts.special("header"))
+    ws.write_string(row, 1, "发放金额（元）", fmts.special("header"))
+    for i, u in enumerate(ctx.benefit_units, row + 1):
+        put(ws, i, 0, u["unit"], fmts.get("text"))
+        put(ws, i, 1, yuan(u["amount_fen"]), fmts.get("yuan"))
+    if ctx.benefit_units:
+        last = row + len(ctx.benefit_units)
+        money = wb.add_chart({"type": "column"})
+        money.add_series({"name": "发放金额（元）", "categories": ["总览", row + 1, 0, last, 0],
+                          "values": ["总览", row + 1, 1, last, 1], "fill": {"color": "#4472C4"},
+                          "data_labels": {"value": True, "num_format": "#,##0"}})
+        money.set_title({"name": "各单位救助资金发放（元）"})
+        money.set_legend({"none": True})
+        money.set_size({"width": 620, "height": 300})
+        ws.insert_chart(1, 5, money)
+    pie = wb.add_chart({"type": "pie"})
+    pie.add_series({"name": "任务灯色", "categories": ["总览", lights_row, 0, lights_row + 2, 0],
+                    "values": ["总览", lights_row, 1, lights_row + 2, 1],
+                    "points": [{"fill": {"color": c}} for c in ("#63BE7B", "#FFD966", "#F8696B")],
+                    "data_labels": {"value": True, "category": True}})
+    pie.set_title({"name": "重点任务灯色（项）"})
+    pie.set_size({"width": 380, "height": 260})
+    ws.insert_chart(17, 5, pie)
+
+
+def _matrix(wb: Workbook, fmts: Formats, ctx: Context) -> None:
+    units = [u["unit"] for u in ctx.units]
+    fixed = [Col("编号", 5, "center"), Col("工作任务", 16), Col("政策措施", 30), Col("牵头单位", 20),
+             Col("任务灯", 6, "center"), Col("已报/应报", 7, "center")]
+    cols = fixed + [Col(u, 7, "center") for u in units]
+    ws = start_sheet(wb, fmts, "任务进展", sheet_title(ctx, "任务进展"), cols, freeze_cols=len(fixed),
+                     header_height=84, vertical_from=len(fixed))
+    ws.write_string(0, 14, "★ 牵头单位；未报 = 未报送该任务；空白 = 非本单位任务；底色为单元格灯色", fmts.special("note"))
+    by_cell = {(int(r["task"]), r["unit"]): r for r in ctx.cells.to_dict("records")}
+    rows = []
+    for t in ctx.tasks:
+        light = t["light"]
+        row = [t["task"], t["category"], t["measure"], "、".join(t["lead"]),
+               Cell(LIGHT_LABELS[light][0], light, bold=True), f"{t['reported']}/{t['assigned']}"]
+        row += [_matrix_cell(by_cell.get((t["task"], u))) for u in units]
+        rows.append(row)
+    finish_table(ws, cols, write_rows(ws, fmts, cols, rows) - 1)
+
+
+def _matrix_cell(cell: dict | None) -> Cell | None:
+    if cell is None:
+        return None
+    if not cell["reported"]:
+        word = "未报"
+    else:
+        status = cell["status"]
+        word = status if isinstance(status, str) and status else "不明"
+    lead = cell["role"] == "lead"
+    return Cell(("★" if lead else "") + word, cell["light"], bold=lead)
+
+
+def _units(wb: Workbook, fmts: Formats, ctx: Context) -> None:
+    cols = [Col("排名", 5, "int"), Col("单位", 14), Col("类型", 6, "center"), Col("报送情况", 8, "center"),
+            Col("报送日期", 11, "date"), Col("逾期天数", 7, "int"), Col("应报任务", 7, "int"), Col("已报任务", 7, "int"),
+            Col("完整率", 8, "pct"), Col("漏报任务", 24, "wrap"), Col("非本单位任务", 12, "wrap"),
+            Col("红灯", 6, "int"), Col("黄灯", 6, "int"), Col("绿灯", 6, "int"), Col("报送文件", 34)]
+    ws = start_sheet(wb, fmts, "单位报送", sheet_title(ctx, "单位报送"), cols, freeze_cols=2)
+    rows = []
+    for u in sorted(ctx.units, key=lambda u: u["rank"]):
+        missing = _numbers(u["missing_tasks"]) if u["submitted"] else f"未报送（全部{len(u['missing_tasks'])}项）"
+        on = date.fromisoformat(u["submitted_on"]) if u["submitted_on"] else None
+        lights = u["lights"]
+        rows.append([u["rank"], u["unit"], u["kind_label"], Cell(u["state"], STATE_LIGHTS.get(u["state"])), on,
+                     u["days_late"], u["assigned_tasks"], u["reported_tasks"], u["completeness"] / 100,
+                     missing, _numbers(u["unexpected_tasks"]),
+                     Cell(lights[RED], RED if lights[RED] else None), lights[YELLOW], lights[GREEN], u["file"]])
+    finish_table(ws, cols, write_rows(ws, fmts, cols, rows) - 1)
+
+
+def _numbers(tasks: list[int]) -> str:
+    return "、".join(str(t) for t in tasks)
+
+
+def _benefits(wb: Workbook, fmts: Formats, ctx: Context) -> None:
+    counts = [Col("户数", 8, "int"), Col("人数", 8, "int"), Col("人月数", 8, "int")]
+    cols = [Col("单位", 14), Col("救助类别", 8, "center"), *counts, *ITEM_COLS, Col("金额合计", 16, "yuan")]
+    ws = start_sheet(wb, fmts, "资金测算", sheet_title(ctx, "资金测算"), cols, freeze_cols=2)
+    rows = [[b["unit"], b["category"], b["households"], b["persons"], b["person_months"],
+             *(yuan(b["items"][i]) for i in ITEMS), yuan(b["amount_fen"])] for b in ctx.benefits]
+    end = write_rows(ws, fmts, cols, rows)
+    finish_table(ws, cols, end - 1)
+    # Totals are summed in fen and converted once, so they equal the sum of the exact row amounts.
+    keys = ["households", "persons", "person_months"]
+    total = ["合计", "", *(sum(b[k] for b in ctx.benefits) for k in keys),
+             *(yuan(sum(b["items"][i] for b in ctx.benefits)) for i in ITEMS),
+             yuan(sum(b["amount_fen"] for b in ctx.benefits))]
+    write_total(ws, fmts, cols, end, total)
+
+
+def _persons(wb: Workbook, fmts: Formats, ctx: Context) -> None:
+    cols = [Col("单位", 12), Col("社区", 12), Col("户编号", 12), Col("姓名", 10), Col("公民身份号码", 21),
+            Col("身份证核验", 16), Col("与户主关系", 8, "center"), Col("救助类别", 8, "center"),
+            Col("发放月数", 7, "int"), *ITEM_COLS, Col("金额合计", 14, "yuan"),
+            Col("计算说明（按户）", 70), Col("来源文件", 30), Col("行号", 6, "int")]
+    ws = start_sheet(wb, fmts, "对象明细", sheet_title(ctx, "对象明细"), cols, freeze_cols=4)
+    records = ctx.persons.to_dict("records") if len(ctx.persons) else []
+    rows = []
+    for p in records:
+        rows.append([p.get("unit"), p.get("community"), p.get("household_no"), p.get("name"), p.get("id_number"),
+                     "正确" if p.get("id_status") == "ok" else p.get("id_reason"), p.get("relation"),
+                     p.get("category"), p.get("months_paid"),
+                     *(_yuan_or_none(p.get(ITEM_COLUMNS[i])) for i in ITEMS), _yuan_or_none(p.get("amount_fen")),
+                     p.get("explanation"), p.get("_file"), p.get("_row")])
+    end = write_rows(ws, fmts, cols, rows)
+    finish_table(ws, cols, end - 1)
+    sums = [sum(_fen(p.get(ITEM_COLUMNS[i])) for p in records) for i in ITEMS]
+    total = ["合计", "", "", f"{len(records)}人", "", "", "", "", "", *(yuan(s) for s in sums),
+             yuan(sum(_fen(p.get("amount_fen")) for p in records)), "差额按户计在该户第一行", "", ""]
+    write_total(ws, fmts, cols, end, total)
+
+
+def _fen(value: object) -> int:
+    return 0 if is_missing(value) else int(value)
+
+
+def _yuan_or_none(fen: object) -> float | None:
+    return None if is_missing(fen) else yuan(int(fen))
+
+
+def _findings(wb: Workbook, fmts: Formats, ctx: Context) -> None:
+    cols = [Col("问题代码", 22), Col("问题名称", 18), Col("严重程度", 8, "center"), Col("单位", 12), Col("文件", 30),
+            Col("工作表", 12), Col("行", 6, "int"), Col("列", 14), Col("说明", 50, "wrap"), Col("值", 18),
+            Col("改正方法", 44, "wrap")]
+    ws = start_sheet(wb, fmts, "问题清单", sheet_title(ctx, "问题清单"), cols, freeze_cols=3)
+    rows = []
+    for f in ctx.findings.to_dict("records") if len(ctx.findings) else []:
+        code = CODES.get(f["code"])
+        rows.append([f["code"], code.title if code else "", Cell(SEVERITY_LABELS.get(f["severity"], f["severity"]),
+                     SEVERITY_LIGHTS.get(f["severity"])), f["unit"], f["file"], f["sheet"], f["row"], f["column"],
+                     f["message"], f["value"], code.fix if code else ""])
+    finish_table(ws, cols, write_rows(ws, fmts, cols, rows) - 1)
+
+
+def _inputs(wb: Workbook, fmts: Formats, ctx: Context) -> None:
+    cols = [Col("文件", 36), Col("工作表", 14), Col("类型", 14, "center"), Col("单位", 12), Col("读取行数", 9, "int"),
+            Col("采用行数", 9, "int"), Col("列入问题行数", 11, "int"), Col("核对", 12, "center")]
+    ws = start_sheet(wb, fmts, "读取核对", sheet_title(ctx, "读取核对（读取行数 = 采用行数 + 列入问题行数）"), cols, freeze_cols=1)
+    rows = []
+    for i in ctx.inputs:
+        ok = i["rows_read"] == i["rows_used"] + i["rows_reported"]
+        rows.append([i["file"], i["sheet"], SHEET_KINDS.get(i["kind"], i["kind"]), i["unit"], i["rows_read"],
+                     i["rows_used"], i["rows_reported"], Cell("相符" if ok else "不符", GREEN if ok else RED)])
+    end = write_rows(ws, fmts, cols, rows)
+    finish_table(ws, cols, end - 1)
+    sums = [sum(i[k] for i in ctx.inputs) for k in ("rows_read", "rows_used", "rows_reported")]
+    write_total(ws, fmts, cols, end, [f"合计（{len(ctx.inputs)}个工作表）", "", "", "", *sums, ""])
+

@@ -1,0 +1,181 @@
+"""Benefit rules against hand-computed cases: 2019 parameters, 低保 670, 特困 871, 最低工资 1680."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import run_check, valid_id
+
+HOUSE = dict(unit="湖坊镇", community="东社区")
+
+
+def person(no, name, seq, relation, category=None, income=None, rigid=None, grade=None, care=None,
+           start=None, stop=None, ability=None, employment=None, born="19700101"):
+    return [no, name, valid_id(born=born, seq=seq), relation, HOUSE["unit"] if category else None,
+            HOUSE["community"] if category else None, category, income, rigid, grade, care,
+            "分散" if care or category == "特困" else None, ability, employment, "否", start, stop]
+
+
+def household(result, no: str):
+    hh = result.benefits.households
+    return hh[hh["household_no"] == no].iloc[0]
+
+
+@pytest.fixture
+def roster(book):
+    def make(*rows):
+        book.roster("湖坊镇台账.xlsx", "湖坊镇", list(rows))
+        return run_check(book.folder.parent.parent)
+    return make
+
+
+def test_dibao_full_quarter_pays_shortfall_times_members(roster):
+    r = roster(person("001", "张一", 1, "户主", "低保", 260, start="2018-01"),
+               person(None, "张二", 3, "配偶"), person(None, "张三", 5, "子女", born="20100101"))
+    h = household(r, "001")
+    # (670 − 260) × 3 × 3 = 3690
+    assert h["amount_fen"] == 369000
+    assert h["explanation"] == "差额 (670 − 260.00) × 3人 × 3个月 = 3690.00"
+
+
+def test_mid_quarter_start_pays_from_the_start_month(roster):
+    r = roster(person("001", "张一", 1, "户主", "低保", 260, start="2019-05"),
+               person(None, "张二", 3, "配偶"), person(None, "张三", 5, "子女", born="20100101"))
+    h = household(r, "001")
+    assert h["months_active"] == 2
+    assert h["amount_fen"] == (670 - 260) * 3 * 2 * 100
+    assert h["explanation"] == "差额 (670 − 260.00) × 3人 × 2个月（5–6月） = 2460.00"
+
+
+def test_stop_month_is_the_first_month_not_paid(roster):
+    r = roster(person("001", "李一", 7, "户主", "低保", 400.5, start="2017年3月", stop="2019年6月"))
+    h = household(r, "001")
+    assert h["months_active"] == 2            # April and May, not June
+    assert h["amount_fen"] == 2 * 26950       # (670 − 400.50) × 1 × 2
+
+
+def test_household_that_left_before_the_quarter_is_not_paid(roster):
+    r = roster(person("001", "李一", 7, "户主", "低保", 400, start="2017-03", stop="2019-04"),
+               person("002", "李二", 9, "户主", "低保", 400, start="2017-03"))
+    assert household(r, "001")["amount_fen"] == 0
+    row = [b for b in r.context.benefits if b["category"] == "低保"][0]
+    assert (row["households"], row["persons"], row["person_months"]) == (1, 1, 3)
+
+
+def test_income_at_or_above_standard_pays_zero_and_is_reported(roster):
+    r = roster(person("001", "王一", 11, "户主", "低保", 670, start="2018-01"),
+               person("002", "王二", 13, "户主", "低保", 669.99, start="2018-01"))
+    assert household(r, "001")["amount_fen"] == 0
+    assert household(r, "002")["amount_fen"] == 3       # 0.01 × 1 × 3
+    assert [(f.row, f.column, f.code) for f in r.findings if f.code == "income-above-standard"] == [(4, "家庭月人均收入", "income-above-standard")]
+
+
+def test_expense_type_deducts_rigid_spending_per_member(roster):
+    # adjusted income = 500 − 900 ÷ 2 = 50; (670 − 50) × 2 × 3 = 3720
+    r = roster(person("001", "赵一", 15, "户主", "支出型", 500, 900, start="2018-01"), person(None, "赵二", 17, "配偶"))
+    h = household(r, "001")
+    assert h["amount_fen"] == 372000
+    assert h["explanation"] == "差额 (670 − (500.00 − 900.00÷2)) × 2人 × 3个月 = 3720.00"
+
+
+def test_expense_type_adjusted_income_never_goes_below_zero(roster):
+    # 100 − 3000 ÷ 2 < 0, so income counts as 0: 670 × 2 × 3 = 4020
+    r = roster(person("001", "赵一", 15, "户主", "支出型", 100, 3000, start="2018-01"), person(None, "赵二", 17, "配偶"))
+    assert household(r, "001")["amount_fen"] == 402000
+
+
+def test_expense_type_with_fractional_deduction_is_exact_to_the_fen(roster):
+    # 300 − 500 ÷ 3 = 133.333…; (670 − 133.333…) × 3 = 1610.00 exactly per month
+    r = roster(person("001", "钱一", 19, "户主", "支出型", 300, 500, start="2018-01"),
+               person(None, "钱二", 21, "配偶"), person(None, "钱三", 23, "子女", born="20080101"))
+    assert household(r, "001")["amount_fen"] == 161000 * 3
+
+
+def test_tekun_full_disability_adds_80_percent_of_minimum_wage(roster):
+    r = roster(person("001", "孙一", 25, "户主", "特困", care="全失能", start="2016-01", born="19400101"))
+    h = household(r, "001")
+    assert h["amount_fen"] == (871 + 1344) * 3 * 100
+    assert "护理费（全失能）1680 × 80% × 1人 × 3个月 = 4032.00" in h["explanation"]
+
+
+def test_tekun_partial_disability_adds_20_percent_and_self_caring_adds_nothing(roster):
+    r = roster(person("001", "孙一", 25, "户主", "特困", care="半失能", start="2016-01", born="19400101"),
+               person("002", "孙二", 27, "户主", "特困", start="2016-01", born="19410101"))
+    assert household(r, "001")["amount_fen"] == (871 + 336) * 3 * 100
+    assert household(r, "002")["amount_fen"] == 871 * 3 * 100
+
+
+def test_disabled_member_of_dibao_household_gets_living_allowance(roster):
+    r = roster(person("001", "周一", 29, "户主", "低保", 500, start="2018-01"), person(None, "周二", 31, "配偶", grade="四级"))
+    h = household(r, "001")
+    assert h["living_allowance_fen"] == 60 * 3 * 100
+    assert h["care_allowance_fen"] == 0
+    assert h["amount_fen"] == ((670 - 500) * 2 * 3 + 60 * 3) * 100
+
+
+def test_severe_disability_gets_both_allowances_and_tekun_only_the_care_allowance(roster):
+    r = roster(person("001", "吴一", 33, "户主", "低保", 500, start="2018-01", grade="一级"),
+               person("002", "吴二", 35, "户主", "特困", start="2018-01", grade="2", born="19450101"))
+    dibao, tekun = household(r, "001"), household(r, "002")
+    assert (dibao["living_allowance_fen"], dibao["care_allowance_fen"]) == (18000, 21000)
+    assert (tekun["living_allowance_fen"], tekun["care_allowance_fen"]) == (0, 21000)
+
+
+def test_allowances_keep_a_household_paid_when_its_shortfall_is_zero(roster):
+    r = roster(person("001", "郑一", 37, "户主", "低保", 700, start="2018-01", grade="三级"))
+    row = [b for b in r.context.benefits if b["category"] == "低保"][0]
+    assert row["items"]["差额"] == 0 and row["items"]["残疾人生活补贴"] == 18000
+    assert (row["households"], row["persons"], row["person_months"]) == (1, 1, 3)
+    # No 差额 above 0, so 人均补差 has no person-months to divide by.
+    assert r.benefits.avg_subsidy_fen is None
+
+
+def test_avg_subsidy_divides_shortfall_by_person_months_with_shortfall(roster):
+    r = roster(person("001", "张一", 1, "户主", "低保", 260, start="2019-05"), person(None, "张二", 3, "配偶"),
+               person("002", "李一", 7, "户主", "低保", 400, start="2018-01"),
+               person("003", "王一", 11, "户主", "低保", 680, start="2018-01"))
+    # (410×2×2 + 270×1×3) ÷ (2×2 + 1×3) = 2450 ÷ 7 = 350.00
+    assert r.benefits.avg_subsidy_fen == 35000
+
+
+def test_unreadable_income_leaves_household_out_and_reports_it(roster):
+    r = roster(person("001", "冯一", 39, "户主", "低保", "待核实", start="2018-01"), person(None, "冯二", 41, "配偶"),
+               person("002", "冯三", 43, "户主", "低保", 500, start="2018-01"))
+    assert list(r.benefits.households["household_no"]) == ["002"]
+    assert [(f.row, f.column, f.code) for f in r.findings if f.code == "bad-value"] == [(4, "家庭月人均收入", "bad-value")]
+    roster_input = [i for i in r.context.inputs if i["kind"] == "roster"][0]
+    assert (roster_input["rows_read"], roster_input["rows_used"], roster_input["rows_reported"]) == (3, 1, 2)
+
+
+def test_a_finding_does_not_change_the_money(roster):
+    bad = valid_id(seq=45)[:-1] + ("0" if valid_id(seq=45)[-1] != "0" else "1")
+    r = roster(["001", "陈一", bad, "户主", "湖坊镇", "东社区", "低保", 500, None, None, None, None, None, None, "否", "2018-01", None])
+    assert household(r, "001")["amount_fen"] == 170 * 3 * 100
+    assert any(f.code == "id-invalid" for f in r.findings)
+
+
+def test_merged_household_cells_take_the_first_row_value(book):
+    path = book.roster("湖坊镇台账.xlsx", "湖坊镇", [
+        person("001", "张一", 1, "户主", "低保", 260, start="2018-01"), person(None, "张二", 3, "配偶")])
+    import openpyxl
+    wb = openpyxl.load_workbook(path)
+    wb.active.merge_cells("G4:G5")
+    wb.active.merge_cells("H4:H5")
+    wb.save(path)
+    r = run_check(book.folder.parent.parent)
+    assert household(r, "001")["amount_fen"] == 410 * 2 * 3 * 100
+
+
+def test_missing_parameter_stops_the_run_naming_it_and_the_year(project):
+    from pipeline import StopRun
+    text = (project / "config.toml").read_text(encoding="utf-8")
+    out, section = [], ""
+    for line in text.splitlines():
+        if line.startswith("["):
+            section = line
+        if section == "[parameters.2019]" and line.startswith("min_wage"):
+            continue
+        out.append(line)
+    (project / "config.toml").write_text("\n".join(out), encoding="utf-8")
+    with pytest.raises(StopRun) as exc:
+        run_check(project)
+    assert "2019" in exc.value.message and "最低工资标准" in exc.value.message and "min_wage" in exc.value.message

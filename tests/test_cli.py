@@ -1,0 +1,90 @@
+"""The command line: thin over the library, plain Chinese errors, the right exit codes."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import full_progress_rows
+from pipeline.cli import main
+
+
+@pytest.fixture
+def cli(project):
+    runner = CliRunner()
+    cwd = os.getcwd()
+    os.chdir(project)
+    yield runner
+    os.chdir(cwd)
+
+
+def test_matrix_prints_the_59_tasks(cli):
+    result = cli.invoke(main, ["matrix"])
+    assert result.exit_code == 0
+    assert "共 59 条任务" in result.output and "59." in result.output
+
+
+def test_matrix_xlsx_export(cli, project):
+    result = cli.invoke(main, ["matrix", "--xlsx", "分工.xlsx"])
+    assert result.exit_code == 0 and (project / "分工.xlsx").stat().st_size > 0
+
+
+def test_bad_period_is_one_chinese_sentence(cli):
+    result = cli.invoke(main, ["run", "--period", "2019Q5"])
+    assert result.exit_code == 2
+    assert "2019Q5" in result.output and "Traceback" not in result.output
+
+
+def test_missing_quarter_folder(cli):
+    result = cli.invoke(main, ["check", "--period", "2019Q3"])
+    assert result.exit_code == 2 and "2019Q3" in result.output
+
+
+def test_missing_config(cli):
+    result = cli.invoke(main, ["run", "--config", "nope.toml"])
+    assert result.exit_code == 2 and "找不到配置文件" in result.output
+
+
+def test_missing_parameter_stops_the_run(cli, project):
+    text = (project / "config.toml").read_text(encoding="utf-8").replace("[parameters.2019]", "[parameters.2017]")
+    (project / "config.toml").write_text(text, encoding="utf-8")
+    result = cli.invoke(main, ["run"])
+    assert result.exit_code == 2 and "2019" in result.output and "城镇低保标准" in result.output
+
+
+def test_check_groups_findings_by_unit_and_exits_1_on_errors(cli, book):
+    book.progress("湖坊镇.xlsx", "湖坊镇", "2019-06-25", full_progress_rows([1, 2, 3]))
+    result = cli.invoke(main, ["check"])
+    assert result.exit_code == 1
+    assert "■ 湖坊镇" in result.output and "逾期报送" in result.output and "漏报任务" in result.output
+
+
+def test_run_writes_the_reports_and_exits_0_despite_findings(cli, project, book):
+    book.progress("湖坊镇.xlsx", "湖坊镇", "2019-06-25", full_progress_rows([1, 2, 3]))
+    result = cli.invoke(main, ["run"])
+    assert result.exit_code == 0, result.output
+    out = project / "output" / "2019Q2"
+    names = {p.name for p in out.iterdir()}
+    assert {"summary.json", "findings.csv", "调度报告-2019Q2.xlsx", "调度报告-2019Q2.html"} <= names
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["period"] == "2019Q2" and summary["findings"]["by_code"]["late-submission"] == 1
+
+
+def test_failed_run_leaves_previous_output_intact(cli, project, book):
+    book.progress("湖坊镇.xlsx", "湖坊镇", "2019-06-18", full_progress_rows([1]))
+    assert cli.invoke(main, ["run"]).exit_code == 0
+    before = (project / "output" / "2019Q2" / "summary.json").read_bytes()
+    (project / "templates" / "dispatch.html.j2").write_text("{{ no_such_value }}", encoding="utf-8")
+    result = cli.invoke(main, ["run"])
+    assert result.exit_code == 3 and "Traceback" not in result.output
+    assert (project / "output" / "2019Q2" / "summary.json").read_bytes() == before
+    assert [p.name for p in (project / "output").iterdir()] == ["2019Q2"]
+
+
+def test_input_files_are_never_modified(cli, project, book):
+    path = book.progress("湖坊镇.xlsx", "湖坊镇", "2019-06-18", full_progress_rows([1]))
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    assert cli.invoke(main, ["run"]).exit_code == 0
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before

@@ -1,0 +1,393 @@
+"""The workbook and the HTML report render one hand-built Context faithfully, safely and with personal data masked."""
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from jinja2 import UndefinedError
+
+from pipeline.benefits import ITEM_COLUMNS, ITEMS
+from pipeline.config import load_config
+from pipeline.context import Context
+from pipeline.findings import CODES, finding, frame
+from pipeline.ids import check_char, mask_id
+from pipeline.lights import GREEN, RED, RULE_TEXT, YELLOW
+from pipeline.matrix import load_matrix
+from pipeline.money import fmt_grouped, yuan
+from pipeline.report.excel import sheet_title, write_workbook
+from pipeline.report.html import bar_chart_svg, cn_number, pct, render_html, scrub, stacked_bar_svg, yuan_text
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+UNITS = ("湖坊镇", "区民政局", "区财政局")
+FORMULA_NAME = '=HYPERLINK("http://x","y")'
+SCRIPT = "<script>alert(1)</script>"
+SHEETS = ["总览", "任务进展", "单位报送", "资金测算", "对象明细", "问题清单", "读取核对"]
+
+
+def make_id(born: str, seq: int) -> str:
+    body = f"360111{born}{seq:03d}"
+    return body + check_char(body)
+
+
+HEAD_ID, CHILD_ID, TEKUN_ID = make_id("19700101", 11), make_id("20050202", 12), make_id("19400303", 21)
+
+
+def _cells(matrix) -> pd.DataFrame:
+    """Give every assigned cell a status; 湖坊镇 leaves task 7 unreported and has not started task 30."""
+    a = matrix.assignments()
+    a = a[a["unit"].isin(UNITS)].reset_index(drop=True)
+    reported = ~((a["unit"] == "湖坊镇") & (a["task"] == 7))
+    status = ["已完成" if t % 5 == 0 else "推进中" for t in a["task"]]
+    a["status"] = [None if not r else ("未启动" if (u, t) == ("湖坊镇", 30) else s)
+                   for r, u, t, s in zip(reported, a["unit"], a["task"], status)]
+    a["progress"] = [100.0 if s == "已完成" else 60.0 for s in a["status"]]
+    a["problems"] = ["资金缺口" if t == 2 else "无" for t in a["task"]]
+    a["progress_text"] = "按计划推进"
+    a["_file"] = a["unit"] + "-2019Q2进展情况.xlsx"
+    a["_row"] = a["task"] + 3.0
+    a["reported"] = reported
+    a["light"] = [RED if not r or s == "未启动" else (YELLOW if t == 2 else GREEN)
+                  for r, s, t in zip(reported, a["status"], a["task"])]
+    return a
+
+
+def _tasks(matrix, cells: pd.DataFrame) -> list[dict]:
+    out = []
+    for t in matrix.tasks:
+        c = cells[cells["task"] == t.number]
+        lights = set(c["light"])
+        light = RED if RED in lights else (YELLOW if YELLOW in lights else GREEN)
+        out.append({"task": t.number, "category": t.category, "light": light,
+                    "status_counts": {s: int((c["status"] == s).sum()) for s in ("已完成", "推进中", "未启动")},
+                    "units_missing": c.loc[~c["reported"], "unit"].tolist(),
+                    "units_red": c.loc[c["light"] == RED, "unit"].tolist(),
+                    "units_yellow": c.loc[c["light"] == YELLOW, "unit"].tolist(),
+                    "assigned": len(c), "reported": int(c["reported"].sum()), "lead": list(t.lead),
+                    "measure": t.measure, "responsible": list(t.responsible), "note": t.note})
+    return out
+
+
+def _units(matrix, cells: pd.DataFrame) -> list[dict]:
+    dates = {"湖坊镇": "2019-06-18", "区民政局": "2019-06-24", "区财政局": None}
+    out = []
+    for rank, name in enumerate(UNITS, 1):
+        assigned = matrix.tasks_of(name)
+        c = cells[cells["unit"] == name]
+        on = dates[name]
+        reported = int(c["reported"].sum()) if on else 0
+        out.append({"unit": name, "kind": "town" if name == "湖坊镇" else "department",
+                    "kind_label": "镇" if name == "湖坊镇" else "部门", "submitted": on is not None, "submitted_on": on,
+                    "on_time": None if on is None else on <= "2019-06-20",
+                    "days_late": 4 if name == "区民政局" else 0, "file": f"{name}-2019Q2进展情况.xlsx" if on else "",
+                    "assigned_tasks": len(assigned), "reported_tasks": reported,
+                    "missing_tasks": c.loc[~c["reported"], "task"].tolist() if on else assigned,
+                    "unexpected_tasks": [23] if name == "湖坊镇" else [],
+                    "lights": {k: int((c["light"] == k).sum()) for k in (GREEN, YELLOW, RED)},
+                    "completeness": round(100 * reported / len(assigned), 1),
+                    "state": "未报送" if on is None else ("按时" if on <= "2019-06-20" else "逾期"), "rank": rank})
+    return out
+
+
+def _benefit(unit: str, category: str, hh: int, persons: int, items: dict) -> dict:
+    full = {i: items.get(i, 0) for i in ITEMS}
+    return {"unit": unit, "category": category, "households": hh, "persons": persons, "person_months": 3 * persons,
+            "items": full, "amount_fen": sum(full.values())}
+
+
+def _persons() -> pd.DataFrame:
+    rows = [
+        {"unit": "湖坊镇", "community": "东社区", "household_no": "HF001", "name": "张三丰", "id_number": HEAD_ID,
+         "id_status": "ok", "id_reason": "", "relation": "户主", "category": "低保", "months_paid": 3,
+         "gap_fen": 222000, "living_allowance_fen": 18000, "care_allowance_fen": 0},
+        {"unit": "湖坊镇", "community": "东社区", "household_no": "HF001", "name": SCRIPT, "id_number": CHILD_ID,
+         "id_status": "ok", "id_reason": "", "relation": "子女", "category": "低保", "months_paid": 3,
+         "gap_fen": 0, "living_allowance_fen": 0, "care_allowance_fen": 0},
+        {"unit": "湖坊镇", "community": "西社区", "household_no": "HF002", "name": FORMULA_NAME, "id_number": TEKUN_ID,
+         "id_status": "ok", "id_reason": "", "relation": "户主", "category": "特困", "months_paid": 3,
+         "tekun_fen": 261000, "care_fee_fen": 403200, "care_allowance_fen": 21000},
+    ]
+    df = pd.DataFrame(rows)
+    for col in ITEM_COLUMNS.values():
+        df[col] = df[col].fillna(0).astype("int64") if col in df else 0
+    df["amount_fen"] = df[list(ITEM_COLUMNS.values())].sum(axis=1)
+    df["explanation"] = ["差额 (670 − 300.00) × 2人 × 3个月 = 2220.00", "差额 (670 − 300.00) × 2人 × 3个月 = 2220.00",
+                         "特困供养 870 × 1人 × 3个月 = 2610.00"]
+    df["_file"] = "湖坊镇-救助对象台账-2019Q2.xlsx"
+    df["_row"] = [4, 5, 6]
+    return df
+
+
+def _findings() -> pd.DataFrame:
+    where = {"unit": "湖坊镇", "file": "湖坊镇-救助对象台账-2019Q2.xlsx", "sheet": "台账"}
+    return frame([
+        finding("id-invalid", "身份证号码末位校验码不对。", row=9, column="公民身份号码", value=mask_id(HEAD_ID), **where),
+        finding("person-duplicate", f"身份证号码 {TEKUN_ID} 重复列入台账。", row=6, column="公民身份号码", value="", **where),
+        finding("bad-value", f"完成状态“{SCRIPT}”无法识别。", unit="区民政局", file="区民政局.xlsx", sheet="进展", row=12,
+                column="完成状态", value=SCRIPT),
+        finding("bad-value", "姓名写成了公式。", row=7, column="姓名", value=FORMULA_NAME, **where),
+        finding("bad-value", "收入写成了公式。", row=8, column="家庭月人均收入", value="@SUM(A1)", **where),
+        finding("missing-submission", "区财政局本季度未报送进展情况表。", unit="区财政局"),
+        finding("late-submission", "填报日期 2019-06-24，晚于报送截止日 2019-06-20（逾期4天）。", unit="区民政局",
+                column="填报日期", value="2019-06-24"),
+    ])
+
+
+@pytest.fixture(scope="module")
+def ctx() -> Context:
+    config = load_config(ROOT / "config.toml")
+    matrix = load_matrix(config.paths["matrix"], config.registry)
+    cells = _cells(matrix)
+    tasks = _tasks(matrix, cells)
+    units = _units(matrix, cells)
+    benefits = [_benefit("湖坊镇", "低保", 1, 2, {"差额": 222000, "残疾人生活补贴": 18000}),
+                _benefit("湖坊镇", "特困", 1, 1, {"特困供养": 261000, "护理费": 403200, "重度残疾人护理补贴": 21000}),
+                _benefit("湖坊镇", "支出型", 0, 0, {})]
+    total = sum(b["amount_fen"] for b in benefits)
+    by_category = [{"category": b["category"], **{k: b[k] for k in ("households", "persons", "person_months")},
+                    "items": b["items"], "amount_fen": b["amount_fen"]} for b in benefits]
+    headline = {"units_total": 3, "units_submitted": 2, "units_on_time": 1, "units_late": 1, "units_missing": 1,
+                "tasks_total": len(tasks), **{f"tasks_{k}": sum(t["light"] == k for t in tasks) for k in (GREEN, YELLOW, RED)},
+                "households": 2, "persons": 3, "person_months": 9, "errors": 5, "warnings": 1, "infos": 0}
+    standards = [{"name": "dibao_standard", "label": "城镇低保标准", "value": config.parameters[2019]["dibao_standard"].value,
+                  "floor": config.floors[2019]["dibao_standard"].value, "ok": True, "source": "湖城字〔2019〕1号 任务1",
+                  "effective": "2019-01-01"}]
+    inputs = [{"file": "湖坊镇-救助对象台账-2019Q2.xlsx", "sheet": "台账", "kind": "roster", "unit": "湖坊镇",
+               "rows_read": 5, "rows_used": 3, "rows_reported": 2},
+              {"file": f"{SCRIPT}.xlsx", "sheet": "说明", "kind": "unknown", "unit": "", "rows_read": 0, "rows_used": 0,
+               "rows_reported": 0}]
+    return Context(
+        period="2019Q2", period_label="2019年第二季度", year=2019, quarter=2, today=date(2019, 7, 1),
+        deadline=date(2019, 6, 20), office=dict(config.office), plan_title=matrix.title, plan_document=matrix.document,
+        headline=headline, units=units, tasks=tasks, cells=cells, benefits=benefits,
+        benefit_units=[{"unit": "湖坊镇", "amount_fen": total}], benefit_categories=by_category, total_fen=total,
+        avg_subsidy_fen=37000, avg_subsidy_floor_fen=44000, standards=standards, persons=_persons(),
+        findings=_findings(), inputs=inputs, light_rule=RULE_TEXT.format(tol=25),
+    )
+
+
+@pytest.fixture(scope="module")
+def workbook(ctx: Context, tmp_path_factory) -> openpyxl.Workbook:
+    path = tmp_path_factory.mktemp("xlsx") / "调度报告-2019Q2.xlsx"
+    write_workbook(ctx, path)
+    return openpyxl.load_workbook(path)
+
+
+@pytest.fixture(scope="module")
+def html(ctx: Context) -> str:
+    return render_html(ctx, TEMPLATES)
+
+
+def rows_of(ws) -> list[tuple]:
+    """Return the data rows below the title and header rows."""
+    return list(ws.iter_rows(min_row=3, values_only=True))
+
+
+def column(ws, header: str) -> int:
+    """Return the 1-based column whose header (row 2) is `header`."""
+    return [c.value for c in ws[2]].index(header) + 1
+
+
+# --- the office workbook -------------------------------------------------------------------------
+
+def test_workbook_has_every_sheet_with_its_title_header_freeze_and_print_setup(workbook):
+    assert workbook.sheetnames == SHEETS
+    for ws in workbook:
+        assert ws["A1"].value.startswith("青山湖区城镇贫困群众脱贫解困工作季度调度（2019年第二季度）· " + ws.title)
+        assert ws.freeze_panes is not None and ws.freeze_panes.endswith("3"), ws.title
+        assert ws.print_title_rows == "$1:$2", ws.title
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A2:"), ws.title
+
+
+def test_sheet_title_names_district_period_and_sheet(ctx):
+    assert sheet_title(ctx, "总览") == "青山湖区城镇贫困群众脱贫解困工作季度调度（2019年第二季度）· 总览"
+
+
+def test_overview_shows_headline_money_and_average_against_floor(workbook, ctx):
+    ws = workbook["总览"]
+    values = {r[0]: r[1:] for r in ws.iter_rows(min_row=3, values_only=True) if r[0]}
+    assert values["应报送单位（个）"][0] == 3
+    assert values["发放救助资金（元）"][0] == pytest.approx(yuan(ctx.total_fen))
+    assert values["人均补差（元/人·月）"][:2] == (370, 440)
+    assert values["城镇低保标准"][:2] == (670, 670)
+    assert any(isinstance(k, str) and k.startswith("亮灯规则：") for k in values)
+    assert len(ws._charts) == 0 or True  # openpyxl drops charts on load; the chart is checked in the raw file below
+
+
+def test_overview_has_a_native_chart(ctx, tmp_path):
+    import zipfile
+    path = tmp_path / "w.xlsx"
+    write_workbook(ctx, path)
+    charts = [n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 2
+
+
+def test_matrix_marks_leads_missing_and_unassigned_cells_with_light_fills(workbook, ctx):
+    ws = workbook["任务进展"]
+    assert [c.value for c in ws[2]][6:] == list(UNITS)
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=3)}
+    assert len(rows) == len(ctx.tasks) == 59
+    hufang, civil = column(ws, "湖坊镇") - 1, column(ws, "区民政局") - 1
+    assert rows[7][hufang].value == "未报"
+    assert rows[7][hufang].fill.fgColor.rgb == "FFFFC7CE"
+    assert rows[1][civil].value == "★推进中" and rows[1][civil].font.b
+    assert rows[1][civil].fill.fgColor.rgb == "FFC6EFCE"
+    assert rows[2][civil].fill.fgColor.rgb == "FFFFEB9C"
+    assert rows[13][civil].value == "推进中" and not rows[13][civil].font.b  # responsible, not lead
+    assert rows[30][hufang].value == "未启动"
+    unassigned = next(t["task"] for t in ctx.tasks if "湖坊镇" not in t["lead"] + t["responsible"])
+    assert rows[unassigned][hufang].value is None
+
+
+def test_units_sheet_carries_state_completeness_and_missing_tasks(workbook, ctx):
+    ws = workbook["单位报送"]
+    by_unit = {r[1]: r for r in rows_of(ws)}
+    hufang = by_unit["湖坊镇"]
+    assert hufang[3] == "按时" and hufang[9] == "7" and hufang[10] == "23"
+    expected = next(u for u in ctx.units if u["unit"] == "湖坊镇")["completeness"] / 100
+    assert hufang[8] == pytest.approx(expected)
+    assert ws.cell(3, column(ws, "完整率")).number_format == "0.0%"
+    assert by_unit["区民政局"][3] == "逾期" and by_unit["区民政局"][5] == 4
+    assert by_unit["区财政局"][3] == "未报送" and by_unit["区财政局"][9].startswith("未报送")
+
+
+def test_benefit_total_row_equals_the_sum_of_the_rows(workbook, ctx):
+    ws = workbook["资金测算"]
+    rows = rows_of(ws)
+    data, total = rows[:-1], rows[-1]
+    assert total[0] == "合计" and len(data) == len(ctx.benefits)
+    amount = column(ws, "金额合计") - 1
+    assert total[amount] == pytest.approx(sum(r[amount] for r in data))
+    assert total[amount] == pytest.approx(yuan(ctx.total_fen))
+    for i, item in enumerate(ITEMS):
+        col = column(ws, item) - 1
+        assert total[col] == pytest.approx(sum(r[col] for r in data)), item
+    assert ws.cell(3, amount + 1).number_format == "#,##0.00"
+
+
+def test_persons_keep_ids_as_text_and_malicious_names_as_plain_strings(workbook):
+    ws = workbook["对象明细"]
+    id_col, name_col = column(ws, "公民身份号码"), column(ws, "姓名")
+    ids = {ws.cell(r, id_col).value: ws.cell(r, id_col) for r in range(3, 6)}
+    assert set(ids) == {HEAD_ID, CHILD_ID, TEKUN_ID}
+    assert all(c.data_type == "s" for c in ids.values())
+    names = {ws.cell(r, name_col).value: ws.cell(r, name_col) for r in range(3, 6)}
+    assert names[FORMULA_NAME].data_type == "s" and names[SCRIPT].data_type == "s"
+    assert not ws._hyperlinks
+
+
+def test_persons_columns_add_up_with_gap_on_the_first_row_only(workbook, ctx):
+    ws = workbook["对象明细"]
+    gap, amount = column(ws, "差额") - 1, column(ws, "金额合计") - 1
+    rows = rows_of(ws)
+    assert [r[gap] for r in rows[:3]] == [2220, 0, 0]
+    assert rows[-1][amount] == pytest.approx(yuan(ctx.total_fen))
+
+
+def test_no_cell_anywhere_is_a_formula(workbook):
+    formulas = [(ws.title, c.coordinate) for ws in workbook for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
+
+
+def test_findings_sheet_has_chinese_labels_fix_and_inert_values(workbook):
+    ws = workbook["问题清单"]
+    assert [c.value for c in ws[2]] == ["问题代码", "问题名称", "严重程度", "单位", "文件", "工作表", "行", "列", "说明", "值", "改正方法"]
+    rows = rows_of(ws)
+    assert len(rows) == 7
+    first = rows[0]
+    assert first[2] == "错误" and first[10] == CODES[first[0]].fix and first[1] == CODES[first[0]].title
+    values = {r[9] for r in rows}
+    assert {FORMULA_NAME, "@SUM(A1)", SCRIPT} <= values
+    late = next(r for r in rows if r[0] == "late-submission")
+    assert late[2] == "警告" and late[6] is None
+
+
+def test_inputs_sheet_checks_rows_read_equals_used_plus_reported(workbook, ctx):
+    ws = workbook["读取核对"]
+    rows = rows_of(ws)
+    data, total = rows[:-1], rows[-1]
+    assert [r[0] for r in data] == [i["file"] for i in ctx.inputs]
+    assert all(r[4] == r[5] + r[6] and r[7] == "相符" for r in data)
+    assert data[1][2] == "未识别（已忽略）"
+    assert total[4:7] == (5, 3, 2)
+
+
+def test_workbook_renders_with_no_persons_and_no_findings(ctx, tmp_path):
+    empty = dataclasses.replace(ctx, persons=pd.DataFrame(), findings=frame([]), benefits=[], benefit_units=[])
+    write_workbook(empty, tmp_path / "e.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "e.xlsx")
+    assert rows_of(wb["对象明细"])[0][0] == "合计" and rows_of(wb["问题清单"]) == []
+
+
+# --- the leaders' HTML report --------------------------------------------------------------------
+
+def test_html_escapes_input_markup(html):
+    assert "<script" not in html.lower()
+    assert "&lt;script&gt;" in html
+
+
+def test_html_never_shows_a_full_id_or_a_roster_name(html):
+    assert not re.search(r"(?<!\d)\d{17}[\dX](?![\dX])", html)
+    for full in (HEAD_ID, CHILD_ID, TEKUN_ID, "张三丰", "HYPERLINK"):
+        assert full not in html
+    assert mask_id(HEAD_ID) in html and mask_id(TEKUN_ID) in html
+    assert "=H*" in html or "姓名写成了公式" in html  # the name-column value is shown masked, not in full
+
+
+def test_html_is_self_contained(html):
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:|//)""", html, re.I)
+    assert not re.search(r"url\(\s*['\"]?\s*(?:https?:|//)", html, re.I)
+    assert "@import" not in html and "http" not in html
+    assert "<svg" in html
+
+
+def test_html_has_official_layout_and_every_section(html, ctx):
+    for heading in ("一、总体情况", "二、任务推进情况", "三、单位报送情况", "四、资金发放情况", "五、数据质量问题"):
+        assert f"<h2>{heading}</h2>" in html
+    assert "（一）切实筑牢基本生活保障底线" in html
+    assert "@page { size: A4; margin: 37mm 26mm 35mm 28mm" in html
+    assert "方正小标宋简体" in html and "FangSong" in html and "SimHei" in html and "KaiTi" in html
+    assert f'<div class="issuer">{ctx.office["name"]}</div>' in html
+    assert "page-break-before: always" in html
+
+
+def test_html_numbers_come_from_the_context(html, ctx):
+    assert f"共发放救助资金{fmt_grouped(ctx.total_fen)}元" in html
+    assert "人均补差370.00元/月" in html and "低于方案440.00元的下限" in html
+    assert "逾期报送的单位：区民政局（2019-06-24报送，逾期4天）" in html
+    assert "未报送的单位：区财政局" in html
+    assert "未报送：湖坊镇" in html and "未启动：湖坊镇" in html
+    assert "生成日期：2019年7月1日" in html and ctx.light_rule in html
+
+
+def test_html_lights_are_readable_without_colour(html):
+    assert re.search(r"●</span>红</span>", html) and re.search(r"●</span>绿</span>", html)
+
+
+def test_missing_context_key_raises(ctx):
+    with pytest.raises(UndefinedError):
+        render_html(dataclasses.replace(ctx, office={}), TEMPLATES)
+
+
+# --- small helpers ------------------------------------------------------------------------------
+
+def test_chart_svg_escapes_labels_and_formats_yuan():
+    svg = str(bar_chart_svg([("<b>单位</b>", 123456)], title="A&B"))
+    assert "&lt;b&gt;单位&lt;/b&gt;" in svg and "A&amp;B" in svg and "1,234.56" in svg and "<b>" not in svg
+    strip = str(stacked_bar_svg([("绿灯 1", 1, "#0a0"), ("红灯 0", 0, "#a00")]))
+    assert "绿灯 1" in strip and "红灯 0" in strip
+
+
+def test_filters_format_money_percent_numbers_and_scrub_ids():
+    assert yuan_text(123450) == "1,234.50" and yuan_text(None) == "—"
+    assert pct(97.84) == "97.8%"
+    assert [cn_number(n) for n in (1, 10, 12, 20, 21)] == ["一", "十", "十二", "二十", "二十一"]
+    assert scrub(f"号码{HEAD_ID}重复") == f"号码{mask_id(HEAD_ID)}重复"
+    assert scrub("任务编号60") == "任务编号60"
