@@ -82,8 +82,12 @@ def run(period, input_dir, output_dir, config_path, debug):
     _end_progress(on_file)
     h = result.context.headline
     click.echo(f"{result.context.period_label}调度完成，报告已写入 {result.output_dir}/")
+    feedback = [n for n in result.written if n.startswith("退回/")]
     for name in result.written:
-        click.echo(f"  {name}")
+        if name not in feedback:
+            click.echo(f"  {name}")
+    if feedback:
+        click.echo(f"  退回/（{len(feedback)} 个单位的问题反馈单，可直接发回各单位）")
     click.echo(f"单位报送：应报 {h['units_total']} 个，已报 {h['units_submitted']} 个（按时 {h['units_on_time']}，逾期 {h['units_late']}），未报 {h['units_missing']} 个")
     click.echo(f"任务灯色：绿 {h['tasks_green']}，黄 {h['tasks_yellow']}，红 {h['tasks_red']}")
     click.echo(f"资金测算：{fmt_grouped(result.context.total_fen)} 元，{h['households']} 户 {h['persons']} 人")

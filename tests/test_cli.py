@@ -88,3 +88,16 @@ def test_input_files_are_never_modified(cli, project, book):
     before = (path.read_bytes(), path.stat().st_mtime_ns)
     assert cli.invoke(main, ["run"]).exit_code == 0
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_feedback_workbook_per_unit_lists_its_own_findings(cli, project, book):
+    import openpyxl
+    book.progress("湖坊镇.xlsx", "湖坊镇", "2019-06-25", full_progress_rows([1, 2, 3]))
+    assert cli.invoke(main, ["run"]).exit_code == 0
+    path = project / "output" / "2019Q2" / "退回" / "湖坊镇.xlsx"
+    ws = openpyxl.load_workbook(path).active
+    rows = [r for r in ws.iter_rows(min_row=3, values_only=True) if isinstance(r[0], int)]
+    problems = {r[2] for r in rows}
+    assert {"逾期报送", "漏报任务"} <= problems
+    assert all(r[8] for r in rows)                    # every row says how to fix it
+    assert (project / "output" / "2019Q2" / "退回" / "区民政局.xlsx").exists()   # missing submission

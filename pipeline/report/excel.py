@@ -127,9 +127,10 @@ def _matrix(wb: Workbook, fmts: Formats, ctx: Context) -> None:
     fixed = [Col("编号", 5, "center"), Col("工作任务", 16), Col("政策措施", 30), Col("牵头单位", 20),
              Col("任务灯", 6, "center"), Col("已报/应报", 7, "center")]
     cols = fixed + [Col(u, 7, "center") for u in units]
-    ws = start_sheet(wb, fmts, "任务进展", sheet_title(ctx, "任务进展"), cols, freeze_cols=len(fixed),
-                     header_height=84, vertical_from=len(fixed))
-    ws.write_string(0, 14, "★ 牵头单位；未报 = 未报送该任务；空白 = 非本单位任务；底色为单元格灯色", fmts.special("note"))
+    # The legend rides in the title cell so it repeats on every printed page and never collides with the grid.
+    title = sheet_title(ctx, "任务进展") + "　（★ 牵头单位；未报 = 未报送该任务；空白 = 非本单位任务；底色为灯色）"
+    ws = start_sheet(wb, fmts, "任务进展", title, cols, freeze_cols=len(fixed), header_height=84,
+                     vertical_from=len(fixed))
     by_cell = {(int(r["task"]), r["unit"]): r for r in ctx.cells.to_dict("records")}
     rows = []
     for t in ctx.tasks:
