@@ -196,53 +196,62 @@ def _months_text(period: Period, n: int, start: int | None, stop: float | None) 
     return f"{n}个月（{span}）"
 
 
+def _household_counts(people: pd.DataFrame) -> pd.DataFrame:
+    """Count, per household, the persons behind each item, for the explanation."""
+    flags = pd.DataFrame({
+        "household_key": people["household_key"],
+        "n_tekun": people["tekun_fen"] > 0,
+        "n_full": (people["care_fee_fen"] > 0) & (people["care_need"] == "全失能"),
+        "n_partial": (people["care_fee_fen"] > 0) & (people["care_need"] == "半失能"),
+        "fee_full": np.where(people["care_need"] == "全失能", people["care_fee_fen"], 0),
+        "fee_partial": np.where(people["care_need"] == "半失能", people["care_fee_fen"], 0),
+        "n_living": people["living_allowance_fen"] > 0,
+        "n_care": people["care_allowance_fen"] > 0,
+    })
+    return flags.groupby("household_key", sort=False).sum()
+
+
 def explain(hh: pd.DataFrame, people: pd.DataFrame, period: Period, rates: Rates) -> list[str]:
     """Write each household's amount as arithmetic a clerk can redo by hand."""
     std = fmt_param(rates.params["dibao_standard"].value)
     tekun = fmt_param(rates.params["tekun_standard"].value)
     wage = fmt_param(rates.params["min_wage"].value)
-    by_household = {key: group for key, group in people.groupby("household_key", sort=False)}
+    full = fmt_param(rates.params["care_rate_full"].value * 100)
+    partial = fmt_param(rates.params["care_rate_partial"].value * 100)
+    living = fmt_param(Decimal(rates.living_allowance) / 100)
+    care = fmt_param(Decimal(rates.care_allowance) / 100)
+    counts = _household_counts(people).reindex(hh["household_key"])
+    table = pd.concat([hh.reset_index(drop=True), counts.reset_index(drop=True)], axis=1)
     texts = []
-    for h in hh.itertuples(index=False):
-        n = int(h.months_active)
-        months = _months_text(period, n, h.start_key, h.stop_key)
-        parts = []
+    for h in table.itertuples(index=False):
+        months = _months_text(period, int(h.months_active), h.start_key, h.stop_key)
         m = int(h.members)
+        parts = []
         if h.category in ("低保", "支出型"):
-            inc = fmt(int(h.income_fen))
-            if h.category == "支出型" and int(h.rigid_fen):
-                rig = fmt(int(h.rigid_fen))
-                if int(h.income_fen) * m <= int(h.rigid_fen):
-                    income_expr = f"0（{inc} − {rig}÷{m} 不足0按0计）"
-                else:
-                    income_expr = f"({inc} − {rig}÷{m})"
+            inc, rig = int(h.income_fen), int(h.rigid_fen)
+            if h.category == "支出型" and rig:
+                income_expr = f"0（{fmt(inc)} − {fmt(rig)}÷{m} 不足0按0计）" if inc * m <= rig else f"({fmt(inc)} − {fmt(rig)}÷{m})"
             else:
-                income_expr = inc
+                income_expr = fmt(inc)
             if int(h.gap_monthly_fen) > 0:
                 parts.append(f"差额 ({std} − {income_expr}) × {m}人 × {months} = {fmt(int(h.gap_fen))}")
             else:
                 parts.append(f"差额 0（人均收入 {income_expr} 不低于标准 {std}）")
-        group = by_household[h.household_key]
-        if h.category == "特困":
-            k = len(group)
-            parts.append(f"特困供养 {tekun} × {k}人 × {months} = {fmt(int(group['tekun_fen'].sum()))}")
-            for need, name in CARE_LABELS.items():
-                cnt = int((group["care_need"] == need).sum())
-                if cnt:
-                    rate = fmt_param(rates.params[name].value * 100)
-                    fee = int(group.loc[group["care_need"] == need, "care_fee_fen"].sum())
-                    parts.append(f"护理费（{need}）{wage} × {rate}% × {cnt}人 × {months} = {fmt(fee)}")
-        for col, label, rate in (("living_allowance_fen", "残疾人生活补贴", rates.living_allowance),
-                                 ("care_allowance_fen", "重度残疾人护理补贴", rates.care_allowance)):
-            cnt = int((group[col] > 0).sum())
-            if cnt:
-                parts.append(f"{label} {fmt_param(Decimal(rate) / 100)} × {cnt}人 × {months} = {fmt(int(group[col].sum()))}")
-        total = int(group["amount_fen"].sum())
+        if h.n_tekun:
+            parts.append(f"特困供养 {tekun} × {int(h.n_tekun)}人 × {months} = {fmt(int(h.tekun_fen))}")
+        if h.n_full:
+            parts.append(f"护理费（全失能）{wage} × {full}% × {int(h.n_full)}人 × {months} = {fmt(int(h.fee_full))}")
+        if h.n_partial:
+            parts.append(f"护理费（半失能）{wage} × {partial}% × {int(h.n_partial)}人 × {months} = {fmt(int(h.fee_partial))}")
+        if h.n_living:
+            parts.append(f"残疾人生活补贴 {living} × {int(h.n_living)}人 × {months} = {fmt(int(h.living_allowance_fen))}")
+        if h.n_care:
+            parts.append(f"重度残疾人护理补贴 {care} × {int(h.n_care)}人 × {months} = {fmt(int(h.care_allowance_fen))}")
         text = "；".join(parts)
         if len(parts) > 1:
-            text += f"；合计 {fmt(total)}"
+            text += f"；合计 {fmt(int(h.amount_fen))}"
         elif not parts:
-            text = f"本季度不在享受期，0.00"
+            text = "本季度不在享受期，0.00"
         texts.append(text)
     return texts
 
