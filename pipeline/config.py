@@ -75,15 +75,20 @@ class Config:
         return self.floors.get(year, {}).get(name)
 
 
+def read_toml(path: Path, label: str, missing_hint: str) -> dict:
+    """Read a TOML file the run depends on; stop with a plain sentence when it is absent or malformed."""
+    if not path.is_file():
+        raise StopRun(f"找不到{label} {path}，{missing_hint}")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise StopRun(f"{label} {path.name} 格式有误（{exc}），请按 TOML 格式改正。") from exc
+
+
 def load_config(path: str | Path) -> Config:
     """Read and validate config.toml; stop the run with a plain sentence if it is unusable."""
     path = Path(path)
-    if not path.is_file():
-        raise StopRun(f"找不到配置文件 {path}，请在项目目录下运行，或用 --config 指定配置文件。")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise StopRun(f"配置文件 {path.name} 格式有误（{exc}），请按 TOML 格式改正。") from exc
+    data = read_toml(path, "配置文件", "请在项目目录下运行，或用 --config 指定配置文件。")
     base = path.resolve().parent
     paths = {k: (base / v) for k, v in data.get("paths", {}).items()}
     for key in ("matrix", "templates"):

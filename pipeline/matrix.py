@@ -1,12 +1,12 @@
 """The task-division matrix: 59 numbered tasks, each with lead and responsible units."""
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from .config import read_toml
 from .errors import StopRun
 from .units import GROUPS, Registry
 
@@ -86,12 +86,7 @@ class Matrix:
 def load_matrix(path: str | Path, registry: Registry) -> Matrix:
     """Read matrix.toml and expand unit groups through the registry."""
     path = Path(path)
-    if not path.is_file():
-        raise StopRun(f"找不到任务分工表 {path}，请检查 config.toml 中 [paths] 的 matrix 一项。")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise StopRun(f"任务分工表 {path.name} 格式有误（{exc}），请按 TOML 格式改正。") from exc
+    data = read_toml(path, "任务分工表", "请检查 config.toml 中 [paths] 的 matrix 一项。")
     measures = {int(k): str(v) for k, v in data.get("measures", {}).items()}
     tasks: dict[int, Task] = {}
     for group in data.get("group", []):

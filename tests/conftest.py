@@ -22,6 +22,20 @@ def valid_id(region: str = "360111", born: str = "19800101", seq: int = 123) -> 
     return body + check_char(body)
 
 
+@pytest.fixture(scope="session")
+def config():
+    """The shipped config.toml, read once."""
+    from pipeline.config import load_config
+    return load_config(ROOT / "config.toml")
+
+
+@pytest.fixture(scope="session")
+def matrix(config):
+    """The shipped task-division matrix, read once."""
+    from pipeline.matrix import load_matrix
+    return load_matrix(config.paths["matrix"], config.registry)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """Copy config.toml, matrix.toml and templates into a scratch project folder."""

@@ -13,26 +13,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.config import load_config
 from pipeline.demo import BAD_STATUS, PROGRESS_HEADER, PROGRESS_PLANTS, ROSTER_HEADER, UNKNOWN_TASK, write_demo
 from pipeline.ids import OK, birth_date, check_id
-from pipeline.matrix import load_matrix
 from pipeline.period import Period
 
 ROOT = Path(__file__).parent.parent
 CATEGORIES = {"低保": "低保", "城镇低保": "低保", "特困": "特困", "特困供养": "特困", "支出型": "支出型",
               "支出型贫困低收入家庭": "支出型"}
 HOUSEHOLD_FIELDS = ("户编号", "所属镇街", "社区", "救助类别", "家庭月人均收入", "家庭月刚性支出", "享受起始年月", "停发年月")
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load_config(ROOT / "config.toml")
-
-
-@pytest.fixture(scope="module")
-def matrix(config):
-    return load_matrix(config.paths["matrix"], config.registry)
 
 
 @pytest.fixture(scope="module")

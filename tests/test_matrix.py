@@ -5,20 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import load_config
-from pipeline.matrix import load_matrix
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load_config(ROOT / "config.toml")
-
-
-@pytest.fixture(scope="module")
-def matrix(config):
-    return load_matrix(config.paths["matrix"], config.registry)
 
 
 def test_59_tasks_and_33_reporting_units(matrix, config):

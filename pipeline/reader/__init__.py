@@ -1,17 +1,15 @@
 """Read one input file into sheets of typed rows and findings. Pure per file: no shared state."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
 
 from ..findings import Finding, finding
 from .files import Grid, Unreadable, discover, is_accepted, load_grids
 from .layout import find_layout, is_blank_row
 from .progress import read_progress
 from .roster import read_roster
-from .schema import PROGRESS, ROSTER
+from .schema import PROGRESS
 from .sheet import ReadContext, SheetRead
 
 __all__ = ["FileRead", "ReadContext", "SheetRead", "discover", "read_file", "read_grid"]
