@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import sys
+import unicodedata
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from . import dispatch
 from .errors import StopRun
@@ -107,29 +109,48 @@ def check(period, input_dir, output_dir, config_path, debug):
     sys.exit(1 if result.errors else 0)
 
 
+def _width(text: str) -> int:
+    """Return the terminal width of text: CJK characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _place(r: dict, multi_sheet: set[str]) -> str:
+    place = r["file"] or ""
+    if r["sheet"] and r["file"] in multi_sheet:
+        place += f" [{r['sheet']}]"
+    if r["row"] is not None and not pd.isna(r["row"]):
+        place += f" 第{r['row']}行"
+    if r["column"]:
+        place += f" {r['column']}"
+    return place.strip() or "—"
+
+
 def format_findings(result) -> str:
-    """Group findings by unit as a readable table."""
+    """Group findings by unit as an aligned table: severity, problem, where, what."""
     df = result.context.findings
     if df.empty:
         return f"{result.context.period_label}：未发现问题。"
     groups = defaultdict(list)
     for r in df.to_dict("records"):
         groups[r["unit"] or "（全区/未识别单位）"].append(r)
+    # Name the sheet only where the workbook has several; otherwise it is noise.
+    sheets = defaultdict(int)
+    for i in result.context.inputs:
+        sheets[i["file"]] += 1
+    multi = {f for f, n in sheets.items() if n > 1}
+    rows = {unit: [(SEVERITY_LABELS[r["severity"]], CODES[r["code"]].title if r["code"] in CODES else r["code"],
+                    _place(r, multi), r["message"]) for r in items] for unit, items in groups.items()}
+    widths = [max(_width(row[i]) for items in rows.values() for row in items) for i in range(3)]
+    widths[2] = min(widths[2], 60)
     lines = [f"{result.context.period_label}：错误 {result.errors} 条，共 {len(df)} 条问题", ""]
-    for unit in sorted(groups, key=lambda u: (u.startswith("（"), u)):
-        lines.append(f"■ {unit}（{len(groups[unit])} 条）")
-        for r in groups[unit]:
-            place = r["file"] or ""
-            if r["sheet"] and r["sheet"] != Path(r["file"]).stem:
-                place += f" [{r['sheet']}]"
-            if r["row"] is not None and str(r["row"]) != "<NA>":
-                place += f" 第{r['row']}行"
-            if r["column"]:
-                place += f" {r['column']}"
-            label = SEVERITY_LABELS[r["severity"]]
-            lines.append(f"  [{label}] {CODES[r['code']].title if r['code'] in CODES else r['code']}：{r['message']}")
-            if place.strip():
-                lines.append(f"         位置：{place.strip()}")
+    for unit in sorted(rows, key=lambda u: (u.startswith("（"), u)):
+        lines.append(f"■ {unit}（{len(rows[unit])} 条）")
+        for sev, title, place, message in rows[unit]:
+            lines.append("  " + "  ".join([_pad(sev, widths[0]), _pad(title, widths[1]), _pad(place, widths[2]), message]))
         lines.append("")
     return "\n".join(lines).rstrip()
 
