@@ -7,17 +7,28 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from .ids import mask_id
+
 # Cells that mean "empty" on a clerk's form. Decided explicitly instead of pandas' NA guessing.
 BLANK_WORDS = frozenset({"", "无", "—", "——", "-", "--", "－", "/", "／", "NA", "N/A", "n/a", "na", "null", "NULL", "None", "nan", "NaN", "空"})
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _TASK = re.compile(r"^(?:第)?[（(]?\s*(\d{1,3})(?:\.0+)?\s*[)）]?(?:条|项)?[、.．,，:：]?$")
-_DATE_YMD = re.compile(r"^(\d{4})\s*[年\-/.．]\s*(\d{1,2})\s*[月\-/.．]\s*(\d{1,2})\s*日?$")
+_DATE_YMD = re.compile(r"^(\d{4})\s*[年\-/.．]\s*(\d{1,2})\s*[月\-/.．]\s*(\d{1,2})\s*[日号]?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MONTH_YM = re.compile(r"^(\d{4})\s*[年\-/.．]\s*(\d{1,2})\s*月?(?:份)?$")
 _MONTH_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
 _MONEY_NOISE = re.compile(r"[￥¥,，\s元]|人民币")
+# Excel keeps 15 significant digits: a longer whole number is not what the clerk typed, and it would
+# overflow the 64-bit sums downstream.
+_MAX_DIGITS = 10 ** 15
+# Task numbers run 1–59; three digits leave room for a longer plan without letting 1e20 through.
+_TASK_MAX = 999
+_CN_DATE = re.compile(r"^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})[日号])?$")
+_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
+# 15 or 18 characters of an ID inside free text: masked before any cell text is shown in a finding.
+_ID_RUN = re.compile(r"(?<![0-9])[1-9]\d{13}(?:\d{3}[0-9Xx]|\d)(?![0-9])")
 
 
 def clean_text(value: object) -> str:
@@ -42,7 +53,13 @@ def parse_number(value: object) -> float | None:
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value)):
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise ValueError(value) from None
+        if not math.isfinite(number) or abs(number) >= _MAX_DIGITS:
+            raise ValueError(value)
+        return number
     text = clean_text(value)
     if text in BLANK_WORDS:
         return None
@@ -50,9 +67,12 @@ def parse_number(value: object) -> float | None:
     if text.endswith("万"):
         raise ValueError(value)
     try:
-        return float(Decimal(text))
+        number = float(Decimal(text))
     except (InvalidOperation, ValueError):
         raise ValueError(value) from None
+    if not math.isfinite(number) or abs(number) >= _MAX_DIGITS:
+        raise ValueError(value)
+    return number
 
 
 def parse_fen(value: object) -> int | None:
@@ -69,7 +89,7 @@ def parse_fen(value: object) -> int | None:
         amount = Decimal(text)
     except InvalidOperation:
         raise ValueError(value) from None
-    if not amount.is_finite():
+    if not amount.is_finite() or abs(amount) >= _MAX_DIGITS / 100:
         raise ValueError(value)
     return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
@@ -79,7 +99,7 @@ def parse_int(value: object) -> int | None:
     number = parse_number(value)
     if number is None:
         return None
-    if not float(number).is_integer():
+    if not float(number).is_integer() or abs(number) >= _MAX_DIGITS:
         raise ValueError(value)
     return int(number)
 
@@ -106,6 +126,13 @@ def parse_date(value: object) -> date | None:
             raise ValueError(value) from None
     if re.fullmatch(r"\d{5}(\.0+)?", text):
         return parse_date(float(text))
+    cn = _CN_DATE.match(text.replace(" ", ""))
+    if cn and cn.group(3):
+        try:
+            year = int("".join(_CN_DIGIT[c] for c in cn.group(1)))
+            return date(year, _chinese_number(cn.group(2)), _chinese_number(cn.group(3)))
+        except (ValueError, KeyError):
+            raise ValueError(value) from None
     raise ValueError(value)
 
 
@@ -141,14 +168,14 @@ def parse_month(value: object) -> tuple[int, int] | None:
 def parse_task(value: object) -> int | None:
     """Read a task label such as 1, 1.0, 1、, 第1条, （1）; None when blank."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if float(value).is_integer():
+        if 1 <= value <= _TASK_MAX and float(value).is_integer():
             return int(value)
         raise ValueError(value)
     text = clean_text(value).replace(" ", "")
     if text in BLANK_WORDS:
         return None
     m = _TASK.match(text)
-    if m:
+    if m and int(m.group(1)) >= 1:
         return int(m.group(1))
     cn = re.fullmatch(r"第?([一二三四五六七八九十]{1,3})条?", text)
     if cn:
@@ -196,6 +223,16 @@ def _chinese_number(text: str) -> int:
     if len(text) == 1:
         return _CN_NUM[text]
     raise ValueError(text)
+
+
+def mask_ids(text: str) -> str:
+    """Mask every run of 15 or 18 ID characters inside free text."""
+    return _ID_RUN.sub(lambda m: mask_id(m.group(0)), text)
+
+
+def shown(value: object) -> str:
+    """Return cell text fit for a finding: cleaned, with any ID inside it masked."""
+    return mask_ids(clean_text(value))
 
 
 def fen_to_yuan(fen: int) -> float:

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
+from . import assessment, bulletin
 from . import context as context_mod
 from .benefits import Benefits, Rates, compute
 from .checks import Facts, run_checks
@@ -41,6 +42,8 @@ class CheckResult:
 class RunResult(CheckResult):
     output_dir: Path = Path()
     written: tuple[str, ...] = field(default=())
+    half_year: bulletin.HalfYearContext | None = None      # at Q2 and Q4
+    annual: assessment.AnnualContext | None = None          # at Q4
 
 
 def find_periods(input_dir: Path) -> list[Period]:
@@ -111,8 +114,7 @@ def check(*, config_path: Path | str = "config.toml", input_dir: Path | str | No
     today = today or date.today()
     config = load_config(config_path)
     matrix = load_matrix(config.paths["matrix"], config.registry)
-    input_dir = Path(input_dir) if input_dir is not None else config.paths.get("input", Path("input"))
-    chosen, folder = resolve_period(Path(input_dir), period)
+    chosen, folder = resolve_period(_input_dir(config, input_dir), period)
     rates = Rates.for_year(config, chosen.year)
     files = read_quarter(folder, config, today, on_file)
     deadline = chosen.deadline(config.deadline_month, config.deadline_day)
@@ -124,17 +126,49 @@ def check(*, config_path: Path | str = "config.toml", input_dir: Path | str | No
     return CheckResult(chosen, config, matrix, tuple(files), quarter, benefits, tuple(findings), ctx)
 
 
+def _input_dir(config: Config, input_dir: Path | str | None) -> Path:
+    return Path(input_dir) if input_dir is not None else Path(config.paths.get("input", Path("input")))
+
+
+def earlier_contexts(result: CheckResult, *, config_path: Path | str, input_dir: Path | str | None, today: date,
+                     on_file: ProgressFn | None = None) -> dict[Period, context_mod.Context | None]:
+    """Check the year's earlier quarters that the half-year bulletin or the annual assessment needs.
+
+    A quarter whose folder is absent maps to None: the reports then say it was not received, never invent it.
+    """
+    period = result.period
+    wanted = range(1, period.quarter) if period.quarter == 4 else range(period.quarter - 1, period.quarter)
+    folder = _input_dir(result.config, input_dir)
+    out: dict[Period, context_mod.Context | None] = {period: result.context}
+    for q in wanted:
+        p = Period(period.year, q)
+        out[p] = (check(config_path=config_path, input_dir=folder, period=p, today=today, on_file=on_file).context
+                  if period_folder(folder, p) is not None else None)
+    return out
+
+
 def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None = None,
         output_dir: Path | str | None = None, period: str | Period | None = None, today: date | None = None,
         on_file: ProgressFn | None = None) -> RunResult:
     """Run the whole quarter: read, check, compute and render into output/<period>/ atomically."""
+    today = today or date.today()
     result = check(config_path=config_path, input_dir=input_dir, period=period, today=today, on_file=on_file)
+    half_year = annual = None
+    if result.period.quarter == 4:
+        assessment.parse_method(result.config)   # a bad [assessment] stops the run before three more quarters are read
+    if result.period.quarter in (2, 4):
+        # 半年一通报、全年一考核: the bulletin at Q2 and Q4, the assessment at Q4, over the same input and config.
+        contexts = earlier_contexts(result, config_path=config_path, input_dir=input_dir, today=today, on_file=on_file)
+        half_year = bulletin.build_half(contexts, result.period.year, result.period.half, result.config)
+        if result.period.quarter == 4:
+            annual = assessment.build_annual(contexts, result.period.year, result.config)
     out_root = Path(output_dir) if output_dir is not None else result.config.paths.get("output", Path("output"))
     target = Path(out_root) / str(result.period)
     from .report import render  # rendering is the other edge; imported late to keep check() light
 
     with Staging(target) as staging:
-        render.render_all(result.context, result.config, staging)
+        render.render_all(result.context, result.config, staging, half_year=half_year, annual=annual)
         written = tuple(staging.written)
         staging.commit()
-    return RunResult(**{k: getattr(result, k) for k in CheckResult.__dataclass_fields__}, output_dir=target, written=written)
+    return RunResult(**{k: getattr(result, k) for k in CheckResult.__dataclass_fields__}, output_dir=target,
+                     written=written, half_year=half_year, annual=annual)

@@ -40,6 +40,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("zero-employment", WARNING, "零就业家庭", "请落实就业援助，确保有劳动能力的零就业家庭至少1人就业（任务9）。"),
     Code("household-size-mismatch", WARNING, "家庭人口数与名单不符", "“家庭人口”与列出的成员人数不一致，请核对；已按列出的成员计发。"),
     Code("orphan-over-age", WARNING, "孤儿年龄超过18周岁", "该人员已年满18周岁，请核实孤儿身份或办理退出。"),
+    Code("total-mismatch", WARNING, "合计行与明细不符", "请核对合计行的数字与上方各行明细之和，改正合计数或有误的明细后重新报送。"),
 )}
 
 

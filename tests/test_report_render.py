@@ -20,7 +20,8 @@ from pipeline.lights import GREEN, RED, YELLOW
 from pipeline.matrix import load_matrix
 from pipeline.money import fmt_grouped, yuan
 from pipeline.report.excel import sheet_title, write_workbook
-from pipeline.report.html import bar_chart_svg, cn_number, pct, render_html, scrub, stacked_bar_svg, yuan_text
+from pipeline.report.html import (NO_PROBLEM_WORDS, bar_chart_svg, cn_number, light_reasons, pct, render_html, scrub,
+                                  stacked_bar_svg, yuan_text)
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -195,6 +196,21 @@ def column(ws, header: str) -> int:
     return [c.value for c in ws[2]].index(header) + 1
 
 
+def shown_fill(ws, cell) -> str | None:
+    """Return the fill a text conditional format gives a cell, as Excel applies them: first matching rule wins."""
+    for cf in ws.conditional_formatting:
+        if cell.coordinate in cf.sqref:
+            for rule in sorted(cf.rules, key=lambda r: r.priority):
+                if rule.type == "containsText" and rule.text in str(cell.value or ""):
+                    return rule.dxf.fill.bgColor.rgb
+                if rule.type == "notContainsText" and rule.text not in str(cell.value or ""):
+                    return rule.dxf.fill.bgColor.rgb
+    return None
+
+
+RED_FILL, YELLOW_FILL, GREEN_FILL = "FFFFC7CE", "FFFFEB9C", "FFC6EFCE"
+
+
 # --- the office workbook -------------------------------------------------------------------------
 
 def test_workbook_has_every_sheet_with_its_title_header_freeze_and_print_setup(workbook):
@@ -203,7 +219,7 @@ def test_workbook_has_every_sheet_with_its_title_header_freeze_and_print_setup(w
         assert ws["A1"].value.startswith("青山湖区城镇贫困群众脱贫解困工作季度调度（2019年第二季度）· " + ws.title)
         assert ws.freeze_panes is not None and ws.freeze_panes.endswith("3"), ws.title
         assert ws.print_title_rows == "$1:$2", ws.title
-        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+        assert ws.page_setup.orientation == ("portrait" if ws.title == "总览" else "landscape") and ws.page_setup.paperSize == 9
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A2:"), ws.title
 
@@ -220,6 +236,9 @@ def test_overview_shows_headline_money_and_average_against_floor(workbook, ctx):
     assert values["人均补差（元/人·月）"][:2] == (370, 440)
     assert values["城镇低保标准"][:2] == (670, 670)
     assert any(isinstance(k, str) and k.startswith("亮灯规则：") for k in values)
+    formats = {r[0].value: (r[1].number_format, r[2].number_format) for r in ws.iter_rows(min_row=3, max_row=18)}
+    assert formats["发放救助资金（元）"][0] == "#,##0.00" and formats["救助人数（人）"][0] == "#,##0"
+    assert formats["人均补差（元/人·月）"] == ("#,##0.00", "#,##0.00")
 
 
 def test_overview_has_a_native_chart(ctx, tmp_path):
@@ -230,21 +249,34 @@ def test_overview_has_a_native_chart(ctx, tmp_path):
     assert len(charts) == 2
 
 
-def test_matrix_marks_leads_missing_and_unassigned_cells_with_light_fills(workbook, ctx):
+def test_matrix_marks_leads_missing_and_unassigned_cells_with_words_and_conditional_fills(workbook, ctx):
     ws = workbook["任务进展"]
-    assert [c.value for c in ws[2]][6:] == list(UNITS)
+    assert [c.value for c in ws[2]] == ["编号", "政策措施", "任务灯", "已报/应报", *UNITS, "工作任务", "牵头单位"]
     rows = {r[0].value: r for r in ws.iter_rows(min_row=3)}
     assert len(rows) == len(ctx.tasks) == 59
     hufang, civil = column(ws, "湖坊镇") - 1, column(ws, "区民政局") - 1
-    assert rows[7][hufang].value == "未报"
-    assert rows[7][hufang].fill.fgColor.rgb == "FFFFC7CE"
-    assert rows[1][civil].value == "★推进中" and rows[1][civil].font.b
-    assert rows[1][civil].fill.fgColor.rgb == "FFC6EFCE"
-    assert rows[2][civil].fill.fgColor.rgb == "FFFFEB9C"
-    assert rows[13][civil].value == "推进中" and not rows[13][civil].font.b  # responsible, not lead
-    assert rows[30][hufang].value == "未启动"
+    # The words carry the state in black and white; a conditional format paints it, with no fixed fill underneath.
+    assert rows[7][hufang].value == "未报" and shown_fill(ws, rows[7][hufang]) == RED_FILL
+    assert rows[30][hufang].value == "未启动" and shown_fill(ws, rows[30][hufang]) == RED_FILL
+    assert rows[1][civil].value == "★推进" and rows[1][civil].font.b and shown_fill(ws, rows[1][civil]) == GREEN_FILL
+    assert rows[2][civil].value == "★推进△" and shown_fill(ws, rows[2][civil]) == YELLOW_FILL
+    assert rows[13][civil].value == "推进" and not rows[13][civil].font.b  # responsible, not lead
+    assert rows[5][civil].value == "★完成" and shown_fill(ws, rows[5][civil]) == GREEN_FILL
+    assert all(c.fill.fill_type is None for r in rows.values() for c in r[2:4 + len(UNITS)])
+    light = {t["task"]: t["light"] for t in ctx.tasks}
+    colours = {GREEN: GREEN_FILL, YELLOW: YELLOW_FILL, RED: RED_FILL}
+    assert all(shown_fill(ws, rows[t][2]) == colours[light[t]] for t in rows)
     unassigned = next(t["task"] for t in ctx.tasks if "湖坊镇" not in t["lead"] + t["responsible"])
-    assert rows[unassigned][hufang].value is None
+    assert rows[unassigned][hufang].value is None and shown_fill(ws, rows[unassigned][hufang]) is None
+
+
+def test_matrix_prints_two_pages_wide_with_row_labels_repeated(workbook):
+    ws = workbook["任务进展"]
+    assert ws.print_title_cols == "$A:$D" and ws.page_setup.fitToWidth == 2
+    last = ws.cell(2, 4 + len(UNITS)).column_letter
+    assert str(ws.print_area).endswith(f"$A$1:${last}$61")  # the long reference columns stay on screen
+    assert ws["A1"].value.endswith("空白 = 非本单位任务") and "△" in ws["A1"].value
+    assert ws.row_dimensions[2].height >= 13 * len("区民政局")  # vertical unit names are not cut off
 
 
 def test_units_sheet_carries_state_completeness_and_missing_tasks(workbook, ctx):
@@ -257,6 +289,9 @@ def test_units_sheet_carries_state_completeness_and_missing_tasks(workbook, ctx)
     assert ws.cell(3, column(ws, "完整率")).number_format == "0.0%"
     assert by_unit["区民政局"][3] == "逾期" and by_unit["区民政局"][5] == 4
     assert by_unit["区财政局"][3] == "未报送" and by_unit["区财政局"][9].startswith("未报送")
+    state = column(ws, "报送情况")
+    fills = {ws.cell(r, 2).value: shown_fill(ws, ws.cell(r, state)) for r in range(3, 6)}
+    assert fills == {"湖坊镇": GREEN_FILL, "区民政局": YELLOW_FILL, "区财政局": RED_FILL}
 
 
 def test_benefit_total_row_equals_the_sum_of_the_rows(workbook, ctx):
@@ -295,6 +330,10 @@ def test_persons_columns_add_up_with_gap_on_the_first_row_only(workbook, ctx):
 def test_no_cell_anywhere_is_a_formula(workbook):
     formulas = [(ws.title, c.coordinate) for ws in workbook for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert formulas == []
+    # Conditional formats search for the workbook's own fixed words, never for text that came in with the input.
+    words = {rule.text for ws in workbook for cf in ws.conditional_formatting for rule in cf.rules if rule.text}
+    assert words <= {"未报", "未启动", "△", "完成", "推进", "红", "黄", "绿", "未报送", "逾期", "按时", "错误", "警告",
+                     "不符", "相符", "正确"}
 
 
 def test_findings_sheet_has_chinese_labels_fix_and_inert_values(workbook):
@@ -308,6 +347,10 @@ def test_findings_sheet_has_chinese_labels_fix_and_inert_values(workbook):
     assert {FORMULA_NAME, "@SUM(A1)", SCRIPT} <= values
     late = next(r for r in rows if r[0] == "late-submission")
     assert late[2] == "警告" and late[6] is None
+    assert shown_fill(ws, ws["C3"]) == RED_FILL
+    # Wrapped text gets a row tall enough to show it, since neither Excel nor LibreOffice grows a row on open.
+    long = next(i for i, r in enumerate(rows, 3) if r[0] == "missing-submission")
+    assert ws.row_dimensions[long].height and ws.row_dimensions[long].height > 15
 
 
 def test_inputs_sheet_checks_rows_read_equals_used_plus_reported(workbook, ctx):
@@ -356,6 +399,8 @@ def test_html_has_official_layout_and_every_section(html, ctx):
     assert "@page { size: A4; margin: 37mm 26mm 35mm 28mm" in html
     assert "方正小标宋简体" in html and "FangSong" in html and "SimHei" in html and "KaiTi" in html
     assert f'<div class="issuer">{ctx.office["name"]}</div>' in html
+    # The office's long name stays on one line of the 156 mm type area.
+    assert f".issuer {{ color: var(--red); font-size: {min(26, 440 // len(ctx.office['name']))}pt;" in html
     assert "page-break-before: always" in html
 
 
@@ -364,8 +409,33 @@ def test_html_numbers_come_from_the_context(html, ctx):
     assert "人均补差370.00元/月" in html and "低于方案440.00元的下限" in html
     assert "逾期报送的单位：区民政局（2019-06-24报送，逾期4天）" in html
     assert "未报送的单位：区财政局" in html
-    assert "未报送：湖坊镇" in html and "未启动：湖坊镇" in html
+    assert "<b>未报送</b>：湖坊镇" in html and "<b>未启动</b>：湖坊镇" in html
+    assert "<b>存在问题</b>：区民政局★（资金缺口）、区财政局★（资金缺口）、湖坊镇（资金缺口）" in html
     assert "生成日期：2019年7月1日" in html and ctx.light_rule in html
+    # Sentences run on as Chinese text does, without a space from the template's line breaks.
+    assert f"未报送1个。{len(ctx.tasks)}项重点任务中" in html
+
+
+def test_html_lists_what_needs_attention_and_a_board_of_every_task(html, ctx):
+    assert "1. 红灯任务2项：第7条，湖坊镇未报送；第30条，湖坊镇未启动。" in html
+    assert "2. 黄灯任务1项：第2条，其中1项的牵头单位进度滞后或存在问题" in html
+    assert "未报送：区财政局；逾期报送：区民政局（逾期4天）。" in html
+    board = html.split('<table class="board">')[1].split("</table>")[0]
+    assert re.findall(r'<span class="tk (\w+)">(\d+)', board) == [(t["light"], str(t["task"])) for t in ctx.tasks]
+    assert '<span class="tk red">7<small>红</small>' in board
+
+
+def test_light_reasons_name_units_and_why():
+    def cell(unit, **kw):
+        return {"unit": unit, "role": "responsible", "reported": True, "status": "推进中", "progress": 60.0,
+                "problems": "无", "light": YELLOW, **kw}
+    task = {"units_missing": ["区项目办"]}
+    cells = [cell("区项目办", role="lead", reported=False, status=None, light=RED), cell("湖坊镇", status="未启动", light=RED),
+             cell("京东镇", progress=20.0), cell("罗家镇", problems=f"户主{HEAD_ID}外出", progress=30.0),
+             cell("塘山镇", status=None), cell("南钢街道", light=GREEN, problems="没问题")]
+    reasons = dict(light_reasons(task, cells, NO_PROBLEM_WORDS | {"没问题"}, 50))
+    assert reasons == {"未报送": "区项目办★", "未启动": "湖坊镇", "进度滞后": "京东镇（20%）",
+                       "存在问题": f"罗家镇（户主{mask_id(HEAD_ID)}外出，进度30%）", "状态不明": "塘山镇"}
 
 
 def test_html_lights_are_readable_without_colour(html):

@@ -4,16 +4,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..cells import clean_text
+from ..cells import clean_text, is_blank
 from . import schema
 
 # Header rows are looked for this deep; title blocks in the wild are up to ~10 rows.
 HEADER_SEARCH_ROWS = 15
+_SEAL = r"(?:\s*[（(]\s*(?:盖章|公章|签章)\s*[)）])?"
+_NEXT_LABEL = r"(?:填报单位|填报日期|填报时间|报送日期|报送时间|填表日期|日期|填报人|填表人|联系人|联系电话|审核人|负责人)"
 _META = {
-    "unit": re.compile(r"填报单位\s*[:：]?\s*(.*?)\s*(?=(?:填报日期|填报时间|报送日期|日期|填报人|联系电话)\s*[:：]|$)"),
-    "date": re.compile(r"(?:填报日期|填报时间|报送日期|报送时间)\s*[:：]?\s*(.*?)\s*(?=(?:填报单位|填报人|联系电话)\s*[:：]|$)"),
+    "unit": re.compile(rf"(?:填报单位|报送单位|填表单位){_SEAL}\s*[:：]?\s*(.*?)\s*(?={_NEXT_LABEL}\s*[:：]|$)"),
+    "date": re.compile(rf"(?:填报日期|填报时间|报送日期|报送时间|填表日期){_SEAL}\s*[:：]?\s*(.*?)\s*(?={_NEXT_LABEL}\s*[:：]|$)"),
 }
-_FOOTER = re.compile(r"^(填报人|填表人|联系人|联系电话|审核人|负责人|单位负责人|分管领导|制表人|备注)\s*[:：]?")
+# Sign-off lines under the table. Short words such as 注 count only with a colon, so a data cell is not taken for one.
+_FOOTER = re.compile(r"^(?:(?:填报人|填表人|联系人|联系电话|审核人|负责人|单位负责人|分管领导|制表人|备注|填报单位|填报日期|填表日期)"
+                     r"|(?:注|说明|填表说明|填报说明)\s*\d?\s*[:：])")
 
 
 @dataclass(frozen=True)
@@ -23,10 +27,17 @@ class Layout:
     columns: dict[str, int]               # field name -> 0-based column index
     headers: dict[str, str] = field(default_factory=dict)  # field name -> header text as written
     missing: tuple[str, ...] = ()         # required fields not found
+    labels: tuple[str, ...] = ()          # header text of every column, known or not
 
     @property
     def data_start(self) -> int:
         return self.header_rows[-1] + 1
+
+    def label(self, c: int) -> str:
+        """Return the header text over column c, or its spreadsheet letter when the header is blank there."""
+        if c < len(self.labels) and self.labels[c]:
+            return self.labels[c]
+        return f"第{c + 1}列"
 
 
 def _cell(rows: list[list[object]], r: int, c: int) -> object:
@@ -34,35 +45,37 @@ def _cell(rows: list[list[object]], r: int, c: int) -> object:
     return row[c] if c < len(row) else ""
 
 
+def _as_written(value: object) -> str:
+    """Return header text as the clerk typed it (full-width brackets kept), on one line."""
+    if not clean_text(value):
+        return ""
+    return re.sub(r"\s*\n\s*", "", str(value)).strip()
+
+
 def _header_cells(rows: list[list[object]], top: int, depth: int) -> list[str]:
     """Combine `depth` header rows into one label per column, filling merged cells across."""
     width = max((len(rows[r]) for r in range(top, min(top + depth, len(rows)))), default=0)
     combined = []
-    upper_fill = ""
     for c in range(width):
-        upper = clean_text(_cell(rows, top, c))
-        if upper:
-            upper_fill = upper
+        upper = _as_written(_cell(rows, top, c))
         if depth == 1:
             combined.append(upper)
             continue
-        lower = clean_text(_cell(rows, top + 1, c))
+        lower = _as_written(_cell(rows, top + 1, c))
         # A merged upper cell spans its lower cells: the lower label names the column.
         combined.append(lower or upper or "")
-        if not upper and not lower:
-            upper_fill = ""
     return combined
 
 
 def _match(kind: str, labels: list[str]) -> tuple[dict[str, int], dict[str, str]]:
-    columns: dict[str, int] = {}
-    headers: dict[str, str] = {}
+    """Map fields to columns; the standard label beats an alias (序号 beside 任务编号), then the leftmost wins."""
+    best: dict[str, tuple[int, int]] = {}
     for c, label in enumerate(labels):
-        name = schema.field_for(kind, label)
-        if name and name not in columns:
-            columns[name] = c
-            headers[name] = label
-    return columns, headers
+        hit = schema.match_header(kind, label)
+        if hit and (hit[0] not in best or hit[1] < best[hit[0]][0]):
+            best[hit[0]] = (hit[1], c)
+    columns = {name: c for name, (_, c) in best.items()}
+    return columns, {name: labels[c] for name, c in columns.items()}
 
 
 def find_layout(rows: list[list[object]]) -> Layout | None:
@@ -80,7 +93,7 @@ def find_layout(rows: list[list[object]]) -> Layout | None:
                 missing = tuple(f.name for f in schema.required(kind) if f.name not in columns)
                 # Prefer complete headers, then more columns, then the shallower, higher reading.
                 score = (len(missing) == 0, len(columns), -depth, -top)
-                layout = Layout(kind, tuple(range(top, top + depth)), columns, headers, missing)
+                layout = Layout(kind, tuple(range(top, top + depth)), columns, headers, missing, tuple(labels))
                 if best is None or score > best[0]:
                     best = (score, layout)
     if best is None:
@@ -89,13 +102,36 @@ def find_layout(rows: list[list[object]]) -> Layout | None:
     # A table must name at least one required column of its kind, or it is someone else's table.
     if len(layout.missing) == len(schema.required(layout.kind)):
         return None
+    if len(layout.header_rows) == 1 and _is_sub_header(rows, layout):
+        top = layout.header_rows[0]
+        labels = _header_cells(rows, top, 2)
+        columns, headers = _match(layout.kind, labels)
+        missing = tuple(f.name for f in schema.required(layout.kind) if f.name not in columns)
+        return Layout(layout.kind, (top, top + 1), columns, headers, missing, tuple(labels))
     return layout
 
 
-def metadata(rows: list[list[object]], above: int) -> dict[str, tuple[str, int, int]]:
-    """Read 填报单位 and 填报日期 from the lines above the header: value, 0-based row and column."""
+def _is_sub_header(rows: list[list[object]], layout: Layout) -> bool:
+    """Say whether the row under a one-row header only labels columns the header did not name.
+
+    That is the second header row under a merged group cell (说明 over 备注一 | 备注二) that names no known column,
+    so the two readings tie. It must reach under a blank header cell (the merged span's tail): a data row that
+    only fills unknown labelled columns is data, and is kept and reported rather than swallowed.
+    """
+    top = layout.header_rows[0]
+    if top + 1 >= len(rows):
+        return False
+    below = rows[top + 1]
+    filled = [c for c, v in enumerate(below) if not is_blank(v)]
+    known = set(layout.columns.values())
+    return (bool(filled) and all(isinstance(below[c], str) and c not in known for c in filled)
+            and any(not clean_text(_cell(rows, top, c)) for c in filled))
+
+
+def metadata(rows: list[list[object]], above: int, start: int = 0) -> dict[str, tuple[str, int, int]]:
+    """Read 填报单位 and 填报日期 from rows start..above-1: value, 0-based row and column."""
     found: dict[str, tuple[str, int, int]] = {}
-    for r in range(min(above, len(rows))):
+    for r in range(start, min(above, len(rows))):
         row = rows[r]
         for c, raw in enumerate(row):
             text = clean_text(raw)
@@ -121,6 +157,7 @@ def metadata(rows: list[list[object]], above: int) -> dict[str, tuple[str, int, 
 
 
 def title(rows: list[list[object]], above: int) -> str:
+    """Return the first text line above the header that is not a 填报 line."""
     for r in range(min(above, len(rows))):
         for raw in rows[r]:
             text = clean_text(raw)
@@ -132,11 +169,11 @@ def title(rows: list[list[object]], above: int) -> str:
 def is_footer(row: list[object]) -> bool:
     """Say whether a row starts the sign-off block below the data (填报人, 联系电话 …)."""
     for raw in row:
-        text = clean_text(raw)
-        if text:
-            return bool(_FOOTER.match(text))
+        if not is_blank(raw):
+            return bool(_FOOTER.match(re.sub(r"\s+", "", clean_text(raw))))
     return False
 
 
 def is_blank_row(row: list[object]) -> bool:
-    return all(not clean_text(v) for v in row)
+    """Say whether a row holds nothing but blanks and placeholders such as 无, — or NA."""
+    return all(is_blank(v) for v in row)

@@ -5,40 +5,75 @@ import re
 
 import pandas as pd
 
-from ..cells import clean_text, is_blank, parse_date, parse_int, parse_number, parse_percent, parse_task
+from ..cells import clean_text, is_blank, parse_date, parse_int, parse_number, parse_percent, parse_task, shown
 from ..findings import Finding, finding
-from ..units import find_unit_in
+from ..units import Registry, Unit, find_unit_in
 from .files import Grid
-from .layout import Layout, is_blank_row, is_footer, metadata, title
+from .layout import Layout, metadata, title
 from .schema import LABELS, PROGRESS
 from .sheet import ReadContext, SheetRead
+from .totals import SumCheck, check_sums, split_body
 
 COLUMNS = ["task", "task_text", "category", "measure", "status", "status_text", "progress", "progress_text",
            "problems", "next_steps", "beneficiaries", "funds", "_row", "used"]
-_PUNCT = re.compile(r"[\s。，,.;；!！]+")
+_PUNCT = re.compile(r"[\s。，,.;；!！、]+")
+_STATUS_NOTE = re.compile(r"[（(][^）)]*[)）]$")
+
+
+def count(raw: object) -> int | None:
+    """Read a head count: a whole number, never negative."""
+    value = parse_int(raw)
+    if value is not None and value < 0:
+        raise ValueError(raw)
+    return value
+
+
+def amount(raw: object) -> float | None:
+    """Read an amount of money: a number, never negative."""
+    value = parse_number(raw)
+    if value is not None and value < 0:
+        raise ValueError(raw)
+    return value
+
+
+def match_unit(registry: Registry, text: str) -> Unit | None:
+    """Match a 填报单位 line loosely: the registry's forms first, then a unit named inside it (湖坊镇政府（盖章）)."""
+    if not text:
+        return None
+    return registry.match(text) or find_unit_in(registry, text)
+
+
+def status_of(words: dict[str, str], text: str) -> str | None:
+    """Map a status as written (已完成。, 推进中（80%）, 已 完 成) to its canonical word."""
+    for candidate in (text, _PUNCT.sub("", text), _PUNCT.sub("", _STATUS_NOTE.sub("", text))):
+        if candidate in words:
+            return words[candidate]
+    return None
 
 
 def read_progress(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
-    """Parse the data rows under the header; every non-blank row is kept or reported."""
+    """Parse the data rows under the header; every data row is kept or reported, and 合计 rows are checked."""
     rows = grid.rows
+    body = split_body(rows, layout.data_start)
     meta = metadata(rows, layout.header_rows[0])
+    if body.footer is not None:
+        # Some units sign off below the table: 填报单位 and 填报日期 in the footer count as well.
+        for key, value in metadata(rows, len(rows), body.footer).items():
+            meta.setdefault(key, value)
     found: list[Finding] = []
 
     def where(r: int | None, column: str = "") -> dict:
         return {"file": ctx.file, "sheet": grid.name, "row": None if r is None else r + 1, "column": column}
 
-    unit = None
     unit_text = meta.get("unit", ("", 0, 0))[0]
-    if unit_text:
-        hit = ctx.registry.match(unit_text)
-        unit = hit.name if hit else None
-    if unit is None:
+    hit = match_unit(ctx.registry, unit_text)
+    if hit is None:
         hit = find_unit_in(ctx.registry, ctx.file) or find_unit_in(ctx.registry, grid.name)
-        unit = hit.name if hit else None
+    unit = hit.name if hit else None
     if unit is None:
         r = meta["unit"][1] if "unit" in meta else None
-        found.append(finding("unknown-unit", f"无法识别填报单位“{unit_text or '（未填写）'}”，本表未计入汇总。",
-                             value=unit_text, **where(r, "填报单位")))
+        found.append(finding("unknown-unit", f"无法识别填报单位“{shown(unit_text) or '（未填写）'}”，本表未计入汇总。",
+                             value=shown(unit_text), **where(r, "填报单位")))
 
     reported_on = None
     if "date" in meta:
@@ -46,20 +81,16 @@ def read_progress(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
         try:
             reported_on = parse_date(raw)
         except ValueError:
-            found.append(finding("bad-value", f"填报日期“{clean_text(raw)}”无法识别，请写成 2019年3月18日 这样的日期。",
-                                 unit=unit or "", value=clean_text(raw), **where(r, "填报日期")))
+            found.append(finding("bad-value", f"填报日期“{shown(raw)}”无法识别，请写成 2019年3月18日 这样的日期。",
+                                 unit=unit or "", value=shown(raw), **where(r, "填报日期")))
 
     records = []
-    for r in range(layout.data_start, len(rows)):
-        row = rows[r]
-        if is_blank_row(row):
-            continue
-        if is_footer(row):
-            break
-        record, row_findings = _read_row(row, r, layout, ctx, unit or "", where)
+    for r in body.data:
+        record, row_findings = _read_row(rows[r], r, layout, ctx, unit or "", where)
         found.extend(row_findings)
         records.append(record)
     frame = pd.DataFrame(records, columns=COLUMNS)
+    frame["used"] = frame["used"].astype(bool)
     if unit is None:
         frame["used"] = False
     for name in layout.missing:
@@ -67,6 +98,8 @@ def read_progress(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
                              **where(layout.header_rows[-1], LABELS[name])))
     if layout.missing:
         frame["used"] = False
+    found += check_sums(rows, body, layout, (SumCheck("beneficiaries", count), SumCheck("funds", amount, 0.005)),
+                        {"file": ctx.file, "sheet": grid.name}, unit or "")
     return SheetRead(ctx.file, grid.name, PROGRESS, unit, reported_on, title(rows, layout.header_rows[0]), frame, tuple(found))
 
 
@@ -82,7 +115,7 @@ def _read_row(row, r, layout: Layout, ctx: ReadContext, unit: str, where) -> tup
     header = layout.headers
 
     def bad(name: str, message: str, raw: object) -> None:
-        out.append(finding("bad-value", message, unit=unit, value=clean_text(raw), **where(r, header.get(name, LABELS[name]))))
+        out.append(finding("bad-value", message, unit=unit, value=shown(raw), **where(r, header.get(name, LABELS[name]))))
 
     record = {"_row": r + 1, "used": True}
     raw_task = _get(row, layout, "task")
@@ -92,26 +125,27 @@ def _read_row(row, r, layout: Layout, ctx: ReadContext, unit: str, where) -> tup
     except ValueError:
         record["task"] = None
     if record["task"] is None:
-        bad("task", f"任务编号“{clean_text(raw_task) or '（空）'}”无法识别，本行未计入。", raw_task)
+        bad("task", f"任务编号“{shown(raw_task) or '（空）'}”无法识别，本行未计入；请填方案中的任务序号，如 1 或 第1条。", raw_task)
         record["used"] = False
 
     raw_status = _get(row, layout, "status")
     status_text = clean_text(raw_status)
     record["status_text"] = status_text
-    record["status"] = ctx.status_words.get(status_text) or ctx.status_words.get(_PUNCT.sub("", status_text))
+    record["status"] = status_of(ctx.status_words, status_text)
     if record["status"] is None and record["used"]:
-        bad("status", f"完成状态“{status_text or '（空）'}”无法识别，请填 已完成、推进中 或 未启动。", raw_status)
+        bad("status", f"完成状态“{shown(raw_status) or '（空）'}”无法识别，请填 已完成、推进中 或 未启动。", raw_status)
 
+    # 无, — or NA in 完成进度, 惠及人数 or 投入资金 means not given; in 存在问题 it means no problem.
     for name, parse, hint in (("progress", parse_percent, "请填 0–100 之间的百分数，如 80 或 80%"),
-                              ("beneficiaries", parse_int, "请填整数人数"),
-                              ("funds", parse_number, "请填以万元为单位的数字")):
+                              ("beneficiaries", count, "请填不小于0的整数人数"),
+                              ("funds", amount, "请填以万元为单位的非负数字")):
         raw = _get(row, layout, name)
         try:
             record[name] = parse(raw)
         except ValueError:
             record[name] = None
             if record["used"]:
-                bad(name, f"{LABELS[name]}“{clean_text(raw)}”无法识别，{hint}。", raw)
+                bad(name, f"{LABELS[name]}“{shown(raw)}”无法识别，{hint}。", raw)
     for name in ("category", "measure", "progress_text", "problems", "next_steps"):
         text = clean_text(_get(row, layout, name))
         record[name] = "" if name == "problems" and is_blank(text) else text

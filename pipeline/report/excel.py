@@ -11,11 +11,18 @@ from ..context import Context
 from ..findings import CODES, SEVERITY_LABELS
 from ..lights import GREEN, LIGHT_LABELS, RED, YELLOW
 from ..money import fmt_grouped, yuan
-from .xlsx_formats import (WORKBOOK_OPTIONS, Cell, Col, Formats, finish_table, is_missing, put, start_sheet, write_rows,
-                           write_total)
+from .xlsx_formats import (WORKBOOK_OPTIONS, Cell, Col, Formats, colour_by_text, finish_table, fit_row, is_missing, put,
+                           start_sheet, write_rows, write_total)
 
-STATE_LIGHTS = {"按时": GREEN, "逾期": YELLOW, "未报送": RED}
-SEVERITY_LIGHTS = {"error": RED, "warning": YELLOW}
+# Colours come from conditional formats on these words, first match winning, so a sorted or edited sheet stays right
+# and the words alone still read on a black-and-white printout.
+STATE_RULES = [("未报送", RED), ("逾期", YELLOW), ("按时", GREEN)]
+SEVERITY_RULES = [("错误", RED), ("警告", YELLOW)]
+LIGHT_RULES = [("红", RED), ("黄", YELLOW), ("绿", GREEN)]
+YELLOW_MARK = "△"
+CELL_WORDS = {"已完成": "完成", "推进中": "推进", "未启动": "未启动"}
+CELL_RULES = [("未报", RED), ("未启动", RED), (YELLOW_MARK, YELLOW), ("完成", GREEN), ("推进", GREEN)]
+MATRIX_LEGEND = f"　★ 牵头单位　{YELLOW_MARK} 黄灯（进度滞后、存在问题或状态不明）　未报 = 未报送该任务　空白 = 非本单位任务"
 SHEET_KINDS = {"progress": "进展情况表", "roster": "救助对象台账", "unknown": "未识别（已忽略）", "unreadable": "无法打开"}
 ITEM_COLS = [Col(item, 14, "yuan") for item in ITEMS]
 
@@ -35,8 +42,8 @@ def sheet_title(ctx: Context, name: str) -> str:
 
 
 def _overview(wb: Workbook, fmts: Formats, ctx: Context) -> None:
-    cols = [Col("项目", 26), Col("数值", 16, "int"), Col("方案下限", 14, "num"), Col("说明", 56, "wrap")]
-    ws = start_sheet(wb, fmts, "总览", sheet_title(ctx, "总览"), cols)
+    cols = [Col("项目", 26), Col("数值", 16, "count"), Col("方案下限", 14, "num"), Col("说明", 56, "wrap")]
+    ws = start_sheet(wb, fmts, "总览", sheet_title(ctx, "总览"), cols, portrait=True)
     h = ctx.headline
     late = [u["unit"] for u in ctx.units if u["state"] == "逾期"]
     missing = [u["unit"] for u in ctx.units if u["state"] == "未报送"]
@@ -56,7 +63,7 @@ def _overview(wb: Workbook, fmts: Formats, ctx: Context) -> None:
         ["救助人数（人）", h["persons"], None, ""],
         ["救助人月数（人·月）", h["person_months"], None, ""],
         ["人均补差（元/人·月）", Cell(None if avg is None else yuan(avg), avg_light, kind="yuan"),
-         None if floor is None else yuan(floor), _avg_note(avg, floor)],
+         Cell(None if floor is None else yuan(floor), kind="yuan"), _avg_note(avg, floor)],
         ["数据问题：错误（条）", Cell(h["errors"], RED if h["errors"] else None), None, "详见“问题清单”表"],
         ["数据问题：警告（条）", Cell(h["warnings"], YELLOW if h["warnings"] else None), None, ""],
         ["数据问题：提示（条）", h["infos"], None, ""],
@@ -64,9 +71,10 @@ def _overview(wb: Workbook, fmts: Formats, ctx: Context) -> None:
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
     end = _standards_block(ws, fmts, ctx, end + 1)
+    rule = "亮灯规则：" + ctx.light_rule
     ws.merge_range(end, 0, end, 3, "", fmts.special("note"))
-    ws.write_string(end, 0, "亮灯规则：" + ctx.light_rule, fmts.special("note"))
-    ws.set_row(end, 60)
+    ws.write_string(end, 0, rule, fmts.special("note"))
+    fit_row(ws, end, [(rule, sum(c.width for c in cols))])
     # The pie reads the three light rows of the table above.
     _charts(wb, ws, fmts, ctx, end + 2, lights_row=2 + [r[0] for r in rows].index("绿灯任务（项）"))
 
@@ -92,11 +100,15 @@ def _standards_block(ws, fmts: Formats, ctx: Context, row: int) -> int:
         dated = s["effective"] and s["effective"] not in s["source"]
         source = s["source"] + (f"（{s['effective']}起执行）" if dated else "")
         put(ws, i, 3, source, fmts.get("wrap"))
+        fit_row(ws, i, [(source, 56)])
     return row + len(ctx.standards) + 2
 
 
 def _charts(wb: Workbook, ws, fmts: Formats, ctx: Context, row: int, lights_row: int) -> None:
-    """Put a money-by-unit data block below the tables, and chart it beside them with a pie of task lights."""
+    """Put a money-by-unit table under the tables, a bar chart of it beside, and a pie of task lights below.
+
+    Everything stays inside the four table columns so the sheet prints on one portrait page at a readable size.
+    """
     ws.write_string(row, 0, "单位", fmts.special("header"))
     ws.write_string(row, 1, "发放金额（元）", fmts.special("header"))
     for i, u in enumerate(ctx.benefit_units, row + 1):
@@ -104,54 +116,65 @@ def _charts(wb: Workbook, ws, fmts: Formats, ctx: Context, row: int, lights_row:
         put(ws, i, 1, yuan(u["amount_fen"]), fmts.get("yuan"))
     if ctx.benefit_units:
         last = row + len(ctx.benefit_units)
-        money = wb.add_chart({"type": "column"})
+        money = wb.add_chart({"type": "bar"})
         money.add_series({"name": "发放金额（元）", "categories": ["总览", row + 1, 0, last, 0],
-                          "values": ["总览", row + 1, 1, last, 1], "fill": {"color": "#4472C4"},
+                          "values": ["总览", row + 1, 1, last, 1], "fill": {"color": "#4472C4"}, "gap": 60,
                           "data_labels": {"value": True, "num_format": "#,##0"}})
-        money.set_title({"name": "各单位救助资金发放（元）"})
+        money.set_title({"name": "各单位救助资金发放（元）", "name_font": {"size": 11}})
         money.set_legend({"none": True})
-        money.set_size({"width": 620, "height": 300})
-        ws.insert_chart(1, 5, money)
+        # Largest amount on top, as a ranking reads.
+        money.set_y_axis({"reverse": True})
+        # The bars carry their own amounts; an axis of six-digit ticks would only crowd them.
+        money.set_x_axis({"visible": False, "major_gridlines": {"visible": False}})
+        money.set_size({"width": 495, "height": max(240, 60 + 24 * len(ctx.benefit_units))})
+        ws.insert_chart(row, 2, money, {"x_offset": 4, "y_offset": 2})
     pie = wb.add_chart({"type": "pie"})
     pie.add_series({"name": "任务灯色", "categories": ["总览", lights_row, 0, lights_row + 2, 0],
                     "values": ["总览", lights_row, 1, lights_row + 2, 1],
                     "points": [{"fill": {"color": c}} for c in ("#63BE7B", "#FFD966", "#F8696B")],
-                    "data_labels": {"value": True, "category": True}})
-    pie.set_title({"name": "重点任务灯色（项）"})
-    pie.set_size({"width": 380, "height": 260})
-    ws.insert_chart(17, 5, pie)
+                    "data_labels": {"value": True, "category": True, "leader_lines": True}})
+    pie.set_title({"name": "重点任务灯色（项）", "name_font": {"size": 11}})
+    pie.set_legend({"none": True})
+    pie.set_size({"width": 300, "height": 240})
+    ws.insert_chart(row + len(ctx.benefit_units) + 2, 0, pie, {"x_offset": 2, "y_offset": 4})
 
 
 def _matrix(wb: Workbook, fmts: Formats, ctx: Context) -> None:
     units = [u["unit"] for u in ctx.units]
-    fixed = [Col("编号", 5, "center"), Col("工作任务", 16), Col("政策措施", 30), Col("牵头单位", 20),
-             Col("任务灯", 6, "center"), Col("已报/应报", 7, "center")]
-    cols = fixed + [Col(u, 7, "center") for u in units]
-    # The legend rides in the title cell so it repeats on every printed page and never collides with the grid.
-    title = sheet_title(ctx, "任务进展") + "　（★ 牵头单位；未报 = 未报送该任务；空白 = 非本单位任务；底色为灯色）"
-    ws = start_sheet(wb, fmts, "任务进展", title, cols, freeze_cols=len(fixed), header_height=84,
-                     vertical_from=len(fixed))
+    # Row labels first and reference columns last: the print repeats the four label columns on each of its two
+    # pages across and leaves the long 工作任务/牵头单位 text to the screen, where the autofilter uses it.
+    fixed = [Col("编号", 5, "center"), Col("政策措施", 30), Col("任务灯", 5, "center"), Col("已报/应报", 7, "center")]
+    tail = [Col("工作任务", 18), Col("牵头单位", 30)]
+    cols = fixed + [Col(u, 6.5, "center") for u in units] + tail
+    ws = start_sheet(wb, fmts, "任务进展", sheet_title(ctx, "任务进展") + MATRIX_LEGEND, cols, freeze_cols=len(fixed),
+                     header_height=max(60, 13 * max((len(u) for u in units), default=4) + 6),
+                     vertical_from=len(fixed), vertical_to=len(fixed) + len(units), pages_wide=2, repeat_cols=len(fixed))
     by_cell = {(int(r["task"]), r["unit"]): r for r in ctx.cells.to_dict("records")}
     rows = []
     for t in ctx.tasks:
         light = t["light"]
-        row = [t["task"], t["category"], t["measure"], "、".join(t["lead"]),
-               Cell(LIGHT_LABELS[light][0], light, bold=True), f"{t['reported']}/{t['assigned']}"]
+        row = [t["task"], t["measure"], Cell(LIGHT_LABELS[light][0], bold=True), f"{t['reported']}/{t['assigned']}"]
         row += [_matrix_cell(by_cell.get((t["task"], u))) for u in units]
-        rows.append(row)
-    finish_table(ws, cols, write_rows(ws, fmts, cols, rows) - 1)
+        rows.append(row + [t["category"], "、".join(t["lead"])])
+    end = write_rows(ws, fmts, cols, rows)
+    finish_table(ws, cols, end - 1)
+    colour_by_text(ws, fmts, (2, 2, end - 1, 2), LIGHT_RULES)
+    colour_by_text(ws, fmts, (2, len(fixed), end - 1, len(fixed) + len(units) - 1), CELL_RULES)
+    ws.print_area(0, 0, end - 1, len(fixed) + len(units) - 1)
 
 
 def _matrix_cell(cell: dict | None) -> Cell | None:
+    """Return the cell's short word (完成, 推进, 未启动, 未报, 不明), ★ for a lead unit and △ for a yellow light."""
     if cell is None:
         return None
     if not cell["reported"]:
         word = "未报"
     else:
         status = cell["status"]
-        word = status if isinstance(status, str) and status else "不明"
+        word = CELL_WORDS.get(status, status) if isinstance(status, str) and status else "不明"
     lead = cell["role"] == "lead"
-    return Cell(("★" if lead else "") + word, cell["light"], bold=lead)
+    mark = YELLOW_MARK if cell["light"] == YELLOW else ""
+    return Cell(("★" if lead else "") + word + mark, bold=lead)
 
 
 def _units(wb: Workbook, fmts: Formats, ctx: Context) -> None:
@@ -160,16 +183,20 @@ def _units(wb: Workbook, fmts: Formats, ctx: Context) -> None:
             Col("完整率", 8, "pct"), Col("漏报任务", 24, "wrap"), Col("非本单位任务", 12, "wrap"),
             Col("红灯", 6, "int"), Col("黄灯", 6, "int"), Col("绿灯", 6, "int"), Col("报送文件", 34)]
     ws = start_sheet(wb, fmts, "单位报送", sheet_title(ctx, "单位报送"), cols, freeze_cols=2)
+    red = [c.header for c in cols].index("红灯")
     rows = []
     for u in sorted(ctx.units, key=lambda u: u["rank"]):
         missing = _numbers(u["missing_tasks"]) if u["submitted"] else f"未报送（全部{len(u['missing_tasks'])}项）"
         on = date.fromisoformat(u["submitted_on"]) if u["submitted_on"] else None
         lights = u["lights"]
-        rows.append([u["rank"], u["unit"], u["kind_label"], Cell(u["state"], STATE_LIGHTS.get(u["state"])), on,
+        rows.append([u["rank"], u["unit"], u["kind_label"], u["state"], on,
                      u["days_late"], u["assigned_tasks"], u["reported_tasks"], u["completeness"] / 100,
-                     missing, _numbers(u["unexpected_tasks"]),
-                     Cell(lights[RED], RED if lights[RED] else None), lights[YELLOW], lights[GREEN], u["file"]])
-    finish_table(ws, cols, write_rows(ws, fmts, cols, rows) - 1)
+                     missing, _numbers(u["unexpected_tasks"]), lights[RED], lights[YELLOW], lights[GREEN], u["file"]])
+    end = write_rows(ws, fmts, cols, rows)
+    finish_table(ws, cols, end - 1)
+    colour_by_text(ws, fmts, (2, 3, end - 1, 3), STATE_RULES)
+    if end > 2:
+        ws.conditional_format(2, red, end - 1, red, {"type": "cell", "criteria": ">", "value": 0, "format": fmts.light(RED)})
 
 
 def _numbers(tasks: list[int]) -> str:
@@ -208,6 +235,9 @@ def _persons(wb: Workbook, fmts: Formats, ctx: Context) -> None:
                      p.get("explanation"), p.get("_file"), p.get("_row")])
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
+    if end > 2:
+        ws.conditional_format(2, 5, end - 1, 5, {"type": "text", "criteria": "not containing", "value": "正确",
+                                                 "format": fmts.light(RED)})
     sums = [sum(_fen(p.get(ITEM_COLUMNS[i])) for p in records) for i in ITEMS]
     total = ["合计", "", "", f"{len(records)}人", "", "", "", "", "", *(yuan(s) for s in sums),
              yuan(sum(_fen(p.get("amount_fen")) for p in records)), "差额按户计在该户第一行", "", ""]
@@ -223,17 +253,19 @@ def _yuan_or_none(fen: object) -> float | None:
 
 
 def _findings(wb: Workbook, fmts: Formats, ctx: Context) -> None:
-    cols = [Col("问题代码", 22), Col("问题名称", 18), Col("严重程度", 8, "center"), Col("单位", 12), Col("文件", 30),
-            Col("工作表", 12), Col("行", 6, "int"), Col("列", 14), Col("说明", 50, "wrap"), Col("值", 18),
-            Col("改正方法", 44, "wrap")]
+    cols = [Col("问题代码", 20), Col("问题名称", 18), Col("严重程度", 8, "center"), Col("单位", 12), Col("文件", 28, "wrap"),
+            Col("工作表", 12), Col("行", 6, "int"), Col("列", 14), Col("说明", 44, "wrap"), Col("值", 16, "wrap"),
+            Col("改正方法", 36, "wrap")]
     ws = start_sheet(wb, fmts, "问题清单", sheet_title(ctx, "问题清单"), cols, freeze_cols=3)
     rows = []
     for f in ctx.findings.to_dict("records") if len(ctx.findings) else []:
         code = CODES.get(f["code"])
-        rows.append([f["code"], code.title if code else "", Cell(SEVERITY_LABELS.get(f["severity"], f["severity"]),
-                     SEVERITY_LIGHTS.get(f["severity"])), f["unit"], f["file"], f["sheet"], f["row"], f["column"],
-                     f["message"], f["value"], code.fix if code else ""])
-    finish_table(ws, cols, write_rows(ws, fmts, cols, rows) - 1)
+        rows.append([f["code"], code.title if code else "", SEVERITY_LABELS.get(f["severity"], f["severity"]),
+                     f["unit"], f["file"], f["sheet"], f["row"], f["column"], f["message"], f["value"],
+                     code.fix if code else ""])
+    end = write_rows(ws, fmts, cols, rows)
+    finish_table(ws, cols, end - 1)
+    colour_by_text(ws, fmts, (2, 2, end - 1, 2), SEVERITY_RULES)
 
 
 def _inputs(wb: Workbook, fmts: Formats, ctx: Context) -> None:
@@ -244,9 +276,10 @@ def _inputs(wb: Workbook, fmts: Formats, ctx: Context) -> None:
     for i in ctx.inputs:
         ok = i["rows_read"] == i["rows_used"] + i["rows_reported"]
         rows.append([i["file"], i["sheet"], SHEET_KINDS.get(i["kind"], i["kind"]), i["unit"], i["rows_read"],
-                     i["rows_used"], i["rows_reported"], Cell("相符" if ok else "不符", GREEN if ok else RED)])
+                     i["rows_used"], i["rows_reported"], "相符" if ok else "不符"])
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
+    colour_by_text(ws, fmts, (2, 7, end - 1, 7), [("不符", RED), ("相符", GREEN)])
     sums = [sum(i[k] for i in ctx.inputs) for k in ("rows_read", "rows_used", "rows_reported")]
     write_total(ws, fmts, cols, end, [f"合计（{len(ctx.inputs)}个工作表）", "", "", "", *sums, ""])
 

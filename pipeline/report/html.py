@@ -22,6 +22,10 @@ LIGHT_COLOURS = {GREEN: "#2e7d32", YELLOW: "#d89b00", RED: "#c62828"}
 SEVERITY_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
 ERROR_LIST_LIMIT = 30
 UNIT_LIST_LIMIT = 8
+LEAD_MARK = "★"
+# Words that mean "no problem" even where the office's own list is not at hand; the report adds every 存在问题 text
+# of a green cell, which the light rule has already judged harmless.
+NO_PROBLEM_WORDS = frozenset({"", "无", "暂无", "没有", "无问题", "无。", "/", "-", "—", "——"})
 # Anything that looks like a resident ID inside free text (messages, values) is masked before printing.
 _ID_LIKE = re.compile(r"(?<![0-9])[0-9]{6}(?:[0-9]{9}|[0-9]{11}[0-9Xx])(?![0-9Xx])")
 _CN_DIGITS = "零一二三四五六七八九"
@@ -84,8 +88,10 @@ def names(units: Sequence[str], limit: int = UNIT_LIST_LIMIT) -> str:
 def report_view(ctx: Context) -> dict:
     """Derive what the template shows beyond the raw context: groupings, sentences, charts."""
     h = ctx.headline
+    categories = task_groups(ctx.tasks, ctx.cells, ctx.quarter)
     return {
-        "categories": task_groups(ctx.tasks),
+        "categories": categories,
+        "attention": attention(ctx, categories),
         "units_ranked": sorted(ctx.units, key=lambda u: u["rank"]),
         "late_units": [u for u in ctx.units if u["state"] == "逾期"],
         "missing_units": [u["unit"] for u in ctx.units if u["state"] == "未报送"],
@@ -99,25 +105,100 @@ def report_view(ctx: Context) -> dict:
                                        title="重点任务灯色分布（项）"),
         "money_chart": bar_chart_svg([(u["unit"], u["amount_fen"]) for u in ctx.benefit_units],
                                      title="各单位救助资金发放（元）"),
-        "category_chart": bar_chart_svg([(c["category"], c["amount_fen"]) for c in ctx.benefit_categories],
-                                        title="按救助类别（元）", colour="#7f6000"),
         **findings_view(ctx),
     }
 
 
-def task_groups(tasks: list[dict]) -> list[dict]:
-    """Group tasks by category in plan order, with each task's missing and not-started units spelt out."""
+def task_groups(tasks: list[dict], cells: pd.DataFrame, quarter: int) -> list[dict]:
+    """Group tasks by category in plan order; a yellow or red task carries `reasons`, the units behind its light."""
+    records = cells.to_dict("records") if len(cells) else []
+    by_task: dict[int, list[dict]] = {}
+    for c in records:
+        by_task.setdefault(int(c["task"]), []).append(c)
+    harmless = NO_PROBLEM_WORDS | {_text(c["problems"]) for c in records if c["light"] == GREEN}
     groups: dict[str, list[dict]] = {}
     for t in tasks:
-        not_started = [u for u in t["units_red"] if u not in t["units_missing"]]
-        problems = []
-        if t["units_missing"]:
-            problems.append("未报送：" + names(t["units_missing"]))
-        if not_started:
-            problems.append("未启动：" + names(not_started))
-        groups.setdefault(t["category"], []).append({**t, "problems": "；".join(problems)})
+        reasons = light_reasons(t, by_task.get(t["task"], []), harmless, 25 * quarter) if t["light"] != GREEN else []
+        groups.setdefault(t["category"], []).append({**t, "reasons": reasons, "problems": "；".join(
+            f"{label}：{text}" for label, text in reasons)})
     return [{"category": c, "tasks": ts, "lights": {k: sum(t["light"] == k for t in ts) for k in LIGHT_SHORT}}
             for c, ts in groups.items()]
+
+
+def light_reasons(task: dict, cells: list[dict], harmless: frozenset[str], schedule: float) -> list[tuple[str, str]]:
+    """Say why a task is not green: (未报送 | 未启动 | 进度滞后 | 存在问题 | 状态不明, the units with ★ for a lead unit).
+
+    Cells are taken in the task's own unit order. A yellow cell whose 存在问题 is harmless can only be yellow for being
+    behind schedule; a yellow cell with a real problem shows the problem, and its progress when below the pro-rata
+    schedule (25 % a quarter), since the light rule's tolerance is the office's setting, not the report's.
+    """
+    cells = cells or [{"unit": u, "role": "", "reported": False, "status": None, "progress": None, "problems": None,
+                       "light": RED} for u in task["units_missing"]]
+    buckets: dict[str, list[str]] = {k: [] for k in ("未报送", "未启动", "进度滞后", "存在问题", "状态不明")}
+    for c in cells:
+        unit = c["unit"] + (LEAD_MARK if c.get("role") == "lead" else "")
+        status, progress, problem = _text(c["status"]), _number(c["progress"]), _text(c["problems"])
+        if not c["reported"]:
+            buckets["未报送"].append(unit)
+        elif c["light"] == RED:
+            buckets["未启动"].append(unit)
+        elif c["light"] != YELLOW:
+            continue
+        elif not status:
+            buckets["状态不明"].append(unit)
+        elif problem not in harmless:
+            behind = status == "推进中" and progress is not None and progress < schedule
+            buckets["存在问题"].append(f"{unit}（{scrub(problem)}{f'，进度{progress:g}%' if behind else ''}）")
+        else:
+            buckets["进度滞后"].append(unit + ("" if progress is None else f"（{progress:g}%）"))
+    return [(label, names(units)) for label, units in buckets.items() if units]
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _number(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def attention(ctx: Context, categories: list[dict]) -> list[str]:
+    """Write the few sentences a leader reads first: red and yellow tasks, late units, who did well and badly, money."""
+    out = []
+    tasks = [t for g in categories for t in g["tasks"]]
+    red = [t for t in tasks if t["light"] == RED]
+    if red:
+        why: dict[str, list[int]] = {}
+        for t in red:
+            why.setdefault("，".join(f"{text}{label}" for label, text in t["reasons"] if label in ("未报送", "未启动")),
+                           []).append(t["task"])
+        out.append(f"红灯任务{len(red)}项：" + "；".join(
+            f"第{'、'.join(map(str, ns))}条{('，' + w) if w else ''}" for w, ns in why.items()).replace(LEAD_MARK, "（牵头）")
+            + "。")
+    yellow = [t for t in tasks if t["light"] == YELLOW]
+    if yellow:
+        lead = sum(1 for t in yellow if any(LEAD_MARK in text for _, text in t["reasons"]))
+        out.append(f"黄灯任务{len(yellow)}项：第{'、'.join(str(t['task']) for t in yellow)}条"
+                   + (f"，其中{lead}项的牵头单位进度滞后或存在问题" if lead else "") + "；各项原因见第二部分。")
+    late = [f"{u['unit']}（逾期{u['days_late']}天）" for u in ctx.units if u["state"] == "逾期"]
+    missing = [u["unit"] for u in ctx.units if u["state"] == "未报送"]
+    if late or missing:
+        out.append("；".join(([f"未报送：{names(missing)}"] if missing else []) + ([f"逾期报送：{names(late)}"] if late else [])) + "。")
+    clean = [u["unit"] for u in sorted(ctx.units, key=lambda u: u["rank"]) if u["state"] == "按时"
+             and not u["missing_tasks"] and not u["lights"][RED] and not u["lights"][YELLOW]]
+    if clean:
+        tail = f"，共{len(clean)}个" if len(clean) <= 12 else ""
+        out.append(f"按时、完整报送且无红黄灯的单位：{names(clean, limit=12)}{tail}。")
+    weak = sorted((u for u in ctx.units if u["lights"][RED] or u["lights"][YELLOW]),
+                  key=lambda u: (-u["lights"][RED], -u["lights"][YELLOW], u["unit"]))[:5]
+    if weak:
+        out.append("红黄灯较多的单位：" + "、".join(
+            f"{u['unit']}（{'红' + str(u['lights'][RED]) if u['lights'][RED] else ''}"
+            f"{'黄' + str(u['lights'][YELLOW]) if u['lights'][YELLOW] else ''}）" for u in weak) + "。")
+    below = [s["label"] for s in ctx.standards if not s["ok"]]
+    if below:
+        out.append(f"执行标准低于方案下限：{'、'.join(below)}。")
+    return out
 
 
 def findings_view(ctx: Context) -> dict:
@@ -157,7 +238,7 @@ def _masked_value(r: dict) -> str:
 
 
 def bar_chart_svg(rows: Sequence[tuple[str, int]], *, title: str = "", width: int = 600, label_width: int = 96,
-                  bar_height: int = 18, gap: int = 8, colour: str = "#3b5b92") -> Markup:
+                  bar_height: int = 15, gap: int = 6, colour: str = "#3b5b92") -> Markup:
     """Draw a horizontal bar chart of fen amounts as inline SVG, labels escaped, values in yuan."""
     if not rows:
         return Markup('<p class="note">本季度无发放数据。</p>')

@@ -16,14 +16,17 @@ WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "str
 
 FILLS = {"green": "#C6EFCE", "yellow": "#FFEB9C", "red": "#FFC7CE"}
 FONTS = {"green": "#006100", "yellow": "#9C5700", "red": "#9C0006"}
-NUMBER_FORMATS = {"int": "#,##0", "yuan": "#,##0.00", "pct": "0.0%", "date": "yyyy-mm-dd"}
+NUMBER_FORMATS = {"int": "#,##0", "count": "#,##0", "yuan": "#,##0.00", "pct": "0.0%", "date": "yyyy-mm-dd"}
 BASE = {"font_name": "宋体", "font_size": 10, "valign": "vcenter", "border": 1, "border_color": "#A6A6A6"}
+# Counts in a table column are centred, as Chinese official tables do; "count" is a right-aligned count for a
+# column that mixes counts with money, so the digits line up.
 CENTERED = {"center", "int", "pct", "date"}
+LINE_HEIGHT = 13.5   # points per wrapped line of 10-point 宋体
 
 
 @dataclass(frozen=True)
 class Col:
-    """One table column: its Chinese header, width in characters and kind (text, wrap, center, int, yuan, pct, date, num)."""
+    """One table column: its Chinese header, width in characters and kind (text, wrap, center, int, count, yuan, pct, date, num)."""
 
     header: str
     width: float
@@ -79,6 +82,13 @@ class Formats:
             self._cache[key] = self._wb.add_format(props)
         return self._cache[key]
 
+    def light(self, light: str) -> Format:
+        """Return the fill-and-font format a conditional format applies for a light."""
+        key = ("dxf", light)
+        if key not in self._cache:
+            self._cache[key] = self._wb.add_format({"bg_color": FILLS[light], "font_color": FONTS[light]})
+        return self._cache[key]
+
 
 def is_missing(value: object) -> bool:
     """Say whether a value is None, NaN, NaT or pd.NA (strings never are)."""
@@ -107,35 +117,79 @@ def put(ws: Worksheet, row: int, col: int, value: object, fmt: Format | None = N
 
 
 def start_sheet(wb: Workbook, fmts: Formats, name: str, title: str, cols: list[Col], *,
-                freeze_cols: int = 0, header_height: float = 30, vertical_from: int | None = None) -> Worksheet:
-    """Add a sheet with its title row, header row, column widths, frozen panes and A4 landscape print setup."""
+                freeze_cols: int = 0, header_height: float = 30, vertical_from: int | None = None,
+                vertical_to: int | None = None, pages_wide: int = 1, repeat_cols: int = 0,
+                portrait: bool = False) -> Worksheet:
+    """Add a sheet with its title row, header row, column widths, frozen panes and A4 print setup."""
     ws = wb.add_worksheet(name)
     ws.set_row(0, 28)
     ws.write_string(0, 0, title, fmts.special("title"))
     ws.set_row(1, header_height)
     for i, col in enumerate(cols):
         ws.set_column(i, i, col.width)
-        vertical = vertical_from is not None and i >= vertical_from
+        vertical = vertical_from is not None and vertical_from <= i < (len(cols) if vertical_to is None else vertical_to)
         ws.write_string(1, i, col.header, fmts.special("vertical" if vertical else "header"))
     ws.freeze_panes(2, freeze_cols)
-    ws.set_landscape()
+    if not portrait:
+        ws.set_landscape()
     ws.set_paper(9)
     ws.repeat_rows(0, 1)
-    ws.fit_to_pages(1, 0)
+    if repeat_cols:
+        # A sheet too wide for one page keeps its row labels on every page.
+        ws.repeat_columns(0, repeat_cols - 1)
+    ws.fit_to_pages(pages_wide, 0)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.set_footer("&C第 &P 页，共 &N 页")
     return ws
 
 
+def text_width(text: str) -> int:
+    """Return how many column-width units a text needs: a CJK character takes two, other characters one."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def lines_needed(value: object, width: float) -> int:
+    """Return how many wrapped lines a value needs in a column `width` units wide."""
+    if not isinstance(value, str) or not value:
+        return 1
+    usable = max(width - 1, 1)
+    return sum(max(1, -(-text_width(part) // int(usable))) for part in value.split("\n"))
+
+
+def fit_row(ws: Worksheet, row: int, cells: list[tuple[object, float]]) -> None:
+    """Give a row with wrapped text the height it needs, because neither Excel nor LibreOffice grows it on open."""
+    lines = max((lines_needed(v, w) for v, w in cells), default=1)
+    if lines > 1:
+        ws.set_row(row, LINE_HEIGHT * lines + 3)
+
+
+def colour_by_text(ws: Worksheet, fmts: Formats, cells: tuple[int, int, int, int], rules: list[tuple[str, str]]) -> None:
+    """Colour a range by conditional formats on the words it holds, first rule winning, so the colours follow edits and sorts."""
+    first_row, first_col, last_row, last_col = cells
+    if last_row < first_row:
+        return
+    for text, light in rules:
+        ws.conditional_format(first_row, first_col, last_row, last_col,
+                              {"type": "text", "criteria": "containing", "value": text,
+                               "format": fmts.light(light), "stop_if_true": True})
+
+
 def write_rows(ws: Worksheet, fmts: Formats, cols: list[Col], rows: list[list], start: int = 2) -> int:
-    """Write rows of values under the header; return the next free row."""
+    """Write rows of values under the header, tall enough for their wrapped text; return the next free row."""
+    wrapped = [i for i, col in enumerate(cols) if col.kind == "wrap"]
     for i, values in enumerate(rows):
         for c, (col, value) in enumerate(zip(cols, values)):
             if isinstance(value, Cell):
                 put(ws, start + i, c, value.value, fmts.get(value.kind or col.kind, value.light, value.bold))
             else:
                 put(ws, start + i, c, value, fmts.get(col.kind))
+        if wrapped:
+            fit_row(ws, start + i, [(_plain(values[c]), cols[c].width) for c in wrapped if c < len(values)])
     return start + len(rows)
+
+
+def _plain(value: object) -> object:
+    return value.value if isinstance(value, Cell) else value
 
 
 def write_total(ws: Worksheet, fmts: Formats, cols: list[Col], row: int, values: list) -> None:

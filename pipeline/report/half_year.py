@@ -1,0 +1,244 @@
+"""The half-year bulletin 半年通报-<year>H<n>.html and .xlsx, drawn from one HalfYearContext."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from xlsxwriter.workbook import Workbook
+
+from ..benefits import CATEGORIES
+from ..bulletin import HalfYearContext
+from ..lights import GREEN, RED, YELLOW
+from ..money import fmt_grouped, yuan
+from .html import LIGHT_COLOURS, bar_chart_svg, environment, names, stacked_bar_svg
+from .xlsx_formats import WORKBOOK_OPTIONS, Cell, Col, Formats, finish_table, start_sheet, write_rows, write_total
+
+TEMPLATE = "bulletin.html.j2"
+# Units are listed in full in a bulletin: a name cut off would be a unit neither praised nor criticised.
+ALL = 1000
+
+
+def file_stem(h: HalfYearContext) -> str:
+    return f"半年通报-{h.name}"
+
+
+def render_bulletin_html(h: HalfYearContext, templates_dir: Path) -> str:
+    """Render the bulletin page from the context with the templates in `templates_dir`."""
+    charts = {
+        "light_charts": [(q["label"], stacked_bar_svg(
+            [(f"绿灯 {q['tasks_green']}", q["tasks_green"], LIGHT_COLOURS[GREEN]),
+             (f"黄灯 {q['tasks_yellow']}", q["tasks_yellow"], LIGHT_COLOURS[YELLOW]),
+             (f"红灯 {q['tasks_red']}", q["tasks_red"], LIGHT_COLOURS[RED])],
+            title=f"{q['label']}重点任务灯色（项）")) for q in h.present],
+        "money_chart": bar_chart_svg([(u["unit"], u["total_fen"]) for u in h.money_units],
+                                     title=f"{h.label}各单位累计发放救助资金（元）"),
+    }
+    return environment(templates_dir).get_template(TEMPLATE).render(
+        ctx=h, sections=bulletin_text(h), categories=CATEGORIES, **charts)
+
+
+def bulletin_text(h: HalfYearContext) -> list[dict]:
+    """Compose the 通报 in the official structure, every name and number from the data."""
+    return [{"title": "一、基本情况", "blocks": _basics(h)}, {"title": "二、主要成效", "blocks": _results(h)},
+            {"title": "三、存在问题", "blocks": _problems(h)}, {"title": "四、下步要求", "blocks": _requirements(h)}]
+
+
+def _p(text: str) -> dict:
+    return {"kind": "p", "text": text}
+
+
+def _h3(n: int, text: str) -> dict:
+    return {"kind": "h3", "text": f"（{'一二三四五六'[n - 1]}）{text}"}
+
+
+def _change(value: int, measure: str, money: bool = False) -> str:
+    amount = fmt_grouped(abs(value)) if money else str(abs(value))
+    return "持平" if value == 0 else f"{'增加' if value > 0 else '减少'}{amount}{measure}"
+
+
+def _basics(h: HalfYearContext) -> list[dict]:
+    out = []
+    for q in h.present:
+        out.append(_p(f"{q['label']}，应报送进展情况的单位{q['units_total']}个，已报送{q['units_submitted']}个（按时"
+                      f"{q['units_on_time']}个、逾期{q['units_late']}个），未报送{q['units_missing']}个；{q['tasks_total']}项"
+                      f"重点任务中绿灯{q['tasks_green']}项、黄灯{q['tasks_yellow']}项、红灯{q['tasks_red']}项；发放救助资金"
+                      f"{fmt_grouped(q['total_fen'])}元，惠及{q['households']}户{q['persons']}人。"))
+    cats = "、".join(f"{c['category']}{fmt_grouped(c['total_fen'])}元" for c in h.money_categories)
+    pm = sum(c["person_months"] for c in h.money_categories)
+    # The missing quarter is stated once, under the opening paragraph; here the sum just says what it covers.
+    span = "两个季度累计" if len(h.present) == 2 else f"仅{h.present[0]['label']}，共"
+    out.append(_p(f"{h.label}{span}发放救助资金{fmt_grouped(h.total_fen)}元（{pm}人·月）" + (f"，其中{cats}。" if cats else "。")))
+    return out
+
+
+def _results(h: HalfYearContext) -> list[dict]:
+    last = h.present[-1]
+    trend = {r["key"]: r for r in h.trend}
+    share = round(100 * last["tasks_green"] / last["tasks_total"], 1) if last["tasks_total"] else 0
+    text = f"截至{last['label']}，{last['tasks_total']}项重点任务中绿灯{last['tasks_green']}项，占{share}%"
+    if trend["tasks_green"]["change"] is not None:
+        text += f"，比{h.quarters[0]['label']}{_change(trend['tasks_green']['change'], '项')}；红灯任务{_change(trend['tasks_red']['change'], '项')}"
+    out = [_h3(1, "重点任务总体推进"), _p(text + "。")]
+    money = []
+    for q in h.present:
+        avg, floor = q["avg_subsidy_fen"], q["avg_subsidy_floor_fen"]
+        if avg is None:
+            continue
+        verdict = "" if floor is None else (f"，达到方案不低于{fmt_grouped(floor)}元的要求" if avg >= floor
+                                            else f"，低于方案{fmt_grouped(floor)}元的下限")
+        money.append(f"{q['label']}人均补差{fmt_grouped(avg)}元/月{verdict}")
+    out += [_h3(2, "救助资金按标准发放"),
+            _p(f"{h.label}累计发放救助资金{fmt_grouped(h.total_fen)}元。" + ("；".join(money) + "。" if money else ""))]
+    both = "两个季度均" if len(h.present) == 2 else ""
+    out.append(_h3(3, "按时规范报送的单位"))
+    if h.praised:
+        out.append(_p(f"{both}按时、完整报送进展情况且报表未发现错误的单位共{len(h.praised)}个，予以通报表扬："
+                      f"{names(h.praised, ALL)}。"))
+    else:
+        out.append(_p(f"本半年没有{both}按时、完整报送且报表无错误的单位。"))
+    return out
+
+
+def _problems(h: HalfYearContext) -> list[dict]:
+    out = [_h3(1, "部分单位报送不及时、不完整或数据有误")]
+    if h.criticised:
+        out.append(_p(f"以下{len(h.criticised)}个单位存在未报送、逾期报送、漏报任务或报表错误等问题，予以通报批评："))
+        out += [_p(f"{i}.{c['unit']}：{'；'.join(c['faults'])}。") for i, c in enumerate(h.criticised, 1)]
+    else:
+        out.append(_p("各单位均按时、完整报送，报表未发现错误。"))
+    out.append(_h3(2, "部分任务推进滞后"))
+    if not h.persistent_known:
+        last = h.present[-1]
+        gone = "、".join(q["label"] for q in h.quarters if not q["present"])
+        out.append(_p(f"因{gone}未收到报表，无法判断连续两个季度亮红灯的任务；{last['label']}红灯任务{last['tasks_red']}项，"
+                      "详见当季调度报告。"))
+    elif h.persistent_red:
+        items = "；".join(f"第{t['task']}条（牵头单位：{'、'.join(t['lead'])}）" for t in h.persistent_red)
+        out.append(_p(f"{len(h.persistent_red)}项任务连续两个季度亮红灯：{items}。详见附表4。"))
+    else:
+        out.append(_p("没有连续两个季度亮红灯的任务。"))
+    out.append(_h3(3, "数据质量有待提高"))
+    errors = [f for f in h.finding_codes if f["severity"] == "error"]
+    warnings = [f for f in h.finding_codes if f["severity"] == "warning"]
+    if errors or warnings:
+        detail = "、".join(f"{f['title']}{f['count']}条" for f in errors + warnings)
+        out.append(_p(f"核查发现数据错误{sum(f['count'] for f in errors)}条、警告{sum(f['count'] for f in warnings)}条，"
+                      f"主要是{detail}。"))
+    else:
+        out.append(_p("核查报送材料未发现数据问题。"))
+    return out
+
+
+def _requirements(h: HalfYearContext) -> list[dict]:
+    short = h.office.get("short_name") or h.office.get("name", "")
+    deadline = f"{h.next_deadline.year}年{h.next_deadline.month}月{h.next_deadline.day}日"
+    leads = sorted({u for t in h.persistent_red for u in t["lead"]})
+    out = [_h3(1, "抓好问题整改"),
+           _p(f"被通报批评的单位要对照问题逐项整改，于{deadline}前将整改情况书面报送{short}。" if h.criticised
+              else "各单位要保持良好势头，持续做好报送工作。")]
+    out.append(_h3(2, "加快滞后任务推进"))
+    out.append(_p(f"连续亮红灯任务的牵头单位（{names(leads, ALL)}）要分析原因、明确时限，推动任务尽快转为绿灯。" if leads
+                  else "红灯、黄灯任务的牵头单位要分析原因、明确时限，推动任务按序时推进。"))
+    out.append(_h3(3, "按时规范报送"))
+    out.append(_p(f"各单位须于{h.deadline}报送进展情况表，下季度报表请于{deadline}前报送；使用办公室下发的填报表格，"
+                  "身份证号码列设为文本格式，任务编号按分工方案填写。"))
+    below = [q["label"] for q in h.present if q["avg_subsidy_fen"] is not None and q["avg_subsidy_floor_fen"] is not None
+             and q["avg_subsidy_fen"] < q["avg_subsidy_floor_fen"]]
+    out.append(_h3(4, "确保救助资金足额发放"))
+    out.append(_p(f"{'、'.join(below)}人均补差低于方案下限，各镇、街道、园区要核查收入核定和补差发放，确保达标。" if below
+                  else "各镇、街道、园区要继续按标准足额发放救助资金，做到应保尽保。"))
+    return out
+
+
+def write_bulletin_xlsx(h: HalfYearContext, path: Path) -> None:
+    """Write the bulletin's tables: the comparison, cumulative money, ranking, red tasks, praise and criticism."""
+    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+    fmts = Formats(wb)
+    for sheet in (_trend_sheet, _money_sheet, _ranking_sheet, _red_sheet, _praise_sheet):
+        sheet(wb, fmts, h)
+    wb.close()
+
+
+def _title(h: HalfYearContext, name: str) -> str:
+    note = f"（{h.missing_note}）" if h.missing_note else ""
+    return f"{h.office.get('district', '')}城镇贫困群众脱贫解困工作{h.label}通报 · {name}{note}"
+
+
+def _quarter_headers(h: HalfYearContext, suffix: str = "") -> list[str]:
+    return [q["label"] + suffix + ("" if q["present"] else "（未收到）") for q in h.quarters]
+
+
+def _trend_sheet(wb: Workbook, fmts: Formats, h: HalfYearContext) -> None:
+    cols = [Col("指标", 16), Col("计量单位", 10, "center"), *(Col(t, 18, "num") for t in _quarter_headers(h)),
+            Col("变化", 16, "num")]
+    ws = start_sheet(wb, fmts, "主要指标对比", _title(h, "主要指标对比"), cols, freeze_cols=1, portrait=True)
+    rows = []
+    for r in h.trend:
+        kind = "yuan" if r["kind"] == "fen" else "int"
+        conv = (lambda v: None if v is None else yuan(v)) if r["kind"] == "fen" else (lambda v: v)
+        rows.append([r["label"], r["measure"], *(Cell(conv(v), kind=kind) for v in r["values"]),
+                     Cell(conv(r["change"]), kind=kind)])
+    end = write_rows(ws, fmts, cols, rows)
+    finish_table(ws, cols, end - 1)
+
+
+def _money_sheet(wb: Workbook, fmts: Formats, h: HalfYearContext) -> None:
+    cols = [Col("单位", 14), *(Col(c, 15, "yuan") for c in CATEGORIES),
+            *(Col(t, 16, "yuan") for t in _quarter_headers(h, "发放")), Col("人月数", 10, "int"),
+            Col("累计金额", 17, "yuan")]
+    ws = start_sheet(wb, fmts, "资金累计", _title(h, "救助资金累计（元）"), cols, freeze_cols=1)
+
+    def row(label: str, by_cat: list[int], by_q: list[int | None], pm: int, total: int) -> list:
+        return [label, *(yuan(v) for v in by_cat), *(None if v is None else yuan(v) for v in by_q), pm, yuan(total)]
+
+    rows = [row(u["unit"], [u["by_category"][c] for c in CATEGORIES], u["by_quarter"], u["person_months"],
+                u["total_fen"]) for u in h.money_units]
+    end = write_rows(ws, fmts, cols, rows)
+    finish_table(ws, cols, end - 1)
+    # Totals are summed in fen and converted once, so they equal the sum of the exact amounts.
+    by_cat = {c["category"]: c["total_fen"] for c in h.money_categories}
+    write_total(ws, fmts, cols, end, row("合计", [by_cat.get(c, 0) for c in CATEGORIES], h.money_by_quarter,
+                                         sum(u["person_months"] for u in h.money_units), h.total_fen))
+
+
+def _ranking_sheet(wb: Workbook, fmts: Formats, h: HalfYearContext) -> None:
+    cols = [Col("排名", 5, "int"), Col("单位", 14), Col("类型", 6, "center"),
+            *(Col(t, 9, "center") for t in _quarter_headers(h, "报送")), Col("逾期天数", 7, "int"),
+            *(Col(t, 9, "pct") for t in _quarter_headers(h, "完整率")), Col("平均完整率", 9, "pct"),
+            Col("漏报任务数", 8, "int"), Col("错误", 6, "int"), Col("警告", 6, "int"), Col("通报", 8, "center"),
+            Col("问题", 50, "wrap")]
+    ws = start_sheet(wb, fmts, "单位排名", _title(h, "各单位报送情况排名（按及时性、完整性）"), cols, freeze_cols=2)
+    rows = []
+    for r in h.ranking:
+        verdict = "表扬" if r["praised"] else ("批评" if r["faults"] else "")
+        rows.append([r["rank"], r["unit"], r["kind_label"], *r["states"], r["days_late"],
+                     *(None if c is None else c / 100 for c in r["completeness"]), r["completeness_mean"] / 100,
+                     r["missing_tasks"], r["errors"], r["warnings"],
+                     Cell(verdict, GREEN if verdict == "表扬" else RED if verdict else None), "；".join(r["faults"])])
+    end = write_rows(ws, fmts, cols, rows)
+    finish_table(ws, cols, end - 1)
+
+
+def _red_sheet(wb: Workbook, fmts: Formats, h: HalfYearContext) -> None:
+    cols = [Col("编号", 6, "int"), Col("工作任务", 18, "wrap"), Col("政策措施", 40, "wrap"), Col("牵头单位", 20, "wrap"),
+            Col("两个季度均为红灯的单位", 26, "wrap"), Col("两个季度均未报送的单位", 20, "wrap"),
+            *(Col(t, 10, "center") for t in _quarter_headers(h, "已报/应报"))]
+    ws = start_sheet(wb, fmts, "连续红灯任务", _title(h, "连续两个季度红灯任务"), cols, freeze_cols=1)
+    rows = [[t["task"], t["category"], t["measure"], "、".join(t["lead"]), "、".join(t["units_red"]),
+             "、".join(t["units_missing"]), *(f"{a}/{b}" for a, b in zip(t["reported"], t["assigned"]))]
+            for t in h.persistent_red]
+    if not h.persistent_known:
+        rows = [["", "", "只收到一个季度的报表，无法判断连续红灯任务。"]]
+    elif not rows:
+        rows = [["", "", "没有连续两个季度亮红灯的任务。"]]
+    end = write_rows(ws, fmts, cols, rows)
+    finish_table(ws, cols, end - 1)
+
+
+def _praise_sheet(wb: Workbook, fmts: Formats, h: HalfYearContext) -> None:
+    cols = [Col("通报", 8, "center"), Col("单位", 14), Col("事由", 80, "wrap")]
+    ws = start_sheet(wb, fmts, "表扬与批评", _title(h, "通报表扬与通报批评"), cols, freeze_cols=2, portrait=True)
+    both = "两个季度均" if len(h.present) == 2 else ""
+    rows = [[Cell("表扬", GREEN), u, f"{both}按时、完整报送进展情况，报表未发现错误"] for u in h.praised]
+    rows += [[Cell("批评", RED), c["unit"], "；".join(c["faults"])] for c in h.criticised]
+    end = write_rows(ws, fmts, cols, rows)
+    finish_table(ws, cols, end - 1)

@@ -1,0 +1,191 @@
+"""Every HTML document a demo run writes, opened in headless Chromium as a leader would: offline, without errors,
+in Chinese, with its charts drawn, and printed to an A4 PDF whose sections start on new pages.
+
+Needs the `playwright` package (its own driver, no downloaded browser), Debian's /usr/bin/chromium and poppler's
+pdftotext/pdfinfo. Without them the tests skip, except under CI (CI=true), which must install them (.ci/run).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+A4_POINTS = (595, 842)
+# The quarter, how many demo quarters it needs, and the day the office runs it.
+PERIODS = {"2019Q2": (2, date(2019, 7, 1)), "2019Q4": (4, date(2020, 1, 6))}
+DISPATCH_HEADINGS = ("一、总体情况", "二、任务推进情况", "三、单位报送情况", "四、资金发放情况", "五、数据质量问题")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
+def require(what: str, present: bool) -> None:
+    """Skip when a tool is missing on a developer's machine; fail under CI, which is meant to install it."""
+    if present:
+        return
+    if in_ci():
+        pytest.fail(f"{what} is missing under CI; .ci/run must install it")
+    pytest.skip(f"{what} is not installed")
+
+
+def demo_output(root: Path, period: str, quarters: int, today: date) -> Path:
+    """Build a scratch project with the shipped config and templates, write the demo input and run one quarter."""
+    for name in ("config.toml", "matrix.toml"):
+        shutil.copy(ROOT / name, root / name)
+    shutil.copytree(ROOT / "templates", root / "templates")
+    from pipeline import run
+    from pipeline.config import load_config
+    from pipeline.demo import write_demo
+    from pipeline.matrix import load_matrix
+    config = load_config(root / "config.toml")
+    write_demo(root / "input", config, load_matrix(config.paths["matrix"], config.registry), quarters=quarters)
+    result = run(config_path=root / "config.toml", input_dir=root / "input", output_dir=root / "output",
+                 period=period, today=today)
+    return result.output_dir
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require("the playwright Python package", False)
+    require(f"Chromium ({CHROMIUM})", Path(CHROMIUM).exists())
+    with sync_playwright() as p:
+        try:
+            chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as exc:  # a broken install is as good as a missing one off CI, and a failure under CI
+            require(f"a Chromium that starts ({exc})", False)
+        yield chromium
+        chromium.close()
+
+
+_RUNS: dict[str, Path] = {}
+
+
+def demo_outputs(tmp_path_factory) -> dict[str, Path]:
+    """Run each demo quarter once per session; tests/test_libreoffice.py opens the workbooks of the same runs."""
+    for period, (quarters, today) in PERIODS.items():
+        if period not in _RUNS:
+            _RUNS[period] = demo_output(tmp_path_factory.mktemp(period), period, quarters, today)
+    return dict(_RUNS)
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory) -> dict[str, Path]:
+    return demo_outputs(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def opened(browser, outputs, tmp_path_factory) -> dict[str, dict]:
+    """Open every HTML file of every run once; keep what the page said and asked for, its PDF and a screenshot."""
+    shots = tmp_path_factory.mktemp("browser")
+    out = {}
+    for period, folder in outputs.items():
+        for path in sorted(folder.glob("*.html")):
+            out[f"{period}/{path.name}"] = visit(browser, path, shots / f"{period}-{path.stem}")
+    return out
+
+
+def visit(browser, path: Path, stem: Path) -> dict:
+    """Load one file with every other request blocked and recorded; measure it, print it, photograph it."""
+    page = browser.new_page(viewport={"width": 1000, "height": 1400})
+    console, errors, requests = [], [], []
+    page.on("console", lambda m: console.append((m.type, m.text)))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    url = path.as_uri()
+    page.route("**/*", lambda route: route.continue_() if route.request.url == url else route.abort())
+    page.goto(url, wait_until="load")
+    info = page.evaluate("""() => ({
+        text: document.body.innerText,
+        parts: [...document.querySelectorAll('section.part')].map(s => (s.querySelector('h2') || {}).textContent || ''),
+        headings: [...document.querySelectorAll('h2')].map(h => h.textContent.trim()),
+        svgs: [...document.querySelectorAll('svg')].map(s => { const b = s.getBoundingClientRect();
+                                                               return [b.width, b.height]; }),
+        scripts: document.scripts.length,
+    })""")
+    page.screenshot(path=f"{stem}.png", full_page=True)
+    page.pdf(path=f"{stem}.pdf", format="A4", print_background=True)
+    page.close()
+    return {**info, "console": console, "errors": errors, "requests": requests, "url": url, "pdf": Path(f"{stem}.pdf"),
+            "png": Path(f"{stem}.png")}
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """Return the text of each page of a PDF, by poppler's pdftotext (pages split by form feeds)."""
+    require("pdftotext (poppler-utils)", shutil.which("pdftotext") is not None)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+
+
+def pdf_page_size(pdf: Path) -> tuple[float, float]:
+    require("pdfinfo (poppler-utils)", shutil.which("pdfinfo") is not None)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    w, h = re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups()
+    return float(w), float(h)
+
+
+def test_each_run_wrote_the_dispatch_report_and_the_half_year_documents(outputs, opened):
+    names = set(opened)
+    assert {"2019Q2/调度报告-2019Q2.html", "2019Q4/调度报告-2019Q4.html"} <= names
+    for period, folder in outputs.items():
+        assert {f"{period}/{p.name}" for p in folder.glob("*.html")} <= names
+
+
+def test_documents_load_offline_without_errors_or_scripts(opened):
+    for name, page in opened.items():
+        problems = [(t, m) for t, m in page["console"] if t in ("error", "warning")]
+        assert problems == [] and page["errors"] == [], name
+        assert page["requests"] == [page["url"]], name   # no font, image, stylesheet or beacon from anywhere
+        assert page["scripts"] == 0, name
+
+
+def test_documents_show_chinese_text_and_drawn_charts(opened):
+    for name, page in opened.items():
+        assert len(re.findall(r"[\u4e00-\u9fff]", page["text"])) > 200, name
+        assert page["headings"] and all(h for h in page["headings"]), name
+        assert all(w > 0 and h > 0 for w, h in page["svgs"]), name
+    for period in PERIODS:
+        dispatch = opened[f"{period}/调度报告-{period}.html"]
+        assert dispatch["headings"] == list(DISPATCH_HEADINGS)
+        assert len(dispatch["svgs"]) >= 2
+        assert "重点任务灯色一览" in dispatch["text"] and "亮灯原因及涉及单位" in dispatch["text"]
+        assert not re.search(r"\d{17}[\dXx]", dispatch["text"])   # IDs are masked
+
+
+def test_documents_print_on_a4_with_each_section_on_a_new_page(opened):
+    for name, page in opened.items():
+        assert page["png"].stat().st_size > 10_000, name
+        size = pdf_page_size(page["pdf"])
+        assert all(abs(got - want) <= 2 for got, want in zip(size, A4_POINTS)), (name, size)
+        pages = pdf_pages(page["pdf"])
+        # Compared without whitespace: pdftotext turns an ideographic space into a plain one.
+        parts = [re.sub(r"\s+", "", p) for p in page["parts"]]
+        assert len(pages) > 1 and len(pages) >= len(parts), name
+        # A section after the first opens its page: its heading is the first text printed there.
+        tops = [next((re.sub(r"\s+", "", line) for line in text.splitlines() if line.strip()), "") for text in pages]
+        for heading in parts[1:]:
+            assert heading in tops, (name, heading)
+        numbers = [re.search(r"—\s*(\d+)\s*—", text) for text in pages]   # GB/T 9704's "— 3 —" at the foot
+        assert [int(m.group(1)) if m else None for m in numbers] == list(range(1, len(pages) + 1)), name
+
+
+def test_a_missing_tool_skips_on_a_developer_machine_and_fails_under_ci(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        require("a tool", False)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception):
+        require("a tool", False)
+    require("a tool", True)
