@@ -5,6 +5,8 @@ from dataclasses import asdict, dataclass, fields
 
 import pandas as pd
 
+from .cells import mask_ids
+
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
 
@@ -39,6 +41,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("avg-subsidy-below-floor", WARNING, "人均补差低于方案下限", "请核查低保对象收入核定和补差发放是否到位。"),
     Code("zero-employment", WARNING, "零就业家庭", "请落实就业援助，确保有劳动能力的零就业家庭至少1人就业（任务9）。"),
     Code("household-size-mismatch", WARNING, "家庭人口数与名单不符", "“家庭人口”与列出的成员人数不一致，请核对；已按列出的成员计发。"),
+    Code("empty-file", INFO, "文件内容为空", "文件中所有工作表都是空的，请确认是否报送了正确的文件。"),
     Code("orphan-over-age", WARNING, "孤儿年龄超过18周岁", "该人员已年满18周岁，请核实孤儿身份或办理退出。"),
     Code("total-mismatch", WARNING, "合计行与明细不符", "请核对合计行的数字与上方各行明细之和，改正合计数或有误的明细后重新报送。"),
 )}
@@ -68,8 +71,9 @@ CSV_COLUMNS = ["code", "severity", "unit", "file", "sheet", "row", "column", "me
 def finding(code: str, message: str, **where) -> Finding:
     """Build a finding with the catalogue's severity for `code`."""
     value = where.pop("value", "")
-    return Finding(code=code, severity=CODES[code].severity, message=message,
-                   value="" if value is None else str(value), **where)
+    # Masked here as well as at each call site, so no check can ever leak a full ID into a report.
+    return Finding(code=code, severity=CODES[code].severity, message=mask_ids(message),
+                   value="" if value is None else mask_ids(str(value)), **where)
 
 
 def frame(findings: list[Finding]) -> pd.DataFrame:

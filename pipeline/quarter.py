@@ -56,8 +56,8 @@ def _choose(subs: pd.DataFrame) -> pd.DataFrame:
     if subs.empty:
         return subs
     # Later 填报日期 wins; an undated sheet loses to a dated one; ties go to the later file name.
-    order = subs.assign(_d=pd.to_datetime(subs["reported_on"]).fillna(pd.Timestamp.min))
-    order = order.sort_values(["unit", "_d", "file", "sheet"])
+    order = subs.assign(_d=pd.to_datetime(subs["reported_on"]))
+    order = order.sort_values(["unit", "_d", "file", "sheet"], na_position="first")
     for unit, group in order.groupby("unit", sort=False):
         winner = group.index[-1]
         subs.loc[winner, "chosen"] = True

@@ -41,7 +41,11 @@ def read_file(path: Path, ctx: ReadContext) -> FileRead:
         grids = load_grids(path)
     except Unreadable as exc:
         return FileRead(ctx.file, findings=(finding("unreadable-file", f"{exc.reason}，未读取。", file=ctx.file),))
-    return FileRead(ctx.file, tuple(read_grid(grid, ctx) for grid in grids))
+    sheets = tuple(read_grid(grid, ctx) for grid in grids)
+    if all(s.kind == "empty" for s in sheets):
+        # A unit that sends its blank template believes it reported; say so, not just "missing".
+        return FileRead(ctx.file, sheets, (finding("empty-file", "文件中所有工作表都是空的，未读取到任何内容。", file=ctx.file),))
+    return FileRead(ctx.file, sheets)
 
 
 def read_grid(grid: Grid, ctx: ReadContext) -> SheetRead:
