@@ -22,6 +22,19 @@ def valid_id(region: str = "360111", born: str = "19800101", seq: int = 123) -> 
     return body + check_char(body)
 
 
+def demo_project(root: Path, quarters: int) -> Path:
+    """Lay out a scratch project in root: the shipped config, matrix and templates, and the demo input."""
+    from pipeline.config import load_config
+    from pipeline.demo import write_demo
+    from pipeline.matrix import load_matrix
+    for name in ("config.toml", "matrix.toml"):
+        shutil.copy(ROOT / name, root / name)
+    shutil.copytree(ROOT / "templates", root / "templates")
+    config = load_config(root / "config.toml")
+    write_demo(root / "input", config, load_matrix(config.paths["matrix"], config.registry), quarters=quarters)
+    return root
+
+
 @pytest.fixture(scope="session")
 def config():
     """The shipped config.toml, read once."""

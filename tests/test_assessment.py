@@ -14,6 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from conftest import demo_project
+
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2020, 1, 5)
 QUARTERS = ("2019Q1", "2019Q2", "2019Q3", "2019Q4")
@@ -25,16 +27,8 @@ HEADERS = ("报送及时性", "报送完整性", "任务完成情况", "数据�
 def year(tmp_path_factory):
     """Write the four-quarter demo once, run 2019Q4, and check the earlier quarters for the hand calculation."""
     from pipeline import check, run
-    from pipeline.config import load_config
-    from pipeline.demo import write_demo
-    from pipeline.matrix import load_matrix
     from pipeline.report.summary import summary
-    root = tmp_path_factory.mktemp("annual")
-    for name in ("config.toml", "matrix.toml"):
-        shutil.copy(ROOT / name, root / name)
-    shutil.copytree(ROOT / "templates", root / "templates")
-    config = load_config(root / "config.toml")
-    write_demo(root / "input", config, load_matrix(config.paths["matrix"], config.registry), quarters=4)
+    root = demo_project(tmp_path_factory.mktemp("annual"), quarters=4)
     q4 = run(config_path=root / "config.toml", input_dir=root / "input", output_dir=root / "output",
              period="2019Q4", today=TODAY)
     contexts = {q: check(config_path=root / "config.toml", input_dir=root / "input", period=q, today=TODAY).context

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import demo_project
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -40,15 +42,8 @@ def require(what: str, present: bool) -> None:
 
 def demo_output(root: Path, period: str, quarters: int, today: date) -> Path:
     """Build a scratch project with the shipped config and templates, write the demo input and run one quarter."""
-    for name in ("config.toml", "matrix.toml"):
-        shutil.copy(ROOT / name, root / name)
-    shutil.copytree(ROOT / "templates", root / "templates")
     from pipeline import run
-    from pipeline.config import load_config
-    from pipeline.demo import write_demo
-    from pipeline.matrix import load_matrix
-    config = load_config(root / "config.toml")
-    write_demo(root / "input", config, load_matrix(config.paths["matrix"], config.registry), quarters=quarters)
+    demo_project(root, quarters)
     result = run(config_path=root / "config.toml", input_dir=root / "input", output_dir=root / "output",
                  period=period, today=today)
     return result.output_dir

@@ -12,29 +12,19 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from conftest import demo_project
+
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2020, 1, 5)
 HALVES = {"2019Q2": ("2019H1", ("2019Q1", "2019Q2")), "2019Q4": ("2019H2", ("2019Q3", "2019Q4"))}
 _ID_LIKE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 
 
-def _project(root: Path) -> Path:
-    for name in ("config.toml", "matrix.toml"):
-        shutil.copy(ROOT / name, root / name)
-    shutil.copytree(ROOT / "templates", root / "templates")
-    return root
-
-
 @pytest.fixture(scope="module")
 def year(tmp_path_factory):
     """Write the four-quarter demo once and run every quarter of it; return the project folder and the results."""
     from pipeline import run
-    from pipeline.config import load_config
-    from pipeline.demo import write_demo
-    from pipeline.matrix import load_matrix
-    root = _project(tmp_path_factory.mktemp("year"))
-    config = load_config(root / "config.toml")
-    write_demo(root / "input", config, load_matrix(config.paths["matrix"], config.registry), quarters=4)
+    root = demo_project(tmp_path_factory.mktemp("year"), quarters=4)
     results = {q: run(config_path=root / "config.toml", input_dir=root / "input", output_dir=root / "output",
                       period=q, today=TODAY) for q in ("2019Q1", "2019Q2", "2019Q3", "2019Q4")}
     return root, results

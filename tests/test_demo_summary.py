@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from collections import defaultdict
@@ -18,6 +17,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from conftest import demo_project
+
 ROOT = Path(__file__).resolve().parent.parent
 STD, TEKUN, WAGE, LIVING, CARE = Decimal(670), Decimal(871), Decimal(1680), Decimal(60), Decimal(70)
 CATEGORY = {"低保": "低保", "城镇低保": "低保", "城市低保": "低保", "特困": "特困", "特困供养": "特困", "特困人员": "特困",
@@ -27,16 +28,8 @@ HOUSEHOLD = ("户编号", "所属镇街", "救助类别", "家庭月人均收入
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo")
-    for name in ("config.toml", "matrix.toml"):
-        shutil.copy(ROOT / name, root / name)
-    shutil.copytree(ROOT / "templates", root / "templates")
     from pipeline import run
-    from pipeline.config import load_config
-    from pipeline.demo import write_demo
-    from pipeline.matrix import load_matrix
-    config = load_config(root / "config.toml")
-    write_demo(root / "input", config, load_matrix(config.paths["matrix"], config.registry), quarters=2)
+    root = demo_project(tmp_path_factory.mktemp("demo"), quarters=2)
     result = run(config_path=root / "config.toml", input_dir=root / "input", output_dir=root / "output",
                  period="2019Q2", today=date(2019, 7, 1))
     return root, result
