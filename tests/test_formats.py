@@ -18,7 +18,8 @@ import openpyxl
 import pytest
 
 from conftest import run_check
-from pipeline.reader.files import MAX_ROWS, Unreadable, _Ole, load_grids
+from pipeline.reader.files import MAX_ROWS, Unreadable, load_grids
+from pipeline.reader.ole_scan import Ole
 from pipeline.reader.html_table import BadHtml, decode_html, parse_tables
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -265,7 +266,7 @@ def test_a_far_cell_is_found_whatever_the_attribute_order(tmp_path):
 
 def test_small_ole_streams_are_read_from_the_mini_stream():
     # A tiny .xls keeps its Workbook stream there; the summary stream of any .xls is a small one to check with.
-    ole = _Ole((FORMATS / "多表-湖坊镇.xls").read_bytes())
+    ole = Ole((FORMATS / "多表-湖坊镇.xls").read_bytes())
     assert {"workbook", "\x05summaryinformation"} <= ole.names()
     summary = ole.read("\x05SummaryInformation")
     assert len(summary) < 4096 and summary[:2] == b"\xfe\xff"
