@@ -1,52 +1,57 @@
-"""Benefit rules: month by month within the quarter, exact in integer fen, with a plain-Chinese explanation."""
+"""Benefit rules: vectorized over (person, month) of the quarter, exact in integer fen, with each month paid at the
+parameter values in force on its first day. Explanations live in explain.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
-from .config import Config, Param
-from .money import fmt, fmt_param, round_half_up_div, to_fen
+from .money import round_half_up_div, to_fen
+from .parameters import Parameters, Value
 from .period import Period
+from .vocab import Category, Item
 
-CATEGORIES = ("低保", "特困", "支出型")
-ITEMS = ("差额", "特困供养", "护理费", "残疾人生活补贴", "重度残疾人护理补贴")
-ITEM_COLUMNS = {"差额": "gap_fen", "特困供养": "tekun_fen", "护理费": "care_fee_fen",
-                "残疾人生活补贴": "living_allowance_fen", "重度残疾人护理补贴": "care_allowance_fen"}
-PARAMETERS = ("dibao_standard", "tekun_standard", "disability_living_allowance",
-              "severe_disability_care_allowance", "min_wage", "care_rate_full", "care_rate_partial")
+ITEM_COLUMNS = {Item.GAP: "gap_fen", Item.TEKUN: "tekun_fen", Item.CARE_FEE: "care_fee_fen",
+                Item.LIVING_ALLOWANCE: "living_allowance_fen", Item.CARE_ALLOWANCE: "care_allowance_fen"}
+PERSON_ITEMS = (Item.TEKUN, Item.CARE_FEE, Item.LIVING_ALLOWANCE, Item.CARE_ALLOWANCE)
+# The care fee's share of the minimum wage, by 失能情况 (seed task 4).
+CARE_RATES = {"全失能": "care_rate_full", "半失能": "care_rate_partial"}
+GAP_CATEGORIES = (Category.DIBAO, Category.EXPENSE)
 # A month key later than any real one: "still paid".
 _NEVER = 10**9
-CARE_LABELS = {"全失能": "care_rate_full", "半失能": "care_rate_partial"}
+BY_UNIT_COLUMNS = ["unit", "category", "households", "persons", "person_months", *ITEM_COLUMNS.values(), "amount_fen"]
 
 
 @dataclass(frozen=True)
 class Rates:
-    """The year's parameters as integer fen per month, with the Params they came from."""
+    """The quarter's parameters month by month: the Values in force, and the amounts in integer fen per month."""
 
-    dibao: int
-    tekun: int
-    living_allowance: int
-    care_allowance: int
-    care_fee: dict[str, int]
-    params: dict[str, Param]
+    period: Period
+    values: dict[str, tuple[Value, Value, Value]]
 
     @classmethod
-    def for_year(cls, config: Config, year: int) -> "Rates":
-        """Take the year's parameters from config; stop the run naming any that are missing."""
-        p = config.params(year, PARAMETERS)
-        wage = p["min_wage"].value
-        return cls(
-            dibao=to_fen(p["dibao_standard"].value),
-            tekun=to_fen(p["tekun_standard"].value),
-            living_allowance=to_fen(p["disability_living_allowance"].value),
-            care_allowance=to_fen(p["severe_disability_care_allowance"].value),
-            # Rounded once per person-month, as the contract's rounding rule says.
-            care_fee={need: to_fen(wage * p[name].value) for need, name in CARE_LABELS.items()},
-            params=p,
-        )
+    def for_period(cls, parameters: Parameters, period: Period) -> "Rates":
+        """Take each month's values from the dated parameters; stop the run naming any parameter and month missing."""
+        return cls(period, parameters.for_period(period))
+
+    def fen(self, name: str) -> np.ndarray:
+        """Return a money parameter as fen for each of the quarter's three months."""
+        return np.array([to_fen(v.value) for v in self.values[name]], dtype=np.int64)
+
+    def care_fee(self, need: str) -> np.ndarray:
+        """Return the care fee per person-month in fen: min_wage × rate, rounded half-up once per month."""
+        wage, rate = self.values["min_wage"], self.values[CARE_RATES[need]]
+        return np.array([to_fen(w.value * r.value) for w, r in zip(wage, rate)], dtype=np.int64)
+
+    def applied(self) -> list[Value]:
+        """Return every distinct value paid in the quarter, in parameter order, oldest first."""
+        out: list[Value] = []
+        for months in self.values.values():
+            for v in months:
+                if v not in out:
+                    out.append(v)
+        return out
 
 
 @dataclass(frozen=True)
@@ -78,184 +83,122 @@ def active_months(start_key: pd.Series, stop_key: pd.Series, period: Period) -> 
     return (start <= months) & (months < stop)
 
 
-def gap_per_month(category: pd.Series, income_fen: pd.Series, rigid_fen: pd.Series, members: pd.Series, dibao: int) -> np.ndarray:
-    """差额 per household-month in fen. Seed task 1 (低保) and task 7 (支出型 deducts rigid spending).
+def gap_per_month(category: pd.Series, income_fen: pd.Series, rigid_fen: pd.Series, members: pd.Series,
+                  dibao: np.ndarray) -> np.ndarray:
+    """差额 per household-month in fen, (households × 3). Seed task 1 (低保) and task 7 (支出型 deducts rigid spending).
 
     低保: max(0, standard − income per member) × members.
     支出型: income per member is first reduced by rigid spending ÷ members, never below 0; then as 低保.
     (standard − (income − rigid/m)) × m = (standard − income) × m + rigid, so the result is exact in fen.
     """
-    m = members.to_numpy(dtype=np.int64)
-    inc = income_fen.fillna(0).to_numpy(dtype=np.int64)
-    rig = rigid_fen.fillna(0).to_numpy(dtype=np.int64)
-    is_dibao = (category == "低保").to_numpy()
-    is_expense = (category == "支出型").to_numpy()
-    plain = (dibao - inc) * m
-    adjusted = np.where(inc * m <= rig, dibao * m, plain + rig)
+    m = members.to_numpy(dtype=np.int64)[:, None]
+    inc = income_fen.fillna(0).to_numpy(dtype=np.int64)[:, None]
+    rig = rigid_fen.fillna(0).to_numpy(dtype=np.int64)[:, None]
+    std = dibao[None, :]
+    is_dibao = (category == Category.DIBAO).to_numpy()[:, None]
+    is_expense = (category == Category.EXPENSE).to_numpy()[:, None]
+    plain = (std - inc) * m
+    adjusted = np.where(inc * m <= rig, std * m, plain + rig)
     gap = np.where(is_expense, adjusted, plain)
     return np.where(is_dibao | is_expense, np.maximum(gap, 0), 0)
 
 
-def living_allowance(category: pd.Series, grade: pd.Series, rate: int) -> np.ndarray:
+def living_allowance(category: pd.Series, grade: pd.Series, rate: np.ndarray) -> np.ndarray:
     """困难残疾人生活补贴 per person-month: any grade, in 低保 or 支出型 households. Seed task 2."""
-    eligible = category.isin(["低保", "支出型"]).to_numpy() & grade.notna().to_numpy()
-    return np.where(eligible, rate, 0)
+    eligible = category.isin(GAP_CATEGORIES).to_numpy() & grade.notna().to_numpy()
+    return np.where(eligible[:, None], rate[None, :], 0)
 
 
-def care_allowance(grade: pd.Series, rate: int) -> np.ndarray:
+def care_allowance(grade: pd.Series, rate: np.ndarray) -> np.ndarray:
     """重度残疾人护理补贴 per person-month: grade 一级 or 二级, any category. Seed task 2."""
     g = pd.to_numeric(grade, errors="coerce").to_numpy()
-    return np.where((g == 1) | (g == 2), rate, 0)
+    return np.where(((g == 1) | (g == 2))[:, None], rate[None, :], 0)
 
 
-def tekun_support(category: pd.Series, rate: int) -> np.ndarray:
+def tekun_support(category: pd.Series, rate: np.ndarray) -> np.ndarray:
     """特困供养 per person-month: the 特困 standard (≥ 1.3 × 低保 standard). Seed task 3."""
-    return np.where((category == "特困").to_numpy(), rate, 0)
+    return np.where((category == Category.TEKUN).to_numpy()[:, None], rate[None, :], 0)
 
 
-def care_fee(category: pd.Series, care_need: pd.Series, fees: dict[str, int]) -> np.ndarray:
+def care_fee(category: pd.Series, care_need: pd.Series, rates: Rates) -> np.ndarray:
     """照料护理费 per 特困 person-month: 80 % / 20 % of the minimum wage for full / partial disability. Seed task 4."""
-    fee = care_need.map(fees).fillna(0).to_numpy(dtype=np.int64)
-    return np.where((category == "特困").to_numpy(), fee, 0)
+    is_tekun = (category == Category.TEKUN).to_numpy()
+    out = np.zeros((len(category), 3), dtype=np.int64)
+    for need in CARE_RATES:
+        mask = is_tekun & (care_need == need).to_numpy()
+        out[mask] = rates.care_fee(need)
+    return out
 
 
 def compute(persons: pd.DataFrame, period: Period, rates: Rates) -> Benefits:
     """Compute every household's and person's amounts for the quarter from the used roster rows."""
+    from .explain import explain
+
     people = persons.loc[persons["used"]].copy()
     if people.empty:
-        return _empty(rates)
-    members = people.groupby("household_key", sort=False)["name"].transform("size").astype(np.int64)
-    people["members"] = members
+        return Benefits(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(columns=BY_UNIT_COLUMNS), 0, 0, rates)
+    codes, _ = pd.factorize(people["household_key"])       # households in order of first appearance
+    members = np.bincount(codes)
+    people["members"] = members[codes]
     active = active_months(people["start_key"], people["stop_key"], period)
-    people["living_allowance_fen"] = living_allowance(people["category"], people["disability_grade"], rates.living_allowance)
-    people["care_allowance_fen"] = care_allowance(people["disability_grade"], rates.care_allowance)
-    people["tekun_fen"] = tekun_support(people["category"], rates.tekun)
-    people["care_fee_fen"] = care_fee(people["category"], people["care_need"], rates.care_fee)
-    people["person_monthly_fen"] = people[["living_allowance_fen", "care_allowance_fen", "tekun_fen", "care_fee_fen"]].sum(axis=1)
+    monthly = {
+        Item.LIVING_ALLOWANCE: living_allowance(people["category"], people["disability_grade"], rates.fen("disability_living_allowance")),
+        Item.CARE_ALLOWANCE: care_allowance(people["disability_grade"], rates.fen("severe_disability_care_allowance")),
+        Item.TEKUN: tekun_support(people["category"], rates.fen("tekun_standard")),
+        Item.CARE_FEE: care_fee(people["category"], people["care_need"], rates),
+    }
+    person_month = sum(monthly.values())                    # (persons × 3), fen, before the active mask
 
-    first = ~people.duplicated("household_key")
+    first = np.zeros(len(people), dtype=bool)
+    first[np.unique(codes, return_index=True)[1]] = True
     hh = people.loc[first, ["household_key", "household_no", "unit", "community", "category", "income_fen", "rigid_fen",
                             "start_key", "stop_key", "members", "_household_row", "_file", "_sheet"]].copy()
-    hh["gap_monthly_fen"] = gap_per_month(hh["category"], hh["income_fen"], hh["rigid_fen"], hh["members"], rates.dibao)
-    hh_active = active[first.to_numpy()]
-    person_sum = people.groupby("household_key", sort=False)["person_monthly_fen"].sum()
-    hh["monthly_fen"] = hh["gap_monthly_fen"].to_numpy() + person_sum.reindex(hh["household_key"]).to_numpy()
+    hh_active = active[first]
+    gap = gap_per_month(hh["category"], hh["income_fen"], hh["rigid_fen"], hh["members"], rates.fen("dibao_standard"))
+    person_sum = np.stack([np.bincount(codes, weights=person_month[:, i], minlength=len(hh)) for i in range(3)],
+                          axis=1).astype(np.int64)
+    hh_month = gap + person_sum
     # A household (低保, 支出型) counts as paid in a month when its whole amount that month is above 0.
-    hh_paid = hh_active & (hh["monthly_fen"].to_numpy() > 0)[:, None]
+    hh_paid = hh_active & (hh_month > 0)
     hh["months_active"] = hh_active.sum(axis=1)
     hh["months_paid"] = hh_paid.sum(axis=1)
-    hh["gap_fen"] = hh["gap_monthly_fen"] * hh["months_active"]
-    gap_months = hh_active & (hh["gap_monthly_fen"].to_numpy() > 0)[:, None]
-    gap_person_months = int((gap_months.sum(axis=1) * hh["members"].to_numpy()).sum())
+    for i in range(3):
+        hh[f"gap_m{i}"] = np.where(hh_active[:, i], gap[:, i], 0)
+    # The household's amount in its last month paid this quarter: the figure compared across quarters.
+    last = np.where(hh_active.any(axis=1), 2 - np.argmax(hh_active[:, ::-1], axis=1), 2)
+    hh["monthly_fen"] = hh_month[np.arange(len(hh)), last]
+    gap_active = np.where(hh_active, gap, 0)
+    gap_person_months = int(((gap_active > 0).sum(axis=1) * hh["members"].to_numpy()).sum())
 
-    is_tekun = (people["category"] == "特困").to_numpy()
-    # factorize numbers households in order of first appearance, the order of `hh`.
-    codes, _ = pd.factorize(people["household_key"])
-    person_paid = np.where(is_tekun[:, None], active & (people["person_monthly_fen"].to_numpy() > 0)[:, None],
-                           hh_paid[codes])
+    is_tekun = (people["category"] == Category.TEKUN).to_numpy()
+    person_paid = np.where(is_tekun[:, None], active & (person_month > 0), hh_paid[codes])
     people["months_active"] = active.sum(axis=1)
     people["months_paid"] = person_paid.sum(axis=1)
-    for col in ("living_allowance_fen", "care_allowance_fen", "tekun_fen", "care_fee_fen"):
-        people[col] = people[col] * people["months_active"]
+    for item, arr in monthly.items():
+        people[ITEM_COLUMNS[item]] = np.where(active, arr, 0).sum(axis=1)
     # 差额 is a household amount: carried on the household's first row so that columns add up.
     people["gap_fen"] = 0
-    people.loc[first, "gap_fen"] = hh["gap_fen"].to_numpy()
-    people["amount_fen"] = people[[ITEM_COLUMNS[i] for i in ITEMS]].sum(axis=1)
+    people.loc[first, "gap_fen"] = gap_active.sum(axis=1)
+    people["amount_fen"] = people[list(ITEM_COLUMNS.values())].sum(axis=1)
 
-    hh_items = people.groupby("household_key", sort=False)[[ITEM_COLUMNS[i] for i in ITEMS] + ["amount_fen"]].sum()
-    hh = hh.drop(columns=["gap_fen"]).join(hh_items, on="household_key")
-    hh["explanation"] = explain(hh, people, period, rates)
-    people["explanation"] = people["household_key"].map(hh.set_index("household_key")["explanation"])
-    return Benefits(hh.reset_index(drop=True), people.reset_index(drop=True), _by_unit(hh, people),
-                    int(hh["gap_fen"].sum()), gap_person_months, rates)
+    sums = {col: np.bincount(codes, weights=people[col].to_numpy(), minlength=len(hh)).astype(np.int64)
+            for col in [*ITEM_COLUMNS.values(), "amount_fen"]}
+    for col, values in sums.items():
+        hh[col] = values
+    hh["explanation"] = explain(hh, people, codes, hh_active, rates)
+    people["explanation"] = hh["explanation"].to_numpy()[codes]
+    return Benefits(hh.reset_index(drop=True), people.reset_index(drop=True), by_unit(people),
+                    int(gap_active.sum()), gap_person_months, rates)
 
 
-def _by_unit(hh: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+def by_unit(people: pd.DataFrame) -> pd.DataFrame:
     """Aggregate to unit × category, counting households, persons and person-months actually paid."""
-    rows = []
-    for (unit, category), group in people.groupby(["unit", "category"], sort=True):
-        paid = group[group["months_paid"] > 0]
-        row = {"unit": unit, "category": category,
-               "households": int(paid["household_key"].nunique()), "persons": int(len(paid)),
-               "person_months": int(paid["months_paid"].sum())}
-        for item, col in ITEM_COLUMNS.items():
-            row[col] = int(group[col].sum())
-        row["amount_fen"] = int(group["amount_fen"].sum())
-        rows.append(row)
-    cols = ["unit", "category", "households", "persons", "person_months", *ITEM_COLUMNS.values(), "amount_fen"]
-    return pd.DataFrame(rows, columns=cols)
-
-
-def _months_text(period: Period, n: int, start: int | None, stop: float | None) -> str:
-    if n == 3:
-        return "3个月"
-    months = [m for k, m in zip(period.month_keys, period.months) if (start is None or start <= k) and (pd.isna(stop) or k < stop)]
-    if not months:
-        return "0个月（本季度不在享受期）"
-    span = f"{months[0]}月" if len(months) == 1 else f"{months[0]}–{months[-1]}月"
-    return f"{n}个月（{span}）"
-
-
-def _household_counts(people: pd.DataFrame) -> pd.DataFrame:
-    """Count, per household, the persons behind each item, for the explanation."""
-    flags = pd.DataFrame({
-        "household_key": people["household_key"],
-        "n_tekun": people["tekun_fen"] > 0,
-        "n_full": (people["care_fee_fen"] > 0) & (people["care_need"] == "全失能"),
-        "n_partial": (people["care_fee_fen"] > 0) & (people["care_need"] == "半失能"),
-        "fee_full": np.where(people["care_need"] == "全失能", people["care_fee_fen"], 0),
-        "fee_partial": np.where(people["care_need"] == "半失能", people["care_fee_fen"], 0),
-        "n_living": people["living_allowance_fen"] > 0,
-        "n_care": people["care_allowance_fen"] > 0,
-    })
-    return flags.groupby("household_key", sort=False).sum()
-
-
-def explain(hh: pd.DataFrame, people: pd.DataFrame, period: Period, rates: Rates) -> list[str]:
-    """Write each household's amount as arithmetic a clerk can redo by hand."""
-    std = fmt_param(rates.params["dibao_standard"].value)
-    tekun = fmt_param(rates.params["tekun_standard"].value)
-    wage = fmt_param(rates.params["min_wage"].value)
-    full = fmt_param(rates.params["care_rate_full"].value * 100)
-    partial = fmt_param(rates.params["care_rate_partial"].value * 100)
-    living = fmt_param(Decimal(rates.living_allowance) / 100)
-    care = fmt_param(Decimal(rates.care_allowance) / 100)
-    counts = _household_counts(people).reindex(hh["household_key"])
-    table = pd.concat([hh.reset_index(drop=True), counts.reset_index(drop=True)], axis=1)
-    texts = []
-    for h in table.itertuples(index=False):
-        months = _months_text(period, int(h.months_active), h.start_key, h.stop_key)
-        m = int(h.members)
-        parts = []
-        if h.category in ("低保", "支出型"):
-            inc, rig = int(h.income_fen), int(h.rigid_fen)
-            if h.category == "支出型" and rig:
-                income_expr = f"0（{fmt(inc)} − {fmt(rig)}÷{m} 不足0按0计）" if inc * m <= rig else f"({fmt(inc)} − {fmt(rig)}÷{m})"
-            else:
-                income_expr = fmt(inc)
-            if int(h.gap_monthly_fen) > 0:
-                parts.append(f"差额 ({std} − {income_expr}) × {m}人 × {months} = {fmt(int(h.gap_fen))}")
-            else:
-                parts.append(f"差额 0（人均收入 {income_expr} 不低于标准 {std}）")
-        if h.n_tekun:
-            parts.append(f"特困供养 {tekun} × {int(h.n_tekun)}人 × {months} = {fmt(int(h.tekun_fen))}")
-        if h.n_full:
-            parts.append(f"护理费（全失能）{wage} × {full}% × {int(h.n_full)}人 × {months} = {fmt(int(h.fee_full))}")
-        if h.n_partial:
-            parts.append(f"护理费（半失能）{wage} × {partial}% × {int(h.n_partial)}人 × {months} = {fmt(int(h.fee_partial))}")
-        if h.n_living:
-            parts.append(f"残疾人生活补贴 {living} × {int(h.n_living)}人 × {months} = {fmt(int(h.living_allowance_fen))}")
-        if h.n_care:
-            parts.append(f"重度残疾人护理补贴 {care} × {int(h.n_care)}人 × {months} = {fmt(int(h.care_allowance_fen))}")
-        text = "；".join(parts)
-        if len(parts) > 1:
-            text += f"；合计 {fmt(int(h.amount_fen))}"
-        elif not parts:
-            text = "本季度不在享受期，0.00"
-        texts.append(text)
-    return texts
-
-
-def _empty(rates: Rates) -> Benefits:
-    cols = ["unit", "category", "households", "persons", "person_months", *ITEM_COLUMNS.values(), "amount_fen"]
-    return Benefits(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(columns=cols), 0, 0, rates)
+    paid = people["months_paid"] > 0
+    frame = people.assign(_paid=paid.astype(np.int64), _hh=people["household_key"].where(paid),
+                          _pm=people["months_paid"].where(paid, 0))
+    g = frame.groupby(["unit", "category"], sort=True)
+    out = pd.DataFrame({
+        "households": g["_hh"].nunique(), "persons": g["_paid"].sum(), "person_months": g["_pm"].sum(),
+        **{col: g[col].sum() for col in [*ITEM_COLUMNS.values(), "amount_fen"]},
+    }).reset_index()
+    return out[BY_UNIT_COLUMNS].astype({c: "int64" for c in BY_UNIT_COLUMNS[2:]})

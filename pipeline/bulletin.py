@@ -5,30 +5,148 @@ None, and everything below says so rather than filling it in.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from enum import StrEnum
 
-from .benefits import CATEGORIES
-from .config import Config
-from .context import Context
-from .findings import CODES, ERROR, WARNING
-from .lights import RED
+from .config import Config, Office
+from .context import Context, Headline
+from .findings import Severity
 from .period import Period
+from .vocab import Category, Light, Submission
 
-HALF_LABELS = {1: "上半年", 2: "下半年"}
-CN_QUARTER = "一二三四"
 # Told in words as a late, missing or incomplete report, so not listed again among a unit's data errors.
 REPORTING_CODES = ("missing-submission", "late-submission", "missing-task")
-# (key, label, measure, kind): the rows of the quarter-to-quarter comparison.
+
+
+class Measure(StrEnum):
+    COUNT = "count"
+    FEN = "fen"
+
+
+# (key, label, measure unit, kind): the rows of the quarter-to-quarter comparison.
 TREND = (
-    ("units_submitted", "已报送单位", "个", "count"), ("units_on_time", "按时报送单位", "个", "count"),
-    ("units_late", "逾期报送单位", "个", "count"), ("units_missing", "未报送单位", "个", "count"),
-    ("tasks_green", "绿灯任务", "项", "count"), ("tasks_yellow", "黄灯任务", "项", "count"),
-    ("tasks_red", "红灯任务", "项", "count"), ("total_fen", "发放救助资金", "元", "fen"),
-    ("households", "救助户数", "户", "count"), ("persons", "救助人数", "人", "count"),
-    ("person_months", "救助人月数", "人·月", "count"), ("avg_subsidy_fen", "人均补差", "元/人·月", "fen"),
-    ("errors", "数据错误", "条", "count"), ("warnings", "数据警告", "条", "count"),
+    ("units_submitted", "已报送单位", "个", Measure.COUNT), ("units_on_time", "按时报送单位", "个", Measure.COUNT),
+    ("units_late", "逾期报送单位", "个", Measure.COUNT), ("units_missing", "未报送单位", "个", Measure.COUNT),
+    ("tasks_green", "绿灯任务", "项", Measure.COUNT), ("tasks_yellow", "黄灯任务", "项", Measure.COUNT),
+    ("tasks_red", "红灯任务", "项", Measure.COUNT), ("total_fen", "发放救助资金", "元", Measure.FEN),
+    ("households", "救助户数", "户", Measure.COUNT), ("persons", "救助人数", "人", Measure.COUNT),
+    ("person_months", "救助人月数", "人·月", Measure.COUNT), ("avg_subsidy_fen", "人均补差", "元/人·月", Measure.FEN),
+    ("errors", "数据错误", "条", Measure.COUNT), ("warnings", "数据警告", "条", Measure.COUNT),
 )
+
+
+@dataclass(frozen=True)
+class QuarterFigures:
+    """One quarter of the half: whether it arrived and, if so, its headline figures."""
+
+    period: Period
+    headline: Headline | None
+    total_fen: int = 0
+    avg_subsidy_fen: int | None = None
+    avg_subsidy_floor_fen: int | None = None
+
+    @property
+    def present(self) -> bool:
+        return self.headline is not None
+
+    @property
+    def avg_below_floor(self) -> bool:
+        return (self.avg_subsidy_fen is not None and self.avg_subsidy_floor_fen is not None
+                and self.avg_subsidy_fen < self.avg_subsidy_floor_fen)
+
+    def figure(self, key: str) -> int | None:
+        if not self.present:
+            return None
+        if key in ("total_fen", "avg_subsidy_fen"):
+            return getattr(self, key)
+        return getattr(self.headline, key)
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    key: str
+    label: str
+    measure: str
+    kind: Measure
+    values: tuple[int | None, ...]
+    change: int | None
+
+
+@dataclass(frozen=True)
+class UnitMoney:
+    unit: str
+    by_quarter: tuple[int | None, ...]      # None: the quarter was not received
+    by_category: dict[Category, int]
+    person_months: int
+    total_fen: int
+
+
+@dataclass(frozen=True)
+class CategoryMoney:
+    category: Category
+    by_quarter: tuple[int | None, ...]
+    person_months: int
+    total_fen: int
+
+
+class FaultKind(StrEnum):
+    MISSING = "missing"
+    LATE = "late"
+    MISSING_TASKS = "missing_tasks"
+    ERRORS = "errors"
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One thing a unit is criticised for in one quarter: what, and the facts to word it."""
+
+    period: Period
+    kind: FaultKind
+    days: int = 0
+    tasks: tuple[int, ...] = ()
+    errors: tuple[tuple[str, int], ...] = ()     # (code, count), in the findings' order
+
+
+@dataclass(frozen=True)
+class UnitHalf:
+    """One unit's half-year record: per quarter its submission (None: quarter not received or unit not listed)."""
+
+    unit: str
+    kind: str
+    submissions: tuple[Submission | None, ...]
+    completeness: tuple[float | None, ...]
+    completeness_mean: float
+    on_time: int
+    late: int
+    missing: int
+    days_late: int
+    missing_tasks: int
+    errors: int
+    warnings: int
+    faults: tuple[Fault, ...]
+    praised: bool
+    rank: int = 0
+
+
+@dataclass(frozen=True)
+class PersistentRed:
+    task: int
+    category: str
+    measure: str
+    lead: tuple[str, ...]
+    units_red: tuple[str, ...]
+    units_missing: tuple[str, ...]
+    reported: tuple[int, ...]
+    assigned: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class FindingTally:
+    code: str
+    severity: Severity
+    count: int
+    units: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -39,30 +157,38 @@ class HalfYearContext:
     year: int
     half: int
     label: str                   # 2019年上半年
-    today: date
-    office: dict
+    issued: date | None
+    office: Office
     plan_title: str
     plan_document: str
-    quarters: list[dict]         # per quarter of the half: period, label, present, and its headline figures
-    missing_note: str            # '' when both quarters arrived
-    trend: list[dict]            # label, measure, kind, values per quarter, change
-    money_units: list[dict]      # unit, by_quarter, by_category, person_months, total_fen
-    money_categories: list[dict]
-    money_by_quarter: list[int | None]
+    quarters: tuple[QuarterFigures, ...]
+    trend: tuple[TrendRow, ...]
+    money_units: tuple[UnitMoney, ...]
+    money_categories: tuple[CategoryMoney, ...]
+    money_by_quarter: tuple[int | None, ...]
     total_fen: int               # cumulative over the quarters received
-    ranking: list[dict]
-    finding_codes: list[dict]    # code, title, severity, count, units: over the quarters received
-    persistent_red: list[dict]
+    ranking: tuple[UnitHalf, ...]
+    praised: tuple[str, ...]     # in the registry's order, as documents list units
+    finding_tallies: tuple[FindingTally, ...]   # errors and warnings by code over the quarters received
+    persistent_red: tuple[PersistentRed, ...]
     persistent_known: bool       # both quarters arrived, so "stayed red" can be judged
-    praised: list[str]
-    criticised: list[dict]       # unit, faults (plain Chinese)
     next_deadline: date
-    deadline: str                # the reporting rule in words
+    deadline_text: str
     light_rule: str
 
     @property
-    def present(self) -> list[dict]:
-        return [q for q in self.quarters if q["present"]]
+    def present(self) -> tuple[QuarterFigures, ...]:
+        return tuple(q for q in self.quarters if q.present)
+
+    @property
+    def absent(self) -> tuple[QuarterFigures, ...]:
+        return tuple(q for q in self.quarters if not q.present)
+
+    @property
+    def criticised(self) -> tuple[UnitHalf, ...]:
+        """Return the units with faults, most serious first: no report, then late, then errors."""
+        return tuple(sorted((r for r in self.ranking if r.faults),
+                            key=lambda r: (-r.missing, -r.late, -r.errors, -r.missing_tasks, r.unit)))
 
 
 def half_periods(year: int, half: int) -> list[Period]:
@@ -70,7 +196,8 @@ def half_periods(year: int, half: int) -> list[Period]:
     return [Period(year, 2 * half - 1), Period(year, 2 * half)]
 
 
-def build_half(contexts: dict[Period, Context | None], year: int, half: int, config: Config) -> HalfYearContext:
+def build_half(contexts: dict[Period, Context | None], year: int, half: int, config: Config,
+               issued: date | None = None) -> HalfYearContext:
     """Build the bulletin of one half-year from its quarters' contexts (None for a quarter not received)."""
     periods = half_periods(year, half)
     ctxs = [contexts.get(p) for p in periods]
@@ -78,195 +205,158 @@ def build_half(contexts: dict[Period, Context | None], year: int, half: int, con
     if not present:
         raise ValueError(f"no quarter of {year}H{half} to report on")
     latest = present[-1]
-    quarters = [_quarter(p, c) for p, c in zip(periods, ctxs)]
-    ranking = _ranking(ctxs)
+    quarters = tuple(_figures(p, c) for p, c in zip(periods, ctxs))
+    names = _names(ctxs)
+    ranking = _ranking([_unit_half(n, periods, ctxs) for n in names])
     red, known = _persistent_red(ctxs)
     money_units, money_categories = _money(ctxs)
-    after = Period(year + 1, 1) if half == 2 else Period(year, 2 * half + 1)
     return HalfYearContext(
-        name=f"{year}H{half}", year=year, half=half, label=f"{year}年{HALF_LABELS[half]}", today=latest.today,
+        name=f"{year}H{half}", year=year, half=half, label=periods[0].half_label, issued=issued,
         office=latest.office, plan_title=latest.plan_title, plan_document=latest.plan_document,
-        quarters=quarters, missing_note=missing_note(quarters), trend=_trend(quarters),
-        money_units=money_units, money_categories=money_categories,
-        money_by_quarter=[None if c is None else c.total_fen for c in ctxs],
-        total_fen=sum(c.total_fen for c in present), ranking=ranking, finding_codes=_finding_codes(present),
-        persistent_red=red, persistent_known=known,
-        praised=[n for n in _names(ctxs) if next(r for r in ranking if r["unit"] == n)["praised"]],
-        criticised=[{"unit": r["unit"], "faults": r["faults"]} for r in sorted(ranking, key=_blame) if r["faults"]],
-        next_deadline=after.deadline(config.deadline_month, config.deadline_day),
-        deadline=f"每季度末月{config.deadline_day}日前" if config.deadline_month == 3
-        else f"每季度第{config.deadline_month}个月{config.deadline_day}日前",
+        quarters=quarters, trend=_trend(quarters), money_units=money_units, money_categories=money_categories,
+        money_by_quarter=tuple(None if c is None else c.total_fen for c in ctxs),
+        total_fen=sum(c.total_fen for c in present), ranking=ranking,
+        praised=tuple(n for n in names if next(r for r in ranking if r.unit == n).praised),
+        finding_tallies=_tallies(present), persistent_red=red, persistent_known=known,
+        next_deadline=config.deadline.of(periods[-1].next()), deadline_text=config.deadline.text,
         light_rule=latest.light_rule)
 
 
-def quarter_label(period: Period) -> str:
-    return f"第{CN_QUARTER[period.quarter - 1]}季度"
-
-
-def _quarter(period: Period, ctx: Context | None) -> dict:
-    base = {"period": str(period), "label": quarter_label(period), "present": ctx is not None}
+def _figures(period: Period, ctx: Context | None) -> QuarterFigures:
     if ctx is None:
-        return base
-    return {**base, **ctx.headline, "total_fen": ctx.total_fen, "avg_subsidy_fen": ctx.avg_subsidy_fen,
-            "avg_subsidy_floor_fen": ctx.avg_subsidy_floor_fen, "deadline": ctx.deadline}
+        return QuarterFigures(period, None)
+    return QuarterFigures(period, ctx.headline, ctx.total_fen, ctx.avg_subsidy_fen, ctx.avg_subsidy_floor_fen)
 
 
-def missing_note(quarters: list[dict]) -> str:
-    """Say plainly which quarter was not received; '' when both were."""
-    gone = [q["label"] for q in quarters if not q["present"]]
-    got = [q["label"] for q in quarters if q["present"]]
-    if not gone:
-        return ""
-    return f"{'、'.join(gone)}未收到报表，本通报仅反映{'、'.join(got)}情况。"
-
-
-def _trend(quarters: list[dict]) -> list[dict]:
+def _trend(quarters: tuple[QuarterFigures, ...]) -> tuple[TrendRow, ...]:
     rows = []
     for key, label, measure, kind in TREND:
-        values = [q.get(key) if q["present"] else None for q in quarters]
+        values = tuple(q.figure(key) for q in quarters)
         change = values[1] - values[0] if None not in values else None
-        rows.append({"key": key, "label": label, "measure": measure, "kind": kind, "values": values, "change": change})
-    return rows
+        rows.append(TrendRow(key, label, measure, kind, values, change))
+    return tuple(rows)
 
 
-def _money(ctxs: list[Context | None]) -> tuple[list[dict], list[dict]]:
+def _money(ctxs: list[Context | None]) -> tuple[tuple[UnitMoney, ...], tuple[CategoryMoney, ...]]:
     """Sum the quarters' money by unit (with its categories) and by category; a quarter not received is None."""
+    blank = [None if x is None else 0 for x in ctxs]
     units: dict[str, dict] = {}
-    cats = {c: {"category": c, "by_quarter": [None if x is None else 0 for x in ctxs], "person_months": 0,
-                "total_fen": 0} for c in CATEGORIES}
+    cats = {c: {"by_quarter": list(blank), "person_months": 0, "total_fen": 0} for c in Category}
     for i, ctx in enumerate(ctxs):
-        if ctx is None:
-            continue
-        for b in ctx.benefits:
-            u = units.setdefault(b["unit"], {"unit": b["unit"], "by_quarter": [None if x is None else 0 for x in ctxs],
-                                             "by_category": {c: 0 for c in CATEGORIES}, "person_months": 0,
-                                             "total_fen": 0})
-            u["by_quarter"][i] += b["amount_fen"]
-            u["by_category"][b["category"]] += b["amount_fen"]
-            u["person_months"] += b["person_months"]
-            u["total_fen"] += b["amount_fen"]
-            c = cats[b["category"]]
-            c["by_quarter"][i] += b["amount_fen"]
-            c["person_months"] += b["person_months"]
-            c["total_fen"] += b["amount_fen"]
-    ranked = sorted(units.values(), key=lambda u: (-u["total_fen"], u["unit"]))
-    return ranked, [c for c in cats.values() if c["total_fen"] or c["person_months"]]
+        for b in ctx.benefits if ctx is not None else ():
+            u = units.setdefault(b.unit, {"by_quarter": list(blank), "by_category": {c: 0 for c in Category},
+                                          "person_months": 0, "total_fen": 0})
+            for acc in (u, cats[b.category]):
+                acc["by_quarter"][i] += b.amount_fen
+                acc["person_months"] += b.person_months
+                acc["total_fen"] += b.amount_fen
+            u["by_category"][b.category] += b.amount_fen
+    ranked = sorted(units.items(), key=lambda kv: (-kv[1]["total_fen"], kv[0]))
+    return (tuple(UnitMoney(unit, tuple(u["by_quarter"]), u["by_category"], u["person_months"], u["total_fen"])
+                  for unit, u in ranked),
+            tuple(CategoryMoney(c, tuple(v["by_quarter"]), v["person_months"], v["total_fen"])
+                  for c, v in cats.items() if v["total_fen"] or v["person_months"]))
 
 
-def _ranking(ctxs: list[Context | None]) -> list[dict]:
-    """Rank units by timeliness (missing, late, days late) and then completeness, over the quarters received."""
-    rows = [_unit_half(name, ctxs) for name in _names(ctxs)]
+def _ranking(rows: list[UnitHalf]) -> tuple[UnitHalf, ...]:
+    """Rank units by timeliness (missing, late, days late) and then completeness; equal records share a rank."""
+    def key(r: UnitHalf) -> tuple:
+        return (r.missing, r.late, r.days_late, -r.completeness_mean, r.errors)
 
-    def key(r: dict) -> tuple:
-        return (r["missing"], r["late"], r["days_late"], -r["completeness_mean"], r["errors"])
-
-    rows.sort(key=key)   # stable: equal records keep the registry's order
-    for r in rows:
-        # Equal records share a rank, as a published ranking does.
-        r["rank"] = 1 + sum(1 for other in rows if key(other) < key(r))
-    return rows
+    rows = sorted(rows, key=key)    # stable: equal records keep the registry's order
+    return tuple(replace(r, rank=1 + sum(1 for other in rows if key(other) < key(r))) for r in rows)
 
 
 def _names(ctxs: list[Context | None]) -> list[str]:
     """Return every unit of the quarters received, in the registry's order (towns first, as documents list them)."""
     names: list[str] = []
     for ctx in ctxs:
-        for u in ctx.units if ctx is not None else []:
-            if u["unit"] not in names:
-                names.append(u["unit"])
+        for u in ctx.units if ctx is not None else ():
+            if u.unit not in names:
+                names.append(u.unit)
     return names
 
 
-def _unit_half(name: str, ctxs: list[Context | None]) -> dict:
-    """Collect one unit's half-year record, and the faults it is criticised for, each quarter named."""
-    states, completeness, faults = [], [], []
-    row = {"unit": name, "kind_label": "", "on_time": 0, "late": 0, "missing": 0, "days_late": 0, "missing_tasks": 0,
-           "errors": 0, "warnings": 0}
+def _unit_half(name: str, periods: list[Period], ctxs: list[Context | None]) -> UnitHalf:
+    """Collect one unit's half-year record and the faults it is criticised for, each quarter named."""
+    submissions, completeness, faults = [], [], []
+    on_time = late = missing = days_late = missing_tasks = errors = warnings = 0
+    kind = ""
     clean = True
-    for ctx in ctxs:
-        u = None if ctx is None else next((x for x in ctx.units if x["unit"] == name), None)
+    for period, ctx in zip(periods, ctxs):
+        u = None if ctx is None else ctx.unit(name)
         if u is None:
-            states.append("未收到" if ctx is None else "—")
+            submissions.append(None)
             completeness.append(None)
             continue
-        q = quarter_label(Period(ctx.year, ctx.quarter))
-        wrong: list[str] = []
-        row["kind_label"] = u["kind_label"]
-        states.append(u["state"])
-        errors = _findings(ctx, name, ERROR)
-        row["errors"] += sum(errors.values())
-        row["warnings"] += sum(_findings(ctx, name, WARNING).values())
-        if not u["submitted"]:
-            row["missing"] += 1
+        kind = u.kind
+        submissions.append(u.submission)
+        codes = _error_codes(ctx, name)
+        errors += sum(codes.values())
+        warnings += ctx.counts.of_unit(name, Severity.WARNING)
+        if not u.submitted:
+            missing += 1
             completeness.append(0.0)
-            wrong.append("未报送进展情况")
+            faults.append(Fault(period, FaultKind.MISSING))
         else:
-            completeness.append(u["completeness"])
-            if not u["on_time"]:
-                row["late"] += 1
-                row["days_late"] += u["days_late"]
-                wrong.append(f"逾期{u['days_late']}天报送")
+            completeness.append(u.completeness)
+            if u.submission is Submission.LATE:
+                late += 1
+                days_late += u.days_late
+                faults.append(Fault(period, FaultKind.LATE, days=u.days_late))
             else:
-                row["on_time"] += 1
-            if u["missing_tasks"]:
-                row["missing_tasks"] += len(u["missing_tasks"])
-                wrong.append(f"漏报第{'、'.join(str(t) for t in u['missing_tasks'])}条任务")
-        told = {c: n for c, n in errors.items() if c not in REPORTING_CODES}
+                on_time += 1
+            if u.missing_tasks:
+                missing_tasks += len(u.missing_tasks)
+                faults.append(Fault(period, FaultKind.MISSING_TASKS, tasks=u.missing_tasks))
+        told = tuple((c, n) for c, n in codes.items() if c not in REPORTING_CODES)
         if told:
-            titles = [CODES[c].title if c in CODES else c for c in told]
-            detail = titles[0] if len(told) == 1 else "、".join(f"{t}{n}条" for t, n in zip(titles, told.values()))
-            wrong.append(f"报表有错误{sum(told.values())}条（{detail}）")
-        if wrong:
-            faults.append(q + "、".join(wrong))
-        clean = clean and u["submitted"] and bool(u["on_time"]) and not u["missing_tasks"] and not errors
+            faults.append(Fault(period, FaultKind.ERRORS, errors=told))
+        clean = clean and u.submission is Submission.ON_TIME and not u.missing_tasks and not codes
     got = [c for c in completeness if c is not None]
-    row.update(states=states, completeness=completeness,
-               completeness_mean=round(sum(got) / len(got), 1) if got else 0.0, faults=faults,
-               praised=clean and bool(got))
-    return row
+    return UnitHalf(unit=name, kind=kind, submissions=tuple(submissions), completeness=tuple(completeness),
+                    completeness_mean=round(sum(got) / len(got), 1) if got else 0.0, on_time=on_time, late=late,
+                    missing=missing, days_late=days_late, missing_tasks=missing_tasks, errors=errors,
+                    warnings=warnings, faults=tuple(faults), praised=clean and bool(got))
 
 
-def _findings(ctx: Context, unit: str, severity: str) -> dict[str, int]:
-    """Count one unit's findings of one severity by code, in the findings' stable order."""
-    f = ctx.findings
-    if f.empty:
-        return {}
-    mine = f[(f["unit"] == unit) & (f["severity"] == severity)]
-    return {str(k): int(v) for k, v in mine["code"].value_counts(sort=False).items()}
+def _error_codes(ctx: Context, unit: str) -> dict[str, int]:
+    """Count one unit's errors by code, in the findings' stable order."""
+    out: dict[str, int] = {}
+    for f in ctx.findings:
+        if f.unit == unit and f.severity is Severity.ERROR:
+            out[f.code] = out.get(f.code, 0) + 1
+    return out
 
 
-def _finding_codes(present: list[Context]) -> list[dict]:
+def _tallies(present: list[Context]) -> tuple[FindingTally, ...]:
     """Count errors and warnings by code over the quarters received, most frequent first."""
     out: dict[str, dict] = {}
     for ctx in present:
-        for r in ctx.findings.to_dict("records") if len(ctx.findings) else []:
-            if r["severity"] not in (ERROR, WARNING):
+        for f in ctx.findings:
+            if f.severity is Severity.INFO:
                 continue
-            e = out.setdefault(r["code"], {"code": r["code"], "title": CODES[r["code"]].title if r["code"] in CODES
-                                           else r["code"], "severity": r["severity"], "count": 0, "units": []})
+            e = out.setdefault(f.code, {"severity": f.severity, "count": 0, "units": []})
             e["count"] += 1
-            if r["unit"] and r["unit"] not in e["units"]:
-                e["units"].append(r["unit"])
-    return sorted(out.values(), key=lambda e: (e["severity"] != ERROR, -e["count"], e["code"]))
+            if f.unit and f.unit not in e["units"]:
+                e["units"].append(f.unit)
+    tallies = [FindingTally(code, e["severity"], e["count"], tuple(e["units"])) for code, e in out.items()]
+    return tuple(sorted(tallies, key=lambda t: (t.severity is not Severity.ERROR, -t.count, t.code)))
 
 
-def _blame(r: dict) -> tuple:
-    # Most serious first: no report, then late, then errors.
-    return (-r["missing"], -r["late"], -r["errors"], -r["missing_tasks"], r["unit"])
-
-
-def _persistent_red(ctxs: list[Context | None]) -> tuple[list[dict], bool]:
+def _persistent_red(ctxs: list[Context | None]) -> tuple[tuple[PersistentRed, ...], bool]:
     """Return the tasks red in every quarter of the half, with the units red in both; only when both arrived."""
     if any(c is None for c in ctxs):
-        return [], False
-    first, second = ({t["task"]: t for t in c.tasks} for c in ctxs)
+        return (), False
+    first, second = ({t.task: t for t in c.tasks} for c in ctxs)
     out = []
     for number, t in second.items():
         before = first.get(number)
-        if before is None or before["light"] != RED or t["light"] != RED:
+        if before is None or before.light is not Light.RED or t.light is not Light.RED:
             continue
-        both = [u for u in t["units_red"] if u in before["units_red"]]
-        out.append({"task": number, "category": t["category"], "measure": t["measure"], "lead": t["lead"],
-                    "units_red": both, "units_missing": [u for u in t["units_missing"] if u in before["units_missing"]],
-                    "reported": [before["reported"], t["reported"]], "assigned": [before["assigned"], t["assigned"]]})
-    return out, True
+        out.append(PersistentRed(
+            task=number, category=t.category, measure=t.measure, lead=t.lead,
+            units_red=tuple(u for u in t.units_red if u in before.units_red),
+            units_missing=tuple(u for u in t.units_missing if u in before.units_missing),
+            reported=(before.reported, t.reported), assigned=(before.assigned, t.assigned)))
+    return tuple(out), True

@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from .ids import mask_id
+from .privacy import mask_ids
 
 # Cells that mean "empty" on a clerk's form. Decided explicitly instead of pandas' NA guessing.
 BLANK_WORDS = frozenset({"", "无", "—", "——", "-", "--", "－", "/", "／", "NA", "N/A", "n/a", "na", "null", "NULL", "None", "nan", "NaN", "空"})
@@ -27,8 +27,6 @@ _MAX_DIGITS = 10 ** 15
 _TASK_MAX = 999
 _CN_DATE = re.compile(r"^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月(?:([一二三四五六七八九十]{1,3})[日号])?$")
 _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
-# 15 or 18 characters of an ID inside free text: masked before any cell text is shown in a finding.
-_ID_RUN = re.compile(r"(?<![0-9])[1-9]\d{13}(?:\d{3}[0-9Xx]|\d)(?![0-9])")
 
 
 def clean_text(value: object) -> str:
@@ -225,16 +223,7 @@ def _chinese_number(text: str) -> int:
     raise ValueError(text)
 
 
-def mask_ids(text: str) -> str:
-    """Mask every run of 15 or 18 ID characters inside free text."""
-    return _ID_RUN.sub(lambda m: mask_id(m.group(0)), text)
-
-
 def shown(value: object) -> str:
     """Return cell text fit for a finding: cleaned, with any ID inside it masked."""
     return mask_ids(clean_text(value))
 
-
-def fen_to_yuan(fen: int) -> float:
-    """Return fen as yuan, exact to two decimals."""
-    return round(fen / 100, 2)

@@ -5,15 +5,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterator
 
+import numpy as np
 import pandas as pd
 
-from .benefits import Benefits
-from .config import PARAMETER_LABELS, Config
+from .benefits import GAP_CATEGORIES, Benefits, active_months
+from .config import Config
 from .findings import Finding, finding
-from .ids import OK, birth_date, mask_id
+from .ids import OK, birth_date
 from .matrix import Matrix
-from .money import fmt, fmt_param
+from .money import fmt, fmt_param, to_fen
+from .privacy import mask_id
 from .quarter import Quarter
+from .vocab import Category
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ def missing_task(f: Facts) -> Iterator[Finding]:
         reported = set(p.loc[(p["unit"] == s.unit) & p["used"], "task"].dropna().astype(int))
         for task in f.matrix.tasks_of(s.unit):
             if task not in reported:
-                role = "牵头" if s.unit in f.matrix.task(task).lead else "负责"
+                role = "牵头" if s.unit in f.matrix.task(task).lead else "责任"
                 yield finding("missing-task", f"漏报第{task}条任务（本单位{role}）。", unit=s.unit, file=s.file,
                               sheet=s.sheet, column="任务编号", value=str(task))
 
@@ -92,7 +95,7 @@ def person_duplicate(f: Facts) -> Iterator[Finding]:
     r = f.quarter.roster
     if r.empty:
         return
-    valid = r[(r["id_status"] == OK)]
+    valid = r[r["id_status"] == OK]
     dup = valid[valid.duplicated("id_number", keep="first")]
     firsts = valid.drop_duplicates("id_number").set_index("id_number")
     for _, row in dup.iterrows():
@@ -103,60 +106,78 @@ def person_duplicate(f: Facts) -> Iterator[Finding]:
 
 
 def income_above_standard(f: Facts) -> Iterator[Finding]:
+    """Report a 低保 or 支出型 household whose 差额 is 0 in a month it is paid for, with that month's standard."""
     hh = f.benefits.households
     if hh.empty:
         return
-    std = fmt_param(f.benefits.rates.params["dibao_standard"].value)
-    rows = hh[hh["category"].isin(["低保", "支出型"]) & (hh["gap_monthly_fen"] <= 0) & (hh["months_active"] > 0)]
-    for _, h in rows.iterrows():
+    period = f.quarter.period
+    active = active_months(hh["start_key"], hh["stop_key"], period)
+    gap = hh[["gap_m0", "gap_m1", "gap_m2"]].to_numpy()
+    zero = active & (gap <= 0) & hh["category"].isin(GAP_CATEGORIES).to_numpy()[:, None]
+    standards = f.benefits.rates.values["dibao_standard"]
+    for i in np.flatnonzero(zero.any(axis=1)):
+        h = hh.iloc[i]
+        month = int(np.argmax(zero[i]))
+        adjusted = "（扣减刚性支出后）" if h["category"] == Category.EXPENSE else ""
+        when = "" if zero[i].sum() == active[i].sum() else f"{period.months[month]}月"
         yield finding("income-above-standard",
-                      f"{h['category']}家庭人均收入 {fmt(int(h['income_fen']))} 元{'（扣减刚性支出后）' if h['category'] == '支出型' else ''}不低于低保标准 {std} 元，差额为0。",
+                      f"{h['category']}家庭人均收入 {fmt(int(h['income_fen']))} 元{adjusted}不低于{when}低保标准 "
+                      f"{fmt_param(standards[month].value)} 元，差额为0。",
                       unit=h["unit"], file=h["_file"], sheet=h["_sheet"], row=int(h["_household_row"]),
                       column="家庭月人均收入", value=fmt(int(h["income_fen"])))
 
 
 def zero_employment(f: Facts) -> Iterator[Finding]:
+    """Report a 低保 or 支出型 household whose members able to work are all unemployed (task 9)."""
     r = f.quarter.roster
     if r.empty or "work_ability" not in r:
         return
-    people = r[r["used"] & r["category"].isin(["低保", "支出型"])]
-    able = people[people["work_ability"] == "有"]
-    for key, group in able.groupby("household_key", sort=False):
-        if (group["employment"] == "未就业").all():
-            first = people[people["household_key"] == key].iloc[0]
-            yield finding("zero-employment",
-                          f"该户{'唯一有劳动能力的成员' if len(group) == 1 else f'有劳动能力的{len(group)}名成员均'}未就业，属零就业家庭（任务9要求至少1人就业）。",
-                          unit=first["unit"], file=first["_file"], sheet=first["_sheet"],
-                          row=int(first["_household_row"]), column="就业状况", value=f"户编号 {first['household_no']}")
-
-
-_FLOOR_CHECKS = ("dibao_standard", "tekun_standard", "disability_living_allowance",
-                 "severe_disability_care_allowance", "care_rate_full", "care_rate_partial")
+    people = r[r["used"] & r["category"].isin(GAP_CATEGORIES)]
+    able = people["work_ability"] == "有"
+    g = people.assign(_able=able, _idle=able & (people["employment"] == "未就业")).groupby("household_key", sort=False)
+    counts = pd.DataFrame({"able": g["_able"].sum(), "idle": g["_idle"].sum()})
+    zero = counts[(counts["able"] > 0) & (counts["able"] == counts["idle"])]
+    heads = people.drop_duplicates("household_key").set_index("household_key").loc[zero.index]
+    for (key, first), n in zip(heads.iterrows(), zero["able"]):
+        who = "唯一有劳动能力的成员" if n == 1 else f"有劳动能力的{int(n)}名成员均"
+        yield finding("zero-employment", f"该户{who}未就业，属零就业家庭（任务9要求至少1人就业）。",
+                      unit=first["unit"], file=first["_file"], sheet=first["_sheet"],
+                      row=int(first["_household_row"]), column="就业状况", value=f"户编号 {first['household_no']}")
 
 
 def standard_below_floor(f: Facts) -> Iterator[Finding]:
-    year = f.quarter.period.year
-    params = f.benefits.rates.params
-    where = {"file": f.config.path.name, "sheet": f"parameters.{year}"}
-    for name in _FLOOR_CHECKS:
-        floor = f.config.floor(year, name)
-        if floor is not None and params[name].value < floor.value:
+    """Check every value paid in the quarter against the plan floor of its month's year, and 特困 ≥ ratio × 低保."""
+    period = f.quarter.period
+    params = f.config.parameters
+    values = f.benefits.rates.values
+    where = {"file": f.config.path.name}
+    seen = set()
+    for name, months in values.items():
+        for key, v in zip(period.month_keys, months):
+            year = key // 12
+            floor = params.floor(year, name)
+            if floor is None or v.value >= floor.value or (v, year) in seen:
+                continue
+            seen.add((v, year))
             yield finding("standard-below-floor",
-                          f"{year}年{PARAMETER_LABELS[name]}配置为 {fmt_param(params[name].value)}，低于方案下限 {fmt_param(floor.value)}（{floor.source}）。",
-                          column=name, value=fmt_param(params[name].value), **where)
-    ratio = f.config.floor(year, "tekun_ratio")
-    if ratio is not None:
-        need = params["dibao_standard"].value * ratio.value
-        if params["tekun_standard"].value < need:
-            yield finding("standard-below-floor",
-                          f"{year}年特困人员供养标准 {fmt_param(params['tekun_standard'].value)} 低于低保标准的{fmt_param(ratio.value)}倍（{fmt_param(need)}）。",
-                          column="tekun_standard", value=fmt_param(params["tekun_standard"].value), **where)
+                          f"{year}年执行的{v.label}为 {fmt_param(v.value)}（{v.start}起），低于方案下限 "
+                          f"{fmt_param(floor.value)}（{floor.source}）。",
+                          sheet=f"parameters.{name}", column=str(v.start), value=fmt_param(v.value), **where)
+    for key, dibao, tekun in zip(period.month_keys, values["dibao_standard"], values["tekun_standard"]):
+        ratio = params.floor(key // 12, "tekun_ratio")
+        if ratio is None or tekun.value >= dibao.value * ratio.value or (tekun, dibao, "ratio") in seen:
+            continue
+        seen.add((tekun, dibao, "ratio"))
+        yield finding("standard-below-floor",
+                      f"{key // 12}年执行的特困人员供养标准 {fmt_param(tekun.value)}（{tekun.start}起）低于同期低保标准 "
+                      f"{fmt_param(dibao.value)} 的{fmt_param(ratio.value)}倍（{fmt_param(dibao.value * ratio.value)}）。",
+                      sheet="parameters.tekun_standard", column=str(tekun.start), value=fmt_param(tekun.value), **where)
 
 
 def avg_subsidy_below_floor(f: Facts) -> Iterator[Finding]:
     avg = f.benefits.avg_subsidy_fen
-    floor = f.config.floor(f.quarter.period.year, "avg_subsidy")
-    if avg is not None and floor is not None and avg < int(floor.value * 100):
+    floor = f.config.parameters.floor(f.quarter.period.year, "avg_subsidy")
+    if avg is not None and floor is not None and avg < to_fen(floor.value):
         yield finding("avg-subsidy-below-floor",
                       f"本季度人均补差 {fmt(avg)} 元，低于方案下限 {fmt_param(floor.value)} 元（{floor.source}）。",
                       value=fmt(avg))

@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 import sys
-import unicodedata
-from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
 import click
-import pandas as pd
 
 from . import dispatch
 from .errors import StopRun
-from .findings import CODES, SEVERITY_LABELS
 from .money import fmt_grouped
 
 _COMMON = [
@@ -73,27 +69,36 @@ def main():
     """解困：青山湖区城镇贫困群众脱贫解困工作季度调度。"""
 
 
+def _date_option(func):
+    return click.option("--date", "issued", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                        help="成文日期，如 2019-07-05（不填则在报告落款处留空待填）")(func)
+
+
 @main.command()
 @click.option("--period", default=None, help="季度，如 2019Q2（默认为输入目录中最新的季度）")
+@_date_option
 @common
-def run(period, input_dir, output_dir, config_path, debug):
+def run(period, issued, input_dir, output_dir, config_path, debug):
     """读取、检查、测算并生成本季度全部报告。"""
     on_file = _progress()
     result = _guard(debug, lambda: dispatch.run(config_path=config_path, input_dir=input_dir, output_dir=output_dir,
-                                                period=period, today=date.today(), on_file=on_file))
+                                                period=period, today=date.today(),
+                                                issued=issued.date() if issued else None, on_file=on_file,
+                                                command=" ".join(["jiekun", *sys.argv[1:]])))
     _end_progress(on_file)
-    h = result.context.headline
-    click.echo(f"{result.context.period_label}调度完成，报告已写入 {result.output_dir}/")
+    ctx = result.context
+    h = ctx.headline
+    click.echo(f"{ctx.period.label}调度完成，报告已写入 {result.output_dir}/")
     feedback = [n for n in result.written if n.startswith("退回/")]
     for name in result.written:
         if name not in feedback:
             click.echo(f"  {name}")
     if feedback:
         click.echo(f"  退回/（{len(feedback)} 个单位的问题反馈单，可直接发回各单位）")
-    click.echo(f"单位报送：应报 {h['units_total']} 个，已报 {h['units_submitted']} 个（按时 {h['units_on_time']}，逾期 {h['units_late']}），未报 {h['units_missing']} 个")
-    click.echo(f"任务灯色：绿 {h['tasks_green']}，黄 {h['tasks_yellow']}，红 {h['tasks_red']}")
-    click.echo(f"资金测算：{fmt_grouped(result.context.total_fen)} 元，{h['households']} 户 {h['persons']} 人")
-    click.echo(f"发现问题：错误 {h['errors']} 条，警告 {h['warnings']} 条（详见 findings.csv 和报告中的问题清单）")
+    click.echo(f"单位报送：应报 {h.units_total} 个，已报 {h.units_submitted} 个（按时 {h.units_on_time}，逾期 {h.units_late}），未报 {h.units_missing} 个")
+    click.echo(f"任务灯色：绿 {h.tasks_green}，黄 {h.tasks_yellow}，红 {h.tasks_red}")
+    click.echo(f"资金测算：{fmt_grouped(ctx.total_fen)} 元，{h.households} 户 {h.persons} 人")
+    click.echo(f"发现问题：错误 {h.errors} 条，警告 {h.warnings} 条（详见 findings.csv 和报告中的问题清单）")
 
 
 @main.command()
@@ -101,58 +106,14 @@ def run(period, input_dir, output_dir, config_path, debug):
 @common
 def check(period, input_dir, output_dir, config_path, debug):
     """只读取和检查，按单位列出问题；有错误时退出码为 1。"""
+    from .report.terminal import findings_table
+
     on_file = _progress()
     result = _guard(debug, lambda: dispatch.check(config_path=config_path, input_dir=input_dir, period=period,
                                                   today=date.today(), on_file=on_file))
     _end_progress(on_file)
-    click.echo(format_findings(result))
+    click.echo(findings_table(result.context, result.masker))
     sys.exit(1 if result.errors else 0)
-
-
-def _width(text: str) -> int:
-    """Return the terminal width of text: CJK characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
-
-
-def _place(r: dict, multi_sheet: set[str]) -> str:
-    place = r["file"] or ""
-    if r["sheet"] and r["file"] in multi_sheet:
-        place += f" [{r['sheet']}]"
-    if r["row"] is not None and not pd.isna(r["row"]):
-        place += f" 第{r['row']}行"
-    if r["column"]:
-        place += f" {r['column']}"
-    return place.strip() or "—"
-
-
-def format_findings(result) -> str:
-    """Group findings by unit as an aligned table: severity, problem, where, what."""
-    df = result.context.findings
-    if df.empty:
-        return f"{result.context.period_label}：未发现问题。"
-    groups = defaultdict(list)
-    for r in df.to_dict("records"):
-        groups[r["unit"] or "（全区/未识别单位）"].append(r)
-    # Name the sheet only where the workbook has several; otherwise it is noise.
-    sheets = defaultdict(int)
-    for i in result.context.inputs:
-        sheets[i["file"]] += 1
-    multi = {f for f, n in sheets.items() if n > 1}
-    rows = {unit: [(SEVERITY_LABELS[r["severity"]], CODES[r["code"]].title if r["code"] in CODES else r["code"],
-                    _place(r, multi), r["message"]) for r in items] for unit, items in groups.items()}
-    widths = [max(_width(row[i]) for items in rows.values() for row in items) for i in range(3)]
-    widths[2] = min(widths[2], 60)
-    lines = [f"{result.context.period_label}：错误 {result.errors} 条，共 {len(df)} 条问题", ""]
-    for unit in sorted(rows, key=lambda u: (u.startswith("（"), u)):
-        lines.append(f"■ {unit}（{len(rows[unit])} 条）")
-        for sev, title, place, message in rows[unit]:
-            lines.append("  " + "  ".join([_pad(sev, widths[0]), _pad(title, widths[1]), _pad(place, widths[2]), message]))
-        lines.append("")
-    return "\n".join(lines).rstrip()
 
 
 @main.command()

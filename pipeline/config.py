@@ -1,78 +1,77 @@
-"""Load config.toml: paths, dated policy parameters, the plan's floors, vocabulary and units."""
+"""Load config.toml: paths, the office, the deadline rule, dated parameters, vocabulary, lights, units, scoring."""
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from . import parameters as params_mod
 from .errors import StopRun
+from .parameters import Parameters
+from .period import Period
+from .scoring import Method, parse_method
 from .units import KINDS, Registry, Unit
-
-# Chinese names of the parameters, for messages and reports.
-PARAMETER_LABELS = {
-    "dibao_standard": "城镇低保标准",
-    "avg_subsidy": "人均补差标准",
-    "tekun_standard": "特困人员供养标准",
-    "tekun_ratio": "特困供养标准与低保标准之比",
-    "disability_living_allowance": "困难残疾人生活补贴",
-    "severe_disability_care_allowance": "重度残疾人护理补贴",
-    "min_wage": "最低工资标准",
-    "care_rate_full": "全失能照料护理费比例",
-    "care_rate_partial": "半失能照料护理费比例",
-}
-
-CANONICAL_STATUSES = ("已完成", "推进中", "未启动")
+from .vocab import Status
 
 
 @dataclass(frozen=True)
-class Param:
-    """One dated policy value with the document it comes from."""
+class Office:
+    """The issuing office, as documents name it."""
 
+    district: str
     name: str
-    year: int
-    value: Decimal
+    short_name: str
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a quarter's progress report is due: day `day` of the quarter's `month_of_quarter`-th month (inclusive)."""
+
+    month_of_quarter: int
+    day: int
     source: str
-    effective: date | None = None
+
+    def of(self, period: Period) -> date:
+        """Return the last on-time reporting date of the quarter."""
+        return date(period.year, period.months[self.month_of_quarter - 1], self.day)
 
     @property
-    def label(self) -> str:
-        return PARAMETER_LABELS.get(self.name, self.name)
+    def text(self) -> str:
+        """Say the rule in words: 每季度末月20日前."""
+        month = "末月" if self.month_of_quarter == 3 else f"第{self.month_of_quarter}个月"
+        return f"每季度{month}{self.day}日前"
+
+
+@dataclass(frozen=True)
+class LightRules:
+    """The traffic-light rule's settings (see lights.py)."""
+
+    schedule_per_quarter: float     # percentage points of progress expected per quarter
+    tolerance: float                # points behind schedule before a cell turns yellow
+    red_share: float
+    yellow_share: float
+    no_problem_words: frozenset[str]
+
+    def expected(self, quarter: int) -> float:
+        """Return the progress (0–100) a task in progress should have reached by the end of the quarter."""
+        return min(100.0, self.schedule_per_quarter * quarter)
 
 
 @dataclass(frozen=True)
 class Config:
     path: Path
     paths: dict[str, Path]
-    office: dict[str, str]
-    deadline_month: int
-    deadline_day: int
-    deadline_source: str
-    floors: dict[int, dict[str, Param]]
-    parameters: dict[int, dict[str, Param]]
-    status_words: dict[str, str]
-    schedule_tolerance: float
-    red_share: float
-    yellow_share: float
-    no_problem_words: frozenset[str]
+    office: Office
+    deadline: Deadline
+    parameters: Parameters
+    status_words: dict[str, Status]
+    lights: LightRules
     registry: Registry
+    assessment: Method | None
+    mask_person_detail: bool = False
     raw: dict = field(default_factory=dict, repr=False, compare=False)
-
-    def params(self, year: int, names: tuple[str, ...]) -> dict[str, Param]:
-        """Return the named parameters of `year`; stop the run naming any that are missing."""
-        table = self.parameters.get(year, {})
-        missing = [n for n in names if n not in table]
-        if missing:
-            labels = "、".join(f"{PARAMETER_LABELS.get(n, n)}（{n}）" for n in missing)
-            raise StopRun(
-                f"配置文件 {self.path.name} 缺少 {year} 年的参数：{labels}，"
-                f"请在 [parameters.{year}] 中按文件依据填写后再运行。"
-            )
-        return {n: table[n] for n in names}
-
-    def floor(self, year: int, name: str) -> Param | None:
-        return self.floors.get(year, {}).get(name)
 
 
 def read_toml(path: Path, label: str, missing_hint: str) -> dict:
@@ -86,82 +85,109 @@ def read_toml(path: Path, label: str, missing_hint: str) -> dict:
 
 
 def load_config(path: str | Path) -> Config:
-    """Read and validate config.toml; stop the run with a plain sentence if it is unusable."""
+    """Read and validate config.toml; stop the run with a sentence naming the key when anything is unusable."""
     path = Path(path)
     data = read_toml(path, "配置文件", "请在项目目录下运行，或用 --config 指定配置文件。")
+    name = path.name
     base = path.resolve().parent
-    paths = {k: (base / v) for k, v in data.get("paths", {}).items()}
+    paths = {k: (base / str(v)) for k, v in _table(data, "paths", name).items()}
     for key in ("matrix", "templates"):
         if key not in paths:
-            raise StopRun(f"配置文件 {path.name} 的 [paths] 缺少 {key}，请补上。")
-    deadline = data.get("deadline", {})
-    lights = data.get("lights", {})
+            raise StopRun(f"配置文件 {name} 的 [paths] 缺少 {key}，请补上。")
+    office = _table(data, "office", name)
+    district = str(office.get("district", ""))
+    privacy = _table(data, "privacy", name)
     return Config(
         path=path,
         paths=paths,
-        office={k: str(v) for k, v in data.get("office", {}).items()},
-        deadline_month=int(deadline.get("month_of_quarter", 3)),
-        deadline_day=int(deadline.get("day", 20)),
-        deadline_source=str(deadline.get("source", "")),
-        floors=_params(data.get("plan_floors", {}), path, "plan_floors"),
-        parameters=_params(data.get("parameters", {}), path, "parameters"),
-        status_words=_status_words(data.get("status_words", {}), path),
-        schedule_tolerance=float(lights.get("schedule_tolerance_points", 25)),
-        red_share=float(lights.get("red_share", 0.5)),
-        yellow_share=float(lights.get("yellow_share", 0.25)),
-        no_problem_words=frozenset(str(w) for w in lights.get("no_problem_words", ["无"])),
-        registry=_registry(data.get("units", []), path),
+        office=Office(district, str(office.get("name", f"{district}城镇贫困群众脱贫解困工作领导小组办公室")),
+                      str(office.get("short_name", ""))),
+        deadline=_deadline(_table(data, "deadline", name), name),
+        parameters=params_mod.load(_table(data, "parameters", name), _table(data, "plan_floors", name), name),
+        status_words=_status_words(_table(data, "status_words", name), name),
+        lights=_lights(_table(data, "lights", name), name),
+        registry=_registry(data.get("units", []), name),
+        assessment=parse_method(data["assessment"], name) if "assessment" in data else None,
+        mask_person_detail=_flag(privacy, "mask_person_detail", "privacy", name),
         raw=data,
     )
 
 
-def _params(tables: dict, path: Path, section: str) -> dict[int, dict[str, Param]]:
-    out: dict[int, dict[str, Param]] = {}
-    for year_text, table in tables.items():
+def _table(data: dict, key: str, name: str) -> dict:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise StopRun(f"配置文件 {name} 的 {key} 须是一节 [{key}]，请改正。")
+    return value
+
+
+def _number(table: dict, key: str, section: str, name: str, default: float, *, low: float = 0,
+            high: float = math.inf) -> float:
+    """Read a number in [low, high]; stop naming the key when it is not one."""
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not low <= value <= high:
+        bounds = f"{low:g} 到 {high:g} 之间的数" if math.isfinite(high) else f"不小于 {low:g} 的数"
+        raise StopRun(f"配置文件 {name} 的 {section}.{key} 须为{bounds}，现为“{value}”，请改正。")
+    return float(value)
+
+
+def _flag(table: dict, key: str, section: str, name: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise StopRun(f"配置文件 {name} 的 {section}.{key} 须为 true 或 false，请改正。")
+    return value
+
+
+def _deadline(table: dict, name: str) -> Deadline:
+    month = _number(table, "month_of_quarter", "deadline", name, 3, low=1, high=3)
+    day = _number(table, "day", "deadline", name, 20, low=1, high=31)
+    if not (month.is_integer() and day.is_integer()):
+        raise StopRun(f"配置文件 {name} 的 [deadline] 中月份和日期须为整数，请改正。")
+    deadline = Deadline(int(month), int(day), str(table.get("source", "")))
+    for q in range(1, 5):
         try:
-            year = int(year_text)
+            deadline.of(Period(2019, q))
         except ValueError:
-            raise StopRun(f"配置文件 {path.name} 的 [{section}.{year_text}] 不是年份，请改为如 [{section}.2019]。")
-        out[year] = {}
-        for name, spec in table.items():
-            if not isinstance(spec, dict) or "value" not in spec or not spec.get("source"):
-                raise StopRun(
-                    f"配置文件 {path.name} 的 {section}.{year}.{name} 须写成 "
-                    f"{{ value = …, source = \"文件依据\" }}，请补上数值和依据。"
-                )
-            try:
-                value = Decimal(str(spec["value"]))
-            except InvalidOperation:
-                raise StopRun(f"配置文件 {path.name} 的 {section}.{year}.{name} 不是数字，请改正。")
-            effective = spec.get("effective")
-            if isinstance(effective, str):
-                effective = date.fromisoformat(effective)
-            out[year][name] = Param(name, year, value, str(spec["source"]), effective)
-    return out
+            raise StopRun(f"配置文件 {name} 的 [deadline] 在第{q}季度不是有效日期（该月没有{int(day)}日），请改正。") from None
+    return deadline
 
 
-def _status_words(table: dict, path: Path) -> dict[str, str]:
-    words: dict[str, str] = {}
+def _lights(table: dict, name: str) -> LightRules:
+    words = table.get("no_problem_words", ["无"])
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise StopRun(f"配置文件 {name} 的 lights.no_problem_words 须为文字列表，如 [\"无\", \"暂无\"]，请改正。")
+    return LightRules(
+        schedule_per_quarter=_number(table, "schedule_points_per_quarter", "lights", name, 25, high=100),
+        tolerance=_number(table, "schedule_tolerance_points", "lights", name, 25, high=100),
+        red_share=_number(table, "red_share", "lights", name, 0.5, high=1),
+        yellow_share=_number(table, "yellow_share", "lights", name, 0.25, high=1),
+        no_problem_words=frozenset(w.strip() for w in words),
+    )
+
+
+def _status_words(table: dict, name: str) -> dict[str, Status]:
+    words: dict[str, Status] = {}
+    canonical = {s.value: s for s in Status}
     for status, variants in table.items():
-        if status not in CANONICAL_STATUSES:
-            raise StopRun(
-                f"配置文件 {path.name} 的 [status_words] 中“{status}”不是标准状态，"
-                f"只能是{'、'.join(CANONICAL_STATUSES)}之一。"
-            )
+        if status not in canonical:
+            raise StopRun(f"配置文件 {name} 的 [status_words] 中“{status}”不是标准状态，"
+                          f"只能是{'、'.join(canonical)}之一。")
+        if not isinstance(variants, list) or not all(isinstance(v, str) for v in variants):
+            raise StopRun(f"配置文件 {name} 的 status_words.{status} 须为文字列表，请改正。")
         for word in [status, *variants]:
-            words[str(word).strip()] = status
-    for status in CANONICAL_STATUSES:
-        words.setdefault(status, status)
+            words[word.strip()] = canonical[status]
+    for text, status in canonical.items():
+        words.setdefault(text, status)
     return words
 
 
-def _registry(entries: list, path: Path) -> Registry:
-    if not entries:
-        raise StopRun(f"配置文件 {path.name} 没有单位名录（[[units]]），请补上。")
+def _registry(entries: list, name: str) -> Registry:
+    if not isinstance(entries, list) or not entries:
+        raise StopRun(f"配置文件 {name} 没有单位名录（[[units]]），请补上。")
     units = []
     for entry in entries:
-        kind = entry.get("kind")
+        kind = entry.get("kind") if isinstance(entry, dict) else None
         if kind not in KINDS or not entry.get("name"):
-            raise StopRun(f"配置文件 {path.name} 中单位“{entry.get('name', '?')}”的 kind 须为 {'/'.join(KINDS)}。")
+            shown = entry.get("name", "?") if isinstance(entry, dict) else entry
+            raise StopRun(f"配置文件 {name} 中单位“{shown}”的 kind 须为 {'/'.join(KINDS)}。")
         units.append(Unit(str(entry["name"]), kind, bool(entry.get("reports", True)), tuple(entry.get("aliases", ()))))
     return Registry.build(units)

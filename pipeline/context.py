@@ -1,160 +1,369 @@
-"""Build the one computed context that every renderer (Excel, HTML, summary.json) draws from."""
+"""The one computed context of a quarter that every output renders from. Typed, frozen, money in integer fen."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 
 import pandas as pd
 
-from .benefits import CATEGORIES, ITEM_COLUMNS, ITEMS, Benefits
-from .config import PARAMETER_LABELS, Config
-from .findings import ERROR, INFO, WARNING, Finding, frame
-from .lights import GREEN, RED, RULE_TEXT, YELLOW, cell_states, task_lights
+from .benefits import ITEM_COLUMNS, Benefits
+from .config import Config, Office
+from .findings import Counts, Finding, ordered
+from .lights import cell_states, rule_text, task_lights
 from .matrix import Matrix
+from .money import to_fen
+from .parameters import SPEC
+from .period import Period
+from .privacy import mask_echo
 from .quarter import Quarter
-from .units import KIND_LABELS
+from .reader.schema import ROSTER
+from .vocab import Category, CellReason, Item, Light, Role, Status, Submission, TaskReason
+
+
+@dataclass(frozen=True)
+class LightCounts:
+    green: int = 0
+    yellow: int = 0
+    red: int = 0
+
+    def __getitem__(self, light: Light) -> int:
+        return getattr(self, Light(light).value)
+
+
+@dataclass(frozen=True)
+class UnitReport:
+    """One reporting unit's quarter: how it submitted, what it reported, its cells' lights, its rank."""
+
+    unit: str
+    kind: str
+    submission: Submission
+    submitted_on: date | None
+    days_late: int
+    file: str
+    assigned_tasks: int
+    reported_tasks: int
+    missing_tasks: tuple[int, ...]
+    unexpected_tasks: tuple[int, ...]
+    lights: LightCounts
+    rank: int = 0
+
+    @property
+    def submitted(self) -> bool:
+        return self.submission is not Submission.MISSING
+
+    @property
+    def on_time(self) -> bool | None:
+        return None if not self.submitted else self.submission is Submission.ON_TIME
+
+    @property
+    def completeness(self) -> float:
+        """Return tasks reported ÷ tasks assigned, in percent to one decimal."""
+        return round(100 * self.reported_tasks / self.assigned_tasks, 1) if self.assigned_tasks else 100.0
+
+
+@dataclass(frozen=True)
+class CellState:
+    """One (task, unit) cell: what the unit reported, its light, and the reason lights.py gave."""
+
+    task: int
+    unit: str
+    role: Role
+    reported: bool
+    status: Status | None
+    progress: float | None
+    light: Light
+    reason: CellReason
+    behind_points: float | None
+    problem: str
+
+
+@dataclass(frozen=True)
+class TaskState:
+    task: int
+    category: str
+    measure: str
+    lead: tuple[str, ...]
+    responsible: tuple[str, ...]
+    note: str
+    light: Light
+    reason: TaskReason
+    status_counts: dict[Status, int]
+    assigned: int
+    reported: int
+    cells: tuple[CellState, ...]
+
+    def units(self, reason: CellReason) -> tuple[str, ...]:
+        return tuple(c.unit for c in self.cells if c.reason is reason)
+
+    @property
+    def units_missing(self) -> tuple[str, ...]:
+        return self.units(CellReason.NOT_REPORTED)
+
+    @property
+    def units_red(self) -> tuple[str, ...]:
+        return tuple(c.unit for c in self.cells if c.light is Light.RED)
+
+    @property
+    def units_yellow(self) -> tuple[str, ...]:
+        return tuple(c.unit for c in self.cells if c.light is Light.YELLOW)
+
+
+@dataclass(frozen=True)
+class Money:
+    """Households, persons, person-months and items paid, for a unit × category, a unit, a category or the total."""
+
+    households: int
+    persons: int
+    person_months: int
+    items: dict[Item, int]
+    amount_fen: int
+
+
+@dataclass(frozen=True)
+class BenefitRow(Money):
+    """Money paid by one unit to one category."""
+
+    unit: str
+    category: Category
+
+
+@dataclass(frozen=True)
+class StandardRow:
+    """One parameter value paid in the quarter, the months it was paid in, and the plan floor it meets or not."""
+
+    name: str
+    label: str
+    unit: str
+    value: Decimal
+    start: date
+    months: tuple[int, ...]
+    source: str
+    floor: Decimal | None
+    floor_source: str
+
+    @property
+    def ok(self) -> bool:
+        return self.floor is None or self.value >= self.floor
+
+
+@dataclass(frozen=True)
+class InputRow:
+    """One input entry or sheet: what was read from it and what became of each row."""
+
+    file: str
+    sheet: str
+    kind: str
+    unit: str
+    rows_read: int
+    rows_used: int
+    rows_reported: int
+    note: str = ""
+
+    @property
+    def reconciled(self) -> bool:
+        return self.rows_read == self.rows_used + self.rows_reported
+
+
+@dataclass(frozen=True)
+class Headline:
+    units_total: int
+    units_submitted: int
+    units_on_time: int
+    units_late: int
+    units_missing: int
+    tasks_total: int
+    tasks_green: int
+    tasks_yellow: int
+    tasks_red: int
+    households: int
+    persons: int
+    person_months: int
+    errors: int
+    warnings: int
+    infos: int
 
 
 @dataclass(frozen=True)
 class Context:
-    """Everything a report shows, computed once. Money is integer fen; renderers format it."""
+    """Everything a quarter's outputs show, computed once. Renderers word it; they never decide."""
 
-    period: str
-    period_label: str
-    year: int
-    quarter: int
+    period: Period
     today: date
+    issued: date | None          # 成文日期: given by the office (--date or config), never read from the clock
     deadline: date
-    office: dict
+    deadline_text: str
+    office: Office
     plan_title: str
     plan_document: str
-    headline: dict
-    units: list[dict]
-    tasks: list[dict]
-    cells: pd.DataFrame          # task × unit states: task, unit, role, status, progress, light, reported
-    benefits: list[dict]         # unit × category rows
-    benefit_units: list[dict]    # per-unit totals
-    benefit_categories: list[dict]
-    total_fen: int
+    task_count: int
+    headline: Headline
+    units: tuple[UnitReport, ...]
+    tasks: tuple[TaskState, ...]
+    benefits: tuple[BenefitRow, ...]
+    benefit_units: tuple[tuple[str, Money], ...]              # per unit, most money first
+    benefit_categories: tuple[tuple[Category, Money], ...]    # per category, in category order
+    total: Money
     avg_subsidy_fen: int | None
     avg_subsidy_floor_fen: int | None
-    standards: list[dict]
-    persons: pd.DataFrame        # full personal data: office workbook only
-    findings: pd.DataFrame
-    inputs: list[dict]
+    standards: tuple[StandardRow, ...]
+    findings: tuple[Finding, ...]
+    counts: Counts
+    inputs: tuple[InputRow, ...]
     light_rule: str
+    persons: pd.DataFrame = field(repr=False, compare=False)     # full personal data: the office workbook only
+    households: pd.DataFrame = field(repr=False, compare=False)
+
+    @property
+    def total_fen(self) -> int:
+        return self.total.amount_fen
+
+    @property
+    def avg_subsidy_ok(self) -> bool | None:
+        if self.avg_subsidy_fen is None or self.avg_subsidy_floor_fen is None:
+            return None
+        return self.avg_subsidy_fen >= self.avg_subsidy_floor_fen
+
+    def unit(self, name: str) -> UnitReport | None:
+        return next((u for u in self.units if u.unit == name), None)
+
+    @property
+    def ranked(self) -> tuple[UnitReport, ...]:
+        return tuple(sorted(self.units, key=lambda u: u.rank))
+
+    def units_in(self, submission: Submission) -> tuple[UnitReport, ...]:
+        return tuple(u for u in self.units if u.submission is submission)
 
 
 def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, findings: list[Finding],
-          inputs: list[dict], today: date) -> Context:
+          inputs: list[InputRow], today: date, issued: date | None = None) -> Context:
     """Compute the context from the assembled quarter, the benefit results and the findings."""
     period = quarter.period
-    cells = cell_states(quarter, matrix, config)
-    lights = task_lights(cells, matrix, config)
+    cells = cell_states(quarter, matrix, config.registry, config.lights)
+    tasks = _tasks(cells, task_lights(cells, matrix, config.lights), matrix)
     units = _units(quarter, matrix, config, cells)
-    fdf = frame(findings)
-    by_unit = benefits.by_unit
-    floor = config.floor(period.year, "avg_subsidy")
-    tasks = []
-    for t, row in zip(matrix.tasks, lights.to_dict("records")):
-        tasks.append({**row, "measure": t.measure, "lead": list(t.lead), "responsible": list(t.responsible), "note": t.note})
-    submitted = [u for u in units if u["submitted"]]
-    headline = {
-        "units_total": len(units),
-        "units_submitted": len(submitted),
-        "units_on_time": sum(1 for u in submitted if u["on_time"]),
-        "units_late": sum(1 for u in submitted if not u["on_time"]),
-        "units_missing": len(units) - len(submitted),
-        "tasks_total": len(tasks),
-        "tasks_green": sum(1 for t in tasks if t["light"] == GREEN),
-        "tasks_yellow": sum(1 for t in tasks if t["light"] == YELLOW),
-        "tasks_red": sum(1 for t in tasks if t["light"] == RED),
-        "households": int(by_unit["households"].sum()) if len(by_unit) else 0,
-        "persons": int(by_unit["persons"].sum()) if len(by_unit) else 0,
-        "person_months": int(by_unit["person_months"].sum()) if len(by_unit) else 0,
-        "errors": int((fdf["severity"] == ERROR).sum()) if len(fdf) else 0,
-        "warnings": int((fdf["severity"] == WARNING).sum()) if len(fdf) else 0,
-        "infos": int((fdf["severity"] == INFO).sum()) if len(fdf) else 0,
-    }
+    roster_sheets = {(sh.file, sh.sheet) for f in quarter.files for sh in f.sheets if sh.kind == ROSTER}
+    found = ordered(echo_masked(f, roster_sheets) for f in findings)
+    counts = Counts.of(found)
+    rows = _benefit_rows(benefits.by_unit)
+    total = money_sum(rows)
+    floor = config.parameters.floor(period.year, "avg_subsidy")
+    headline = Headline(
+        units_total=len(units), units_submitted=sum(u.submitted for u in units),
+        units_on_time=sum(u.submission is Submission.ON_TIME for u in units),
+        units_late=sum(u.submission is Submission.LATE for u in units),
+        units_missing=sum(u.submission is Submission.MISSING for u in units),
+        tasks_total=len(tasks), tasks_green=sum(t.light is Light.GREEN for t in tasks),
+        tasks_yellow=sum(t.light is Light.YELLOW for t in tasks), tasks_red=sum(t.light is Light.RED for t in tasks),
+        households=total.households, persons=total.persons, person_months=total.person_months,
+        errors=counts.errors, warnings=counts.warnings, infos=counts.infos)
+    by_unit = sorted(_group(rows, lambda r: r.unit).items(), key=lambda kv: (-kv[1].amount_fen, kv[0]))
+    by_category = _group(rows, lambda r: r.category)
     return Context(
-        period=str(period), period_label=period.label, year=period.year, quarter=period.quarter, today=today,
-        deadline=quarter.deadline, office=dict(config.office), plan_title=matrix.title, plan_document=matrix.document,
-        headline=headline, units=units, tasks=tasks, cells=cells,
-        benefits=_benefit_rows(by_unit), benefit_units=_totals(by_unit, "unit"),
-        benefit_categories=_totals(by_unit, "category"),
-        total_fen=benefits.total_fen, avg_subsidy_fen=benefits.avg_subsidy_fen,
-        avg_subsidy_floor_fen=int(floor.value * 100) if floor else None,
-        standards=_standards(config, benefits, period.year), persons=benefits.persons, findings=fdf,
-        inputs=inputs, light_rule=RULE_TEXT.format(tol=int(config.schedule_tolerance), red=config.red_share, yellow=config.yellow_share),
-    )
+        period=period, today=today, issued=issued, deadline=quarter.deadline, deadline_text=config.deadline.text, office=config.office,
+        plan_title=matrix.title, plan_document=matrix.document, task_count=len(matrix), headline=headline,
+        units=tuple(units), tasks=tuple(tasks), benefits=tuple(rows), benefit_units=tuple(by_unit),
+        benefit_categories=tuple((c, by_category[c]) for c in Category if c in by_category), total=total, avg_subsidy_fen=benefits.avg_subsidy_fen,
+        avg_subsidy_floor_fen=to_fen(floor.value) if floor else None, standards=standards(config, benefits),
+        findings=found, counts=counts, inputs=tuple(inputs), light_rule=rule_text(config.lights),
+        persons=benefits.persons, households=benefits.households)
 
 
-def _units(quarter: Quarter, matrix: Matrix, config: Config, cells: pd.DataFrame) -> list[dict]:
+def echo_masked(f: Finding, roster_sheets: set[tuple[str, str]]) -> Finding:
+    """Mask a value a finding echoes from a roster cell, whatever its column (a name typed into 残疾等级)."""
+    if not f.value or (f.file, f.sheet) not in roster_sheets:
+        return f
+    masked = mask_echo(f.value)
+    return f if masked == f.value else replace(f, value=masked, message=f.message.replace(f.value, masked))
+
+
+def _tasks(cells: pd.DataFrame, lights: pd.DataFrame, matrix: Matrix) -> list[TaskState]:
+    by_task: dict[int, list[CellState]] = {}
+    for c in cells.itertuples(index=False):
+        by_task.setdefault(int(c.task), []).append(CellState(
+            task=int(c.task), unit=c.unit, role=Role(c.role), reported=bool(c.reported),
+            status=None if pd.isna(c.status) else Status(c.status),
+            progress=None if pd.isna(c.progress) else float(c.progress), light=Light(c.light),
+            reason=CellReason(c.reason), behind_points=None if pd.isna(c.behind_points) else float(c.behind_points),
+            problem=c.problem))
+    out = []
+    for t, row in zip(matrix.tasks, lights.to_dict("records")):
+        out.append(TaskState(
+            task=t.number, category=t.category, measure=t.measure, lead=t.lead, responsible=t.responsible, note=t.note,
+            light=Light(row["light"]), reason=TaskReason(row["reason"]),
+            status_counts={s: int(row[s.value]) for s in Status},
+            assigned=int(row["assigned"]), reported=int(row["reported"]), cells=tuple(by_task.get(t.number, ()))))
+    return out
+
+
+def _units(quarter: Quarter, matrix: Matrix, config: Config, cells: pd.DataFrame) -> list[UnitReport]:
     p = quarter.progress
+    used = p[p["used"] & p["task"].notna()]
+    reported_by = used.groupby("unit")["task"].agg(lambda s: sorted(set(s.astype(int))))
+    light_counts = cells.groupby(["unit", "light"]).size()
+    subs = quarter.submissions
+    chosen = subs[subs["chosen"]].set_index("unit") if len(subs) else subs
     out = []
-    submitters = set(quarter.submissions.loc[quarter.submissions["chosen"], "unit"]) if len(quarter.submissions) else set()
     for unit in config.registry.units:
-        if not unit.reports and unit.name not in submitters:
+        submitted = unit.name in chosen.index
+        if not unit.reports and not submitted:
             continue
-        sub = quarter.submission_of(unit.name)
         assigned = matrix.tasks_of(unit.name)
-        rows = p[(p["unit"] == unit.name) & p["used"]]
-        reported = sorted(set(rows["task"].dropna().astype(int)))
-        on = sub["reported_on"] if sub is not None else None
+        reported = reported_by.get(unit.name, [])
+        on = chosen.loc[unit.name, "reported_on"] if submitted else None
         on = None if on is None or pd.isna(on) else on
-        uc = cells[cells["unit"] == unit.name]
-        entry = {
-            "unit": unit.name, "kind": unit.kind, "kind_label": KIND_LABELS[unit.kind],
-            "submitted": sub is not None,
-            "submitted_on": on.isoformat() if on else None,
-            "on_time": bool(on is not None and on <= quarter.deadline) if sub is not None else None,
-            "days_late": (on - quarter.deadline).days if on and on > quarter.deadline else 0,
-            "file": sub["file"] if sub is not None else "",
-            "assigned_tasks": len(assigned),
-            "reported_tasks": len([t for t in reported if t in assigned]),
-            "missing_tasks": [t for t in assigned if t not in reported] if sub is not None else assigned,
-            "unexpected_tasks": [t for t in reported if t not in assigned],
-            "lights": {k: int((uc["light"] == k).sum()) for k in (GREEN, YELLOW, RED)},
-        }
-        entry["completeness"] = round(100 * entry["reported_tasks"] / len(assigned), 1) if assigned else 100.0
-        entry["state"] = "未报送" if sub is None else ("按时" if entry["on_time"] else "逾期")
-        out.append(entry)
+        if not submitted:
+            state = Submission.MISSING
+        else:
+            state = Submission.ON_TIME if on is not None and on <= quarter.deadline else Submission.LATE
+        out.append(UnitReport(
+            unit=unit.name, kind=unit.kind, submission=state, submitted_on=on,
+            days_late=(on - quarter.deadline).days if on and on > quarter.deadline else 0,
+            file=chosen.loc[unit.name, "file"] if submitted else "",
+            assigned_tasks=len(assigned), reported_tasks=len([t for t in reported if t in assigned]),
+            missing_tasks=tuple(t for t in assigned if t not in reported) if submitted else tuple(assigned),
+            unexpected_tasks=tuple(t for t in reported if t not in assigned),
+            lights=LightCounts(**{light.value: int(light_counts.get((unit.name, light), 0)) for light in Light})))
     # Ranking: on time first, then completeness, then fewer red cells.
-    order = sorted(out, key=lambda u: (not u["submitted"], not bool(u["on_time"]), -u["completeness"], u["lights"][RED], u["unit"]))
-    for rank, u in enumerate(order, 1):
-        u["rank"] = rank
-    return out
+    order = sorted(out, key=lambda u: (not u.submitted, not bool(u.on_time), -u.completeness, u.lights.red, u.unit))
+    rank = {u.unit: i for i, u in enumerate(order, 1)}
+    return [replace(u, rank=rank[u.unit]) for u in out]
 
 
-def _benefit_rows(by_unit: pd.DataFrame) -> list[dict]:
-    rows = []
-    for r in by_unit.to_dict("records"):
-        rows.append({"unit": r["unit"], "category": r["category"], "households": r["households"], "persons": r["persons"],
-                     "person_months": r["person_months"], "items": {i: int(r[ITEM_COLUMNS[i]]) for i in ITEMS},
-                     "amount_fen": int(r["amount_fen"])})
-    return rows
+def _benefit_rows(by_unit: pd.DataFrame) -> list[BenefitRow]:
+    return [BenefitRow(households=int(r["households"]), persons=int(r["persons"]), person_months=int(r["person_months"]),
+                       items={i: int(r[c]) for i, c in ITEM_COLUMNS.items()}, amount_fen=int(r["amount_fen"]),
+                       unit=r["unit"], category=Category(r["category"]))
+            for r in by_unit.to_dict("records")]
 
 
-def _totals(by_unit: pd.DataFrame, key: str) -> list[dict]:
-    if by_unit.empty:
-        return []
-    cols = ["households", "persons", "person_months", *ITEM_COLUMNS.values(), "amount_fen"]
-    g = by_unit.groupby(key, sort=False)[cols].sum().reset_index()
-    if key == "category":
-        g["_o"] = g["category"].map({c: i for i, c in enumerate(CATEGORIES)})
-        g = g.sort_values("_o").drop(columns="_o")
-    else:
-        g = g.sort_values("amount_fen", ascending=False)
-    return [{key: r[key], **{c: int(r[c]) for c in cols}, "items": {i: int(r[ITEM_COLUMNS[i]]) for i in ITEMS}}
-            for r in g.to_dict("records")]
+def money_sum(rows) -> Money:
+    """Add up Money rows, in fen."""
+    rows = list(rows)
+    return Money(households=sum(r.households for r in rows), persons=sum(r.persons for r in rows),
+                 person_months=sum(r.person_months for r in rows), items={i: sum(r.items[i] for r in rows) for i in Item},
+                 amount_fen=sum(r.amount_fen for r in rows))
 
 
-def _standards(config: Config, benefits: Benefits, year: int) -> list[dict]:
+def _group(rows: list[BenefitRow], key) -> dict:
+    groups: dict = {}
+    for r in rows:
+        groups.setdefault(key(r), []).append(r)
+    return {k: money_sum(g) for k, g in groups.items()}
+
+
+def standards(config: Config, benefits: Benefits) -> tuple[StandardRow, ...]:
+    """List every parameter value paid in the quarter with the months it applied to and its year's floor."""
+    rates = benefits.rates
+    period = rates.period
     out = []
-    for name, p in benefits.rates.params.items():
-        floor = config.floor(year, name)
-        out.append({"name": name, "label": PARAMETER_LABELS.get(name, name), "value": p.value,
-                    "floor": floor.value if floor else None,
-                    "ok": floor is None or p.value >= floor.value, "source": p.source,
-                    "effective": p.effective.isoformat() if p.effective else ""})
-    return out
+    for name, months in rates.values.items():
+        seen: dict = {}
+        for m, key, v in zip(period.months, period.month_keys, months):
+            seen.setdefault((v, key // 12), []).append(m)
+        for (v, year), paid in seen.items():
+            floor = config.parameters.floor(year, name)
+            out.append(StandardRow(name=name, label=SPEC[name].label, unit=SPEC[name].unit, value=v.value, start=v.start,
+                                   months=tuple(paid), source=v.source, floor=floor.value if floor else None,
+                                   floor_source=floor.source if floor else ""))
+    return tuple(out)

@@ -123,7 +123,7 @@ def write_demo(out_dir: Path, config: Config, matrix: Matrix, *, quarters: int =
     """Write a realistic synthetic input set into out_dir/<year>Q<n>/ and return the files written."""
     if not 1 <= quarters <= 4:
         raise ValueError(f"quarters must be 1..4, not {quarters}")
-    standard = float(config.params(year, ("dibao_standard",))["dibao_standard"].value)
+    standard = float(config.parameters.for_period(Period(year, 1), ("dibao_standard",))["dibao_standard"][0].value)
     local = [u.name for u in config.registry.units if u.is_local]
     reporting = [u.name for u in config.registry.reporting]
     population = build_population(local, year, seed, standard)
@@ -210,7 +210,7 @@ def _task_row(config: Config, matrix: Matrix, rng: random.Random, period: Period
 
 
 def _report_date(config: Config, period: Period, unit: str, rng: random.Random) -> date:
-    deadline = period.deadline(config.deadline_month, config.deadline_day)
+    deadline = config.deadline.of(period)
     late = PROGRESS_PLANTS[period.quarter]["late"]
     if late[0] == unit:
         return deadline + timedelta(days=late[1])
@@ -232,7 +232,7 @@ def _write_progress(folder: Path, config: Config, matrix: Matrix, period: Period
     blank_row = habits.random() < 0.8
     percent_style = habits.choices(("int", "text", "fraction"), (70, 20, 10))[0]
     day = _report_date(config, period, unit, rng)
-    title = f"{config.office.get('district', '青山湖区')}城镇贫困群众脱贫解困工作重点任务进展情况表（{period.label}）"
+    title = f"{config.office.district}城镇贫困群众脱贫解困工作重点任务进展情况表（{period.label}）"
     unit_text = f"填报单位：{LOOSE_UNIT_NAMES.get(unit, unit)}"
     rows = _progress_rows(config, matrix, period, unit, progress, rng, percent_style)
     footer = f"填报人：{random_name(rng, rng.random() < 0.5)}  联系电话：0791-88{rng.randint(0, 999999):06d}"

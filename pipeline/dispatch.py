@@ -1,8 +1,9 @@
-"""The library entry points: read a quarter, check it, compute benefits, render every artefact."""
+"""The library entry points: read a quarter, check it, compute benefits, render every due output atomically."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -14,8 +15,9 @@ from .config import Config, load_config
 from .errors import StopRun
 from .findings import ERROR, Finding
 from .matrix import Matrix, load_matrix
-from .output import Staging
+from .output import Staging, guard
 from .period import Period
+from .privacy import Masker
 from .quarter import Quarter, assemble
 from .reader import FileRead, ReadContext, discover, read_file
 
@@ -32,10 +34,17 @@ class CheckResult:
     benefits: Benefits
     findings: tuple[Finding, ...]
     context: "context_mod.Context"
+    folder: Path = Path()
+    timings: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
     def errors(self) -> int:
         return sum(1 for f in self.findings if f.severity == ERROR)
+
+    @property
+    def masker(self) -> Masker:
+        """Return the masker for this quarter's outputs: IDs, and the names its rosters list."""
+        return masker_for(self.config, self.matrix, [self.context])
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,19 @@ class RunResult(CheckResult):
     written: tuple[str, ...] = field(default=())
     half_year: bulletin.HalfYearContext | None = None      # at Q2 and Q4
     annual: assessment.AnnualContext | None = None          # at Q4
+
+
+class Clock:
+    """Time the stages of a run, for `make bench` and the manifest."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self._last
+        self._last = now
 
 
 def find_periods(input_dir: Path) -> list[Period]:
@@ -55,7 +77,7 @@ def find_periods(input_dir: Path) -> list[Period]:
 
 
 def period_folder(input_dir: Path, period: Period) -> Path | None:
-    for p in input_dir.iterdir() if input_dir.is_dir() else []:
+    for p in sorted(input_dir.iterdir()) if input_dir.is_dir() else []:
         if p.is_dir() and Period.try_parse(p.name) == period:
             return p
     return None
@@ -90,7 +112,7 @@ def read_quarter(folder: Path, config: Config, today: date, on_file: ProgressFn 
     return reads
 
 
-def accounting(files: list[FileRead], quarter: Quarter) -> list[dict]:
+def accounting(files: list[FileRead], quarter: Quarter) -> list[context_mod.InputRow]:
     """Per sheet: rows read = rows used + rows reported (excluded with a finding)."""
     used = {}
     for frame in (quarter.progress, quarter.roster):
@@ -100,75 +122,111 @@ def accounting(files: list[FileRead], quarter: Quarter) -> list[dict]:
     out = []
     for fr in files:
         if not fr.sheets:
-            out.append({"file": fr.file, "sheet": "", "kind": "unreadable", "unit": "", "rows_read": 0, "rows_used": 0, "rows_reported": 0})
+            out.append(context_mod.InputRow(fr.file, "", "unreadable", "", 0, 0, 0))
         for s in fr.sheets:
             n_used = used.get((s.file, s.sheet), 0)
-            out.append({"file": s.file, "sheet": s.sheet, "kind": s.kind, "unit": s.unit or "", "rows_read": s.rows_read,
-                        "rows_used": n_used, "rows_reported": s.rows_read - n_used})
+            out.append(context_mod.InputRow(s.file, s.sheet, s.kind, s.unit or "", s.rows_read, n_used,
+                                            s.rows_read - n_used))
     return out
-
-
-def check(*, config_path: Path | str = "config.toml", input_dir: Path | str | None = None,
-          period: str | Period | None = None, today: date | None = None, on_file: ProgressFn | None = None) -> CheckResult:
-    """Read and check one quarter and compute its context, without writing anything."""
-    today = today or date.today()
-    config = load_config(config_path)
-    matrix = load_matrix(config.paths["matrix"], config.registry)
-    chosen, folder = resolve_period(_input_dir(config, input_dir), period)
-    rates = Rates.for_year(config, chosen.year)
-    files = read_quarter(folder, config, today, on_file)
-    deadline = chosen.deadline(config.deadline_month, config.deadline_day)
-    quarter = assemble(chosen, files, matrix, deadline)
-    benefits = compute(quarter.roster, chosen, rates)
-    findings = [f for fr in files for f in fr.all_findings]
-    findings += run_checks(Facts(quarter, matrix, config, benefits))
-    ctx = context_mod.build(quarter, matrix, config, benefits, findings, accounting(files, quarter), today)
-    return CheckResult(chosen, config, matrix, tuple(files), quarter, benefits, tuple(findings), ctx)
 
 
 def _input_dir(config: Config, input_dir: Path | str | None) -> Path:
     return Path(input_dir) if input_dir is not None else Path(config.paths.get("input", Path("input")))
 
 
-def earlier_contexts(result: CheckResult, *, config_path: Path | str, input_dir: Path | str | None, today: date,
-                     on_file: ProgressFn | None = None) -> dict[Period, context_mod.Context | None]:
+def _output_dir(config: Config, output_dir: Path | str | None) -> Path:
+    return Path(output_dir) if output_dir is not None else Path(config.paths.get("output", Path("output")))
+
+
+def check(*, config_path: Path | str = "config.toml", input_dir: Path | str | None = None,
+          period: str | Period | None = None, today: date | None = None, issued: date | None = None,
+          on_file: ProgressFn | None = None) -> CheckResult:
+    """Read and check one quarter and compute its context, without writing anything."""
+    config = load_config(config_path)
+    matrix = load_matrix(config.paths["matrix"], config.registry)
+    return _check(config, matrix, _input_dir(config, input_dir), period, today or date.today(), issued, on_file)
+
+
+def _check(config: Config, matrix: Matrix, input_dir: Path, period: str | Period | None, today: date,
+           issued: date | None, on_file: ProgressFn | None) -> CheckResult:
+    clock = Clock()
+    chosen, folder = resolve_period(input_dir, period)
+    rates = Rates.for_period(config.parameters, chosen)
+    files = read_quarter(folder, config, today, on_file)
+    clock.lap("read")
+    quarter = assemble(chosen, files, matrix, config.deadline.of(chosen))
+    benefits = compute(quarter.roster, chosen, rates)
+    clock.lap("compute")
+    findings = [f for fr in files for f in fr.all_findings]
+    findings += run_checks(Facts(quarter, matrix, config, benefits))
+    clock.lap("check")
+    ctx = context_mod.build(quarter, matrix, config, benefits, findings, accounting(files, quarter), today, issued)
+    clock.lap("context")
+    return CheckResult(chosen, config, matrix, tuple(files), quarter, benefits, tuple(findings), ctx, folder,
+                       clock.timings)
+
+
+def masker_for(config: Config, matrix: Matrix, contexts) -> Masker:
+    """Build the one masker of a run: IDs, and every name listed in the rosters of the quarters it shows."""
+    names = [n for c in contexts if c is not None and len(c.persons) for n in c.persons["name"]]
+    keep = [u.name for u in config.registry] + [a for u in config.registry for a in u.aliases]
+    keep += [t.measure for t in matrix.tasks] + [t.category for t in matrix.tasks] + [matrix.title]
+    return Masker(names, keep)
+
+
+def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None = None,
+        output_dir: Path | str | None = None, period: str | Period | None = None, today: date | None = None,
+        issued: date | None = None, on_file: ProgressFn | None = None, command: str = "") -> RunResult:
+    """Run the whole quarter: read, check, compute and render every due output into output/<period>/ atomically."""
+    from .report import Bundle, Due
+    from .report.catalogue import REPORTS  # rendering is the other edge; imported late to keep check() light
+
+    started = datetime.now(timezone.utc)
+    today = today or date.today()
+    config = load_config(config_path)
+    matrix = load_matrix(config.paths["matrix"], config.registry)
+    source = _input_dir(config, input_dir)
+    out_root = _output_dir(config, output_dir)
+    guard(source, out_root)
+    result = _check(config, matrix, source, period, today, issued, on_file)
+    clock = Clock()
+    due = [r for r in REPORTS if r.due.applies(result.period)]
+    contexts = earlier_contexts(result, source, today, issued, on_file,
+                                year=any(r.due is Due.YEAR_END for r in due),
+                                half=any(r.due is Due.HALF_YEAR for r in due))
+    clock.lap("earlier quarters")
+    half_year = annual = None
+    if any(r.due is Due.HALF_YEAR for r in due):
+        half_year = bulletin.build_half(contexts, result.period.year, result.period.half, config, issued)
+    if any(r.due is Due.YEAR_END for r in due):
+        annual = assessment.build_annual(contexts, result.period.year, config, issued)
+    bundle = Bundle(result.context, config, half_year, annual)
+    target = out_root / str(result.period)
+    with Staging(target, masker_for(config, matrix, contexts.values())) as staging:
+        for report in due:
+            report.write(bundle, staging)
+            clock.lap(report.name)
+        from .manifest import manifest_json
+        staging.write_text("manifest.json", manifest_json(result, command, started, datetime.now(timezone.utc)))
+        written = tuple(staging.written)
+        staging.commit()
+    clock.lap("write")
+    return RunResult(**{k: getattr(result, k) for k in CheckResult.__dataclass_fields__ if k != "timings"},
+                     timings={**result.timings, **clock.timings}, output_dir=target, written=written,
+                     half_year=half_year, annual=annual)
+
+
+def earlier_contexts(result: CheckResult, input_dir: Path, today: date, issued: date | None,
+                     on_file: ProgressFn | None, *, half: bool, year: bool) -> dict[Period, context_mod.Context | None]:
     """Check the year's earlier quarters that the half-year bulletin or the annual assessment needs.
 
     A quarter whose folder is absent maps to None: the reports then say it was not received, never invent it.
     """
     period = result.period
-    wanted = range(1, period.quarter) if period.quarter == 4 else range(period.quarter - 1, period.quarter)
-    folder = _input_dir(result.config, input_dir)
+    wanted = range(1, period.quarter) if year else range(period.quarter - 1, period.quarter) if half else range(0)
     out: dict[Period, context_mod.Context | None] = {period: result.context}
     for q in wanted:
         p = Period(period.year, q)
-        out[p] = (check(config_path=config_path, input_dir=folder, period=p, today=today, on_file=on_file).context
-                  if period_folder(folder, p) is not None else None)
+        out[p] = (_check(result.config, result.matrix, input_dir, p, today, issued, on_file).context
+                  if period_folder(input_dir, p) is not None else None)
     return out
-
-
-def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None = None,
-        output_dir: Path | str | None = None, period: str | Period | None = None, today: date | None = None,
-        on_file: ProgressFn | None = None) -> RunResult:
-    """Run the whole quarter: read, check, compute and render into output/<period>/ atomically."""
-    today = today or date.today()
-    result = check(config_path=config_path, input_dir=input_dir, period=period, today=today, on_file=on_file)
-    half_year = annual = None
-    if result.period.quarter == 4:
-        assessment.parse_method(result.config)   # a bad [assessment] stops the run before three more quarters are read
-    if result.period.quarter in (2, 4):
-        # 半年一通报、全年一考核: the bulletin at Q2 and Q4, the assessment at Q4, over the same input and config.
-        contexts = earlier_contexts(result, config_path=config_path, input_dir=input_dir, today=today, on_file=on_file)
-        half_year = bulletin.build_half(contexts, result.period.year, result.period.half, result.config)
-        if result.period.quarter == 4:
-            annual = assessment.build_annual(contexts, result.period.year, result.config)
-    out_root = Path(output_dir) if output_dir is not None else result.config.paths.get("output", Path("output"))
-    target = Path(out_root) / str(result.period)
-    from .report import render  # rendering is the other edge; imported late to keep check() light
-
-    with Staging(target) as staging:
-        render.render_all(result.context, result.config, staging, half_year=half_year, annual=annual)
-        written = tuple(staging.written)
-        staging.commit()
-    return RunResult(**{k: getattr(result, k) for k in CheckResult.__dataclass_fields__}, output_dir=target,
-                     written=written, half_year=half_year, annual=annual)

@@ -1,22 +1,26 @@
 """Findings: every problem the run sees, as data with a stable code."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from collections import Counter
+from dataclasses import dataclass, fields
 
-import pandas as pd
+from .privacy import mask_ids
+from .vocab import Severity
 
-from .cells import mask_ids
-
-ERROR, WARNING, INFO = "error", "warning", "info"
-SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告", INFO: "提示"}
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 
 
 @dataclass(frozen=True)
 class Code:
     code: str
-    severity: str
+    severity: Severity
     title: str
-    fix: str
+    fix: str            # may name {deadline} and {task_count}, which the office's config and matrix decide
+
+    def fix_text(self, deadline: str, task_count: int) -> str:
+        """Return the fix sentence with the configured deadline and the matrix's task count filled in."""
+        return self.fix.format(deadline=deadline, task_count=task_count)
 
 
 # The stable catalogue. `fix` is the one sentence a unit reads on how to put it right.
@@ -26,11 +30,11 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("unknown-unit", ERROR, "无法识别填报单位", "请在表头上方写明“填报单位：XX镇/XX局”，使用单位规范名称。"),
     Code("missing-column", ERROR, "缺少必填列", "请按标准表格补上该列后重新报送。"),
     Code("bad-value", ERROR, "数值无法识别", "请按填报说明改正该单元格的写法（数字、日期或状态用语）。"),
-    Code("missing-submission", ERROR, "未报送进展情况", "请于季度末20日前报送本单位进展情况表。"),
-    Code("late-submission", WARNING, "逾期报送", "请于每季度末20日前报送，下季度按时报送。"),
+    Code("missing-submission", ERROR, "未报送进展情况", "请于{deadline}报送本单位进展情况表。"),
+    Code("late-submission", WARNING, "逾期报送", "请于{deadline}报送，下季度按时报送。"),
     Code("missing-task", ERROR, "漏报任务", "请补报本单位牵头或负责的该项任务进展。"),
     Code("unexpected-task", WARNING, "报送了非本单位任务", "请核对任务分工，该项不属于本单位，如确有工作可在进展情况中说明。"),
-    Code("unknown-task", ERROR, "任务编号不存在", "请按《重点任务分工方案》的1–59条编号填写任务编号。"),
+    Code("unknown-task", ERROR, "任务编号不存在", "请按《重点任务分工方案》的1–{task_count}条编号填写任务编号。"),
     Code("duplicate-task", WARNING, "同一任务重复填报", "请将同一任务的进展合并为一行，已按后一行采用。"),
     Code("duplicate-submission", WARNING, "重复报送", "本季度收到本单位多份进展情况表，已采用填报日期较晚的一份；请确认以哪份为准。"),
     Code("id-invalid", ERROR, "身份证号码有误", "请对照户口簿核对该身份证号码（18位，出生日期和末位校验码须正确）。"),
@@ -50,7 +54,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
 @dataclass(frozen=True)
 class Finding:
     code: str
-    severity: str
+    severity: Severity
     message: str
     unit: str = ""
     file: str = ""
@@ -58,32 +62,49 @@ class Finding:
     row: int | None = None
     column: str = ""
     value: str = ""
+    # The sheet rows (as Excel shows them) this finding leaves out of the computation; empty when it leaves none.
+    left_out: tuple[int, ...] = ()
 
     @property
-    def fix(self) -> str:
-        return CODES[self.code].fix if self.code in CODES else ""
+    def rank(self) -> tuple:
+        """Sort key: severity, unit, file, sheet, row, code."""
+        return (SEVERITY_ORDER[self.severity], self.unit, self.file, self.sheet, self.row or 0, self.code)
 
 
-COLUMNS = [f.name for f in fields(Finding)]
+COLUMNS = [f.name for f in fields(Finding) if f.name != "left_out"]
 CSV_COLUMNS = ["code", "severity", "unit", "file", "sheet", "row", "column", "message", "value"]
 
 
 def finding(code: str, message: str, **where) -> Finding:
     """Build a finding with the catalogue's severity for `code`."""
     value = where.pop("value", "")
-    # Masked here as well as at each call site, so no check can ever leak a full ID into a report.
+    # Masked here as well as at the output edge, so no finding ever carries a full ID.
     return Finding(code=code, severity=CODES[code].severity, message=mask_ids(message),
                    value="" if value is None else mask_ids(str(value)), **where)
 
 
-def frame(findings: list[Finding]) -> pd.DataFrame:
-    """Return findings as a frame in a stable order: severity, unit, file, row."""
-    df = pd.DataFrame([asdict(f) for f in findings], columns=COLUMNS)
-    rank = {ERROR: 0, WARNING: 1, INFO: 2}
-    if df.empty:
-        return df
-    df["_rank"] = df["severity"].map(rank)
-    df["_row"] = pd.to_numeric(df["row"], errors="coerce").fillna(0)
-    df = df.sort_values(["_rank", "unit", "file", "sheet", "_row", "code"], kind="stable")
-    df["row"] = df["row"].astype("Int64")
-    return df.drop(columns=["_rank", "_row"]).reset_index(drop=True)
+def ordered(findings) -> tuple[Finding, ...]:
+    """Return findings in a stable order: severity, unit, file, sheet, row, code (ties keep their order)."""
+    return tuple(sorted(findings, key=lambda f: f.rank))
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Findings counted once: by severity, by code, and by unit and severity."""
+
+    errors: int
+    warnings: int
+    infos: int
+    by_code: dict[str, int]
+    by_unit: dict[str, dict[Severity, int]]
+
+    @classmethod
+    def of(cls, findings) -> "Counts":
+        sev = Counter(f.severity for f in findings)
+        by_unit: dict[str, dict[Severity, int]] = {}
+        for f in findings:
+            by_unit.setdefault(f.unit, {s: 0 for s in Severity})[f.severity] += 1
+        return cls(sev[ERROR], sev[WARNING], sev[INFO], dict(sorted(Counter(f.code for f in findings).items())), by_unit)
+
+    def of_unit(self, unit: str, severity: Severity) -> int:
+        return self.by_unit.get(unit, {}).get(severity, 0)

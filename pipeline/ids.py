@@ -1,4 +1,4 @@
-"""Resident identity numbers (GB 11643-1999): normalising, checking, detecting Excel damage, masking."""
+"""Resident identity numbers (GB 11643-1999): normalising, checking, detecting Excel damage."""
 from __future__ import annotations
 
 import re
@@ -68,20 +68,3 @@ def check_id(raw: object, *, today: date | None = None) -> IdCheck:
         return IdCheck(text, INVALID, "身份证号码末位校验码不对")
     return IdCheck(text, OK)
 
-
-def mask_id(text: object) -> str:
-    """Show only the first 4 and last 4 characters, as 3601**********123X."""
-    s = "" if text is None else str(text)
-    if len(s) <= 8:
-        return "*" * len(s)
-    return s[:4] + "*" * (len(s) - 8) + s[-4:]
-
-
-def mask_name(name: object) -> str:
-    """Mask a personal name: 张*明, 李*, 欧阳**."""
-    s = "" if name is None else str(name).strip()
-    if len(s) <= 1:
-        return s
-    if len(s) == 2:
-        return s[0] + "*"
-    return s[0] + "*" * (len(s) - 2) + s[-1]

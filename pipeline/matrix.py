@@ -10,8 +10,6 @@ from .config import read_toml
 from .errors import StopRun
 from .units import GROUPS, Registry
 
-ROLE_LABELS = {"lead": "牵头", "responsible": "责任"}
-
 
 @dataclass(frozen=True)
 class Task:
@@ -20,7 +18,6 @@ class Task:
     measure: str
     lead: tuple[str, ...]
     responsible: tuple[str, ...]
-    lead_text: str
     responsible_text: str
     note: str = ""
 
@@ -101,7 +98,6 @@ def load_matrix(path: str | Path, registry: Registry) -> Matrix:
                 measure=measures.get(number, ""),
                 lead=lead,
                 responsible=responsible,
-                lead_text=" ".join(group.get("lead", [])),
                 responsible_text=" ".join(group.get("responsible", [])),
                 note=str(group.get("note", "")),
             )

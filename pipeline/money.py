@@ -31,10 +31,9 @@ def fmt(fen: int | np.integer) -> str:
     return f"{sign}{fen // 100}.{fen % 100:02d}"
 
 
-def fmt_param(value: Decimal) -> str:
-    """Format a parameter as written in the plan: 670, 0.8 or 870.5 — no trailing zeros."""
-    text = format(value.normalize(), "f")
-    return text
+def fmt_param(value: Decimal | float | int) -> str:
+    """Format a number as the plan writes it: 670, 0.8 or 870.5 — no trailing zeros."""
+    return format(Decimal(str(value)).normalize(), "f")
 
 
 def fmt_grouped(fen: int | np.integer) -> str:

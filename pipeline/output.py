@@ -1,27 +1,104 @@
-"""Write a run's artefacts atomically: all files appear together, or the previous output stays intact."""
+"""Write a run's artefacts atomically: all files appear together, or the previous output stays intact.
+
+Every text that leaves through `Staging` is masked (IDs and listed names) unless the caller writes the office
+workbook's person detail, the one place contracts.md allows them in full.
+"""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
 import os
+import re
 import shutil
-import tempfile
+import sys
 from pathlib import Path
 from typing import Callable
 
 from .errors import StopRun
+from .privacy import Masker
+
+# A folder the office keeps inside a period's output across runs (the forms sent out for that quarter).
+KEPT = ("表格",)
+_STAGING = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.(?:tmp|old)$")
+
+
+def guard(input_dir: Path, output_dir: Path) -> None:
+    """Refuse an output folder that is, lies inside, or contains the input folder, before anything is read."""
+    inp, out = input_dir.resolve(), output_dir.resolve()
+    if out == inp:
+        raise StopRun(f"输出目录 {output_dir} 就是输入目录，生成报告会覆盖各单位报来的文件，已停止；请用 --output 指定另一个目录。")
+    if inp in out.parents:
+        raise StopRun(f"输出目录 {output_dir} 在输入目录 {input_dir} 里面，报告会在下次运行时被当成报表读入，已停止；"
+                      "请把输出目录放在输入目录之外。")
+    if out in inp.parents:
+        raise StopRun(f"输入目录 {input_dir} 在输出目录 {output_dir} 里面，生成报告时可能覆盖报表，已停止；"
+                      "请把输入目录和输出目录分开存放。")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def clean_stale(parent: Path, name: str) -> list[Path]:
+    """Remove staging folders of `name` left by killed runs; restore an output a killed commit left aside."""
+    removed = []
+    if not parent.is_dir():
+        return removed
+    target = parent / name
+    for entry in sorted(parent.iterdir()):
+        m = _STAGING.match(entry.name)
+        if not m or m["name"] != name or _alive(int(m["pid"])):
+            continue
+        if entry.name.endswith(".old") and not target.exists():
+            os.replace(entry, target)      # killed between the two renames: the old output is the output
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
+def _exchange() -> Callable[[Path, Path], bool] | None:
+    """Return an atomic swap of two paths (Linux renameat2 RENAME_EXCHANGE), or None where there is none."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+
+    def swap(a: Path, b: Path) -> bool:
+        if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+            return True
+        if ctypes.get_errno() in (errno.EINVAL, errno.ENOSYS, errno.EPERM):
+            return False       # the file system cannot exchange: fall back to two renames
+        raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(a))
+    return swap
 
 
 class Staging:
-    """A scratch folder beside the target; `commit` swaps it in with renames on the same file system."""
+    """A scratch folder beside the target; `commit` swaps it in atomically where the system allows."""
 
-    def __init__(self, target: Path):
+    def __init__(self, target: Path, mask: Masker):
         self.target = target
+        self.mask = mask
+        self.dir = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            self.dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-            # mkdtemp makes the folder private; the reports are for the office to open and share.
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(self.dir, 0o777 & ~umask)
+            clean_stale(target.parent, target.name)
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir.mkdir()
         except OSError as exc:
             raise StopRun(f"无法在 {target.parent} 中写入报告（{exc.strerror}），请检查输出目录的权限或磁盘空间。") from exc
         self.written: list[str] = []
@@ -35,23 +112,30 @@ class Staging:
     def write_bytes(self, name: str, data: bytes) -> None:
         self.path(name).write_bytes(data)
 
-    def write_text(self, name: str, text: str) -> None:
-        self.write_bytes(name, text.encode("utf-8"))
+    def write_text(self, name: str, text: str, *, bom: bool = False) -> None:
+        """Write masked UTF-8 text (with a BOM when Excel is to open it)."""
+        self.write_bytes(name, (("\ufeff" if bom else "") + self.mask(text)).encode("utf-8"))
 
     def write_with(self, name: str, writer: Callable[[Path], None]) -> None:
         writer(self.path(name))
 
     def commit(self) -> Path:
-        """Replace the target folder with the staged one; the old folder is removed only after the swap."""
-        old = None
-        if self.target.exists():
-            old = self.target.with_name(f".{self.target.name}.old-{os.getpid()}")
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(self.target, old)
+        """Put the staged folder in the target's place, keeping the folders the office keeps there (表格/)."""
+        for kept in KEPT:
+            if (self.target / kept).is_dir() and not (self.dir / kept).exists():
+                shutil.copytree(self.target / kept, self.dir / kept)
+        if not self.target.exists():
+            os.replace(self.dir, self.target)
+            return self.target
+        swap = _exchange()
+        if swap is not None and swap(self.dir, self.target):
+            shutil.rmtree(self.dir, ignore_errors=True)       # the old output, now at the staging name
+            return self.target
+        old = self.target.with_name(f".{self.target.name}.{os.getpid()}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(self.target, old)
         os.replace(self.dir, self.target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
         return self.target
 
     def discard(self) -> None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from .errors import StopRun
 
@@ -35,7 +34,13 @@ class Period:
 
     @property
     def label(self) -> str:
-        return f"{self.year}年第{_CN_QUARTER[self.quarter]}季度"
+        """Return 2019年第二季度."""
+        return f"{self.year}年{self.quarter_label}"
+
+    @property
+    def quarter_label(self) -> str:
+        """Return 第二季度."""
+        return f"第{_CN_QUARTER[self.quarter]}季度"
 
     @property
     def months(self) -> tuple[int, int, int]:
@@ -48,16 +53,20 @@ class Period:
         """Return the months as year*12+month-1 integers, the form rosters are compared in."""
         return tuple(self.year * 12 + m - 1 for m in self.months)
 
-    def deadline(self, month_of_quarter: int, day: int) -> date:
-        """Return the last on-time reporting date of the quarter."""
-        return date(self.year, self.months[month_of_quarter - 1], day)
-
     @property
     def half(self) -> int:
         return 1 if self.quarter <= 2 else 2
 
     def previous(self) -> "Period":
         return Period(self.year, self.quarter - 1) if self.quarter > 1 else Period(self.year - 1, 4)
+
+    def next(self) -> "Period":
+        return Period(self.year, self.quarter + 1) if self.quarter < 4 else Period(self.year + 1, 1)
+
+    @property
+    def half_label(self) -> str:
+        """Return 2019年上半年 or 2019年下半年."""
+        return f"{self.year}年{'上' if self.half == 1 else '下'}半年"
 
 
 def month_key(year: int, month: int) -> int:

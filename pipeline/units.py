@@ -6,7 +6,6 @@ import unicodedata
 from dataclasses import dataclass, field
 
 KINDS = ("town", "subdistrict", "park", "department")
-KIND_LABELS = {"town": "镇", "subdistrict": "街道", "park": "园区", "department": "部门"}
 
 # Plan shorthand for groups of units, as the seed writes them.
 GROUPS = {
@@ -35,10 +34,6 @@ class Unit:
     def is_local(self) -> bool:
         """Towns, subdistricts and the park keep rosters and pay benefits."""
         return self.kind in ("town", "subdistrict", "park")
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS[self.kind]
 
 
 @dataclass(frozen=True)

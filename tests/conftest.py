@@ -109,6 +109,14 @@ def full_progress_rows(tasks: list[int], status: str = "推进中", progress: ob
     return [[t, "", "", status, progress, "按计划推进", "无", "继续推进", 10, 1.5] for t in tasks]
 
 
+def set_parameter(project, name: str, table: str) -> None:
+    """Replace the [parameters.<name>] table of the project's config.toml with `table`."""
+    text = (project / "config.toml").read_text(encoding="utf-8")
+    start = text.index(f"[parameters.{name}]")
+    end = text.index("\n[", start + 1)
+    (project / "config.toml").write_text(text[:start] + table.strip() + "\n" + text[end:], encoding="utf-8")
+
+
 def run_check(project: Path, period: str = "2019Q2"):
     from pipeline import check
     return check(config_path=project / "config.toml", input_dir=project / "input", period=period, today=TODAY)

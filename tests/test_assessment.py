@@ -13,7 +13,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import demo_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +34,7 @@ def year(tmp_path_factory):
                 for q in QUARTERS[:3]}
     contexts["2019Q4"] = q4.context
     # The quarters as a city office would see them: summary.json (Q4's from disk), findings, and the cell lights.
-    facts = {q: {"summary": summary(ctx), "findings": ctx.findings, "cells": ctx.cells} for q, ctx in contexts.items()}
+    facts = {q: {"summary": summary(ctx), "findings": ctx.findings} for q, ctx in contexts.items()}
     facts["2019Q4"]["summary"] = json.loads((q4.output_dir / "summary.json").read_text(encoding="utf-8"))
     return root, q4, contexts, facts
 
@@ -68,16 +67,14 @@ def hand_scores(facts: dict, quarters: tuple[str, ...], m: dict, unit: str) -> d
         shares["timeliness"].append(f(t["on_time"] if u["submitted"] and u["on_time"] else t["late"] if u["submitted"]
                                       else t["missing"]))
         shares["completeness"].append(Fraction(u["reported_tasks"], u["assigned_tasks"]) if u["submitted"] else Fraction(0))
-        cells = facts[q]["cells"]
-        lights = cells.loc[cells["unit"] == unit, "light"].value_counts().to_dict()
+        lights = u["lights"]
         tc = m["task_completion"]
         shares["task_completion"].append(sum(f(tc[k]) * n for k, n in lights.items()) / sum(lights.values()))
-        fd = facts[q]["findings"]
-        mine = fd[(fd["unit"] == unit) & ~fd["code"].isin(m["data_quality"]["exclude_codes"])]
+        mine = [x for x in facts[q]["findings"] if x.unit == unit and x.code not in m["data_quality"]["exclude_codes"]]
         dq = m["data_quality"]
         weight = f(dq["weight"])
-        points = max(Fraction(0), weight - f(dq["per_error"]) * int((mine["severity"] == "error").sum())
-                     - f(dq["per_warning"]) * int((mine["severity"] == "warning").sum()))
+        points = max(Fraction(0), weight - f(dq["per_error"]) * sum(x.severity == "error" for x in mine)
+                     - f(dq["per_warning"]) * sum(x.severity == "warning" for x in mine))
         shares["data_quality"].append(points / weight if u["submitted"] else Fraction(0))
     return {k: half_up(f(m[k]["weight"]) * sum(v) / len(v)) for k, v in shares.items()}
 
@@ -102,7 +99,8 @@ def score_rows(path: Path) -> dict[str, dict]:
 def test_assessment_is_written_at_q4(year):
     _, q4, _, _ = year
     assert {"年度考核-2019.html", "年度考核-2019.xlsx"} <= set(q4.written)
-    assert q4.annual is not None and q4.annual.missing_note == ""
+    from pipeline.report.annual import missing_note
+    assert q4.annual is not None and missing_note(q4.annual) == ""
 
 
 def test_scores_recompute_by_hand_from_the_quarter_summaries_and_weights(year):
@@ -131,15 +129,16 @@ def test_grades_follow_the_configured_thresholds_and_ranks_follow_totals(year):
 
 
 def test_method_on_the_report_is_rendered_from_the_config(year):
+    from pipeline.report.annual import general_texts, rule_texts
     _, q4, _, _ = year
     html = (q4.output_dir / "年度考核-2019.html").read_text(encoding="utf-8")
-    for rule in q4.annual.rules + [{"text": t} for t in q4.annual.general_rules]:
-        assert rule["text"] in html
+    for text in [t for _, _, t in rule_texts(q4.annual)] + general_texts(q4.annual.method):
+        assert text in html
     assert "逾期报送的得50%" in html and "每条错误扣2分、每条警告扣0.5分" in html
     assert "90分及以上为优秀" in html and "60分以下为较差" in html
     ws = openpyxl.load_workbook(q4.output_dir / "年度考核-2019.xlsx")["考核办法"]
     sheet = {r[0]: r for r in ws.iter_rows(min_row=3, values_only=True) if r[0] in HEADERS}
-    assert {k: (v[1], v[2]) for k, v in sheet.items()} == {r["label"]: (float(r["weight"]), r["text"]) for r in q4.annual.rules}
+    assert {k: (v[1], v[2]) for k, v in sheet.items()} == {label: (float(w), t) for label, w, t in rule_texts(q4.annual)}
     assert "<script" not in html.lower() and "http" not in html and "<svg" in html
 
 
@@ -147,16 +146,17 @@ def test_a_changed_method_changes_both_the_scores_and_the_words(year):
     from pipeline.assessment import build_annual
     from pipeline.period import Period
     from pipeline.report.annual import render_assessment_html
+    from pipeline.scoring import parse_method
     root, q4, contexts, facts = year
     m = method_config(root, timeliness__weight=40, completeness__weight=10, timeliness__late=0.25,
                       data_quality__per_error=3, grades__优秀=99, grades__良好=95, grades__一般=90)
-    config = dataclasses.replace(q4.config, raw={**q4.config.raw, "assessment": m})
+    config = dataclasses.replace(q4.config, assessment=parse_method(m, "config.toml"))
     annual = build_annual({Period.parse(q): c for q, c in contexts.items()}, 2019, config)
-    got = {u["unit"]: u for u in annual.units}
+    got = {u.unit: u for u in annual.units}
     for unit in ("站东街道", "区项目办", "京东镇", "罗家镇"):
         want = hand_scores(facts, QUARTERS, m, unit)
-        assert {k: Fraction(str(v)) for k, v in got[unit]["items"].items()} == want, unit
-        assert got[unit]["grade"] == hand_grade(sum(want.values()), m)
+        assert {k: Fraction(str(v)) for k, v in got[unit].items.items()} == want, unit
+        assert got[unit].grade == hand_grade(sum(want.values()), m)
     html = render_assessment_html(annual, root / "templates")
     assert "逾期报送的得25%" in html and "每条错误扣3分" in html and "（40分）" in html and "99分及以上为优秀" in html
 
@@ -176,22 +176,26 @@ def test_assessment_workbook_is_frozen_printable_and_formula_free(year):
 
 
 def test_bad_assessment_config_stops_with_a_plain_sentence(year):
-    from pipeline.assessment import parse_method
+    from pipeline.assessment import build_annual
     from pipeline.errors import StopRun
-    root, q4, _, _ = year
+    from pipeline.period import Period
+    from pipeline.scoring import parse_method
+    root, q4, contexts, _ = year
     for change, words in (({"timeliness__weight": 30}, "须为 100"), ({"task_completion__basis": "q4"}, "mean 或 last"),
                           ({"timeliness__late": 1.5}, "0 到 1")):
-        config = dataclasses.replace(q4.config, raw={**q4.config.raw, "assessment": method_config(root, **change)})
         with pytest.raises(StopRun, match=words):
-            parse_method(config)
+            parse_method(method_config(root, **change), "config.toml")
     with pytest.raises(StopRun, match=r"\[assessment\]"):
-        parse_method(dataclasses.replace(q4.config, raw={k: v for k, v in q4.config.raw.items() if k != "assessment"}))
+        build_annual({Period.parse(q): c for q, c in contexts.items()}, 2019,
+                     dataclasses.replace(q4.config, assessment=None))
 
 
 def test_a_missing_quarter_is_stated_and_scored_by_the_configured_rule(year):
     from pipeline import run
     from pipeline.assessment import build_annual
     from pipeline.period import Period
+    from pipeline.report.annual import general_texts, missing_note
+    from pipeline.scoring import parse_method
     root, q4, contexts, facts = year
     for q in QUARTERS[1:]:
         shutil.copytree(root / "input" / q, root / "input-noq1" / q)
@@ -207,10 +211,11 @@ def test_a_missing_quarter_is_stated_and_scored_by_the_configured_rule(year):
     assert got["罗家镇"]["items"]["timeliness"] == 25       # late only in the quarter not received
     # Under "zero" the quarter not received counts 0 on every item.
     zero = method_config(root, missing_quarter="zero")
-    config = dataclasses.replace(q4.config, raw={**q4.config.raw, "assessment": zero})
+    config = dataclasses.replace(q4.config, assessment=parse_method(zero, "config.toml"))
     ctxs = {Period.parse(q): (None if q == "2019Q1" else c) for q, c in contexts.items()}
     annual = build_annual(ctxs, 2019, config)
-    luojia = next(u for u in annual.units if u["unit"] == "罗家镇")
-    assert Fraction(str(luojia["items"]["timeliness"])) == Fraction(75, 4)
-    assert {k: Fraction(str(v)) for k, v in luojia["items"].items()} == hand_scores(present, QUARTERS, zero, "罗家镇")
-    assert "该季度各项均按0分计" in " ".join(annual.general_rules) and re.search("未收到的季度各项按0分计", annual.missing_note)
+    luojia = next(u for u in annual.units if u.unit == "罗家镇")
+    assert Fraction(str(luojia.items["timeliness"])) == Fraction(75, 4)
+    assert {k: Fraction(str(v)) for k, v in luojia.items.items()} == hand_scores(present, QUARTERS, zero, "罗家镇")
+    assert "该季度各项均按0分计" in " ".join(general_texts(annual.method))
+    assert re.search("未收到的季度各项按0分计", missing_note(annual))

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import pytest
-
-from conftest import run_check, valid_id
+from conftest import run_check, set_parameter, valid_id
 
 HOUSE = dict(unit="湖坊镇", community="东社区")
 
@@ -57,8 +56,8 @@ def test_household_that_left_before_the_quarter_is_not_paid(roster):
     r = roster(person("001", "李一", 7, "户主", "低保", 400, start="2017-03", stop="2019-04"),
                person("002", "李二", 9, "户主", "低保", 400, start="2017-03"))
     assert household(r, "001")["amount_fen"] == 0
-    row = [b for b in r.context.benefits if b["category"] == "低保"][0]
-    assert (row["households"], row["persons"], row["person_months"]) == (1, 1, 3)
+    row = [b for b in r.context.benefits if b.category == "低保"][0]
+    assert (row.households, row.persons, row.person_months) == (1, 1, 3)
 
 
 def test_income_at_or_above_standard_pays_zero_and_is_reported(roster):
@@ -122,9 +121,9 @@ def test_severe_disability_gets_both_allowances_and_tekun_only_the_care_allowanc
 
 def test_allowances_keep_a_household_paid_when_its_shortfall_is_zero(roster):
     r = roster(person("001", "郑一", 37, "户主", "低保", 700, start="2018-01", grade="三级"))
-    row = [b for b in r.context.benefits if b["category"] == "低保"][0]
-    assert row["items"]["差额"] == 0 and row["items"]["残疾人生活补贴"] == 18000
-    assert (row["households"], row["persons"], row["person_months"]) == (1, 1, 3)
+    row = [b for b in r.context.benefits if b.category == "低保"][0]
+    assert row.items["差额"] == 0 and row.items["残疾人生活补贴"] == 18000
+    assert (row.households, row.persons, row.person_months) == (1, 1, 3)
     # No 差额 above 0, so 人均补差 has no person-months to divide by.
     assert r.benefits.avg_subsidy_fen is None
 
@@ -142,8 +141,8 @@ def test_unreadable_income_leaves_household_out_and_reports_it(roster):
                person("002", "冯三", 43, "户主", "低保", 500, start="2018-01"))
     assert list(r.benefits.households["household_no"]) == ["002"]
     assert [(f.row, f.column, f.code) for f in r.findings if f.code == "bad-value"] == [(4, "家庭月人均收入", "bad-value")]
-    roster_input = [i for i in r.context.inputs if i["kind"] == "roster"][0]
-    assert (roster_input["rows_read"], roster_input["rows_used"], roster_input["rows_reported"]) == (3, 1, 2)
+    roster_input = [i for i in r.context.inputs if i.kind == "roster"][0]
+    assert (roster_input.rows_read, roster_input.rows_used, roster_input.rows_reported) == (3, 1, 2)
 
 
 def test_a_finding_does_not_change_the_money(roster):
@@ -165,17 +164,64 @@ def test_merged_household_cells_take_the_first_row_value(book):
     assert household(r, "001")["amount_fen"] == 410 * 2 * 3 * 100
 
 
-def test_missing_parameter_stops_the_run_naming_it_and_the_year(project):
+def test_missing_parameter_stops_the_run_naming_it_and_the_month(project):
     from pipeline import StopRun
-    text = (project / "config.toml").read_text(encoding="utf-8")
-    out, section = [], ""
-    for line in text.splitlines():
-        if line.startswith("["):
-            section = line
-        if section == "[parameters.2019]" and line.startswith("min_wage"):
-            continue
-        out.append(line)
-    (project / "config.toml").write_text("\n".join(out), encoding="utf-8")
+    set_parameter(project, "min_wage", """
+[parameters.min_wage]
+"2019-06-01" = { value = 1680, source = "测试" }
+""")
     with pytest.raises(StopRun) as exc:
         run_check(project)
-    assert "2019" in exc.value.message and "最低工资标准" in exc.value.message and "min_wage" in exc.value.message
+    message = exc.value.message
+    assert "最低工资标准" in message and "min_wage" in message and "2019年4月、5月" in message and "6月" not in message
+
+
+@pytest.fixture
+def raised_mid_quarter(project, roster):
+    """Raise the minimum wage from 1 May and the 低保 standard from 1 June 2019 (dated on another day: from July)."""
+    set_parameter(project, "min_wage", """
+[parameters.min_wage]
+"2018-01-01" = { value = 1680, source = "江西省最低工资标准" }
+"2019-05-01" = { value = 1850, source = "测试：5月起上调" }
+""")
+    set_parameter(project, "dibao_standard", """
+[parameters.dibao_standard]
+"2019-01-01" = { value = 670, source = "任务1" }
+"2019-06-01" = { value = 700, source = "测试：6月起上调" }
+"2019-06-15" = { value = 999, source = "测试：6月15日起，7月起执行" }
+""")
+    return roster
+
+
+def test_a_mid_quarter_change_pays_each_month_at_the_value_in_force_on_its_first_day(raised_mid_quarter):
+    r = raised_mid_quarter(person("001", "张一", 1, "户主", "低保", 260, start="2018-01"),
+                           person(None, "张二", 3, "配偶"), person(None, "张三", 5, "子女", born="20100101"),
+                           person("002", "孙一", 25, "户主", "特困", care="全失能", start="2016-01", born="19400101"))
+    dibao, tekun = household(r, "001"), household(r, "002")
+    # April, May: (670 − 260) × 3 = 1230; June: (700 − 260) × 3 = 1320. The 15 June change pays from July.
+    assert dibao["amount_fen"] == (1230 * 2 + 1320) * 100
+    assert dibao["explanation"] == ("差额 (670 − 260.00) × 3人 × 2个月（4–5月）＋ (700 − 260.00) × 3人 × 1个月（6月）"
+                                    " = 3780.00")
+    # Care fee: April 1680 × 0.8 = 1344; May, June 1850 × 0.8 = 1480.
+    assert tekun["care_fee_fen"] == (1344 + 1480 * 2) * 100
+    assert tekun["amount_fen"] == (871 * 3 + 1344 + 1480 * 2) * 100
+    assert ("护理费（全失能）1680 × 80% × 1人 × 1个月（4月）＋ 1850 × 80% × 1人 × 2个月（5–6月） = 4304.00"
+            in tekun["explanation"])
+
+
+def test_the_standards_table_lists_every_value_paid_with_its_months(raised_mid_quarter):
+    r = raised_mid_quarter(person("001", "张一", 1, "户主", "低保", 260, start="2018-01"))
+    rows = [(s.name, str(s.value), s.months) for s in r.context.standards if s.name in ("dibao_standard", "min_wage")]
+    assert rows == [("dibao_standard", "670", (4, 5)), ("dibao_standard", "700", (6,)),
+                    ("min_wage", "1680", (4,)), ("min_wage", "1850", (5, 6))]
+
+
+def test_a_value_below_its_years_floor_in_one_month_is_reported_once(project, roster):
+    set_parameter(project, "dibao_standard", """
+[parameters.dibao_standard]
+"2019-01-01" = { value = 670, source = "任务1" }
+"2019-05-01" = { value = 660, source = "测试：低于下限" }
+""")
+    r = roster(person("001", "张一", 1, "户主", "低保", 260, start="2018-01"))
+    below = [(f.sheet, f.column, f.value) for f in r.findings if f.code == "standard-below-floor"]
+    assert below == [("parameters.dibao_standard", "2019-05-01", "660")]

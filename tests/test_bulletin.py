@@ -11,7 +11,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import demo_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +99,7 @@ def test_tasks_that_stayed_red_are_exactly_those_red_in_both_summaries(year, per
         assert want, "the demo leaves task 26 red in both quarters of the first half"
     _, rows = sheet_rows(root / "output" / period / f"半年通报-{half}.xlsx", "连续红灯任务")
     assert {r[0] for r in rows if isinstance(r[0], int)} == want
-    assert {t["task"] for t in results[period].half_year.persistent_red} == want
+    assert {t.task for t in results[period].half_year.persistent_red} == want
     html = (root / "output" / period / f"半年通报-{half}.html").read_text(encoding="utf-8")
     assert (f"{len(want)}项任务连续两个季度亮红灯" if want else "没有连续两个季度亮红灯的任务") in html
 
@@ -192,7 +191,7 @@ def test_a_missing_quarter_is_stated_and_the_run_still_succeeds(year, without_q1
     assert "第一季度未收到报表，本通报仅反映第二季度情况" in html
     assert "无法判断连续两个季度亮红灯的任务" in html
     h = without_q1.half_year
-    assert not h.persistent_known and h.persistent_red == []
+    assert not h.persistent_known and h.persistent_red == ()
     assert h.total_fen == without_q1.context.total_fen
     header, rows = sheet_rows(folder / "半年通报-2019H1.xlsx", "资金累计")
     assert "第一季度发放（未收到）" in header

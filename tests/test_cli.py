@@ -6,8 +6,8 @@ import os
 
 import pytest
 from click.testing import CliRunner
+from conftest import full_progress_rows, set_parameter
 
-from conftest import full_progress_rows
 from pipeline.cli import main
 
 
@@ -48,10 +48,12 @@ def test_missing_config(cli):
 
 
 def test_missing_parameter_stops_the_run(cli, project):
-    text = (project / "config.toml").read_text(encoding="utf-8").replace("[parameters.2019]", "[parameters.2017]")
-    (project / "config.toml").write_text(text, encoding="utf-8")
+    set_parameter(project, "dibao_standard", """
+[parameters.dibao_standard]
+"2019-06-01" = { value = 670, source = "测试" }
+""")
     result = cli.invoke(main, ["run"])
-    assert result.exit_code == 2 and "2019" in result.output and "城镇低保标准" in result.output
+    assert result.exit_code == 2 and "城镇低保标准" in result.output and "2019年4月、5月" in result.output
 
 
 def test_check_groups_findings_by_unit_and_exits_1_on_errors(cli, book):

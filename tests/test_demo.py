@@ -164,7 +164,7 @@ def test_status_words_are_readable_except_the_planted_one(config, demo):
 def test_dates_are_on_time_except_the_late_unit(config, demo):
     out, _ = demo
     for q in (1, 2):
-        deadline = Period(2019, q).deadline(config.deadline_month, config.deadline_day)
+        deadline = config.deadline.of(Period(2019, q))
         late = {u: rep["day"] for u, rep in progress(config, out / f"2019Q{q}").items() if rep["day"] > deadline}
         assert list(late) == [PROGRESS_PLANTS[q]["late"][0]]
     assert progress(config, out / "2019Q2")["站东街道"]["day"] == date(2019, 6, 24)
@@ -264,7 +264,7 @@ def test_one_person_is_listed_in_two_units(demo):
 
 def test_planted_household_problems_and_nothing_else(config, demo):
     out, _ = demo
-    standard = float(config.parameters[2019]["dibao_standard"].value)
+    standard = float(config.parameters.for_period(Period(2019, 1))["dibao_standard"][0].value)
     for q in (1, 2):
         above, unreadable, zero_jobs = [], [], []
         for unit, rows in rosters(out / f"2019Q{q}").items():

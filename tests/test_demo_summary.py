@@ -16,7 +16,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import demo_project
 
 ROOT = Path(__file__).resolve().parent.parent

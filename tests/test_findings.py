@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from conftest import ROSTER_HEADER, cells_of, full_progress_rows, run_check, set_parameter, valid_id
 
-from conftest import ROSTER_HEADER, cells_of, full_progress_rows, run_check, valid_id
 
 @pytest.fixture
 def hufang_tasks(project):
@@ -48,7 +48,7 @@ def test_report_on_the_20th_is_on_time(book, hufang_tasks):
     book.progress("湖坊镇.xlsx", "湖坊镇", "2019.6.20", full_progress_rows(hufang_tasks))
     r = run_check(book.folder.parent.parent)
     assert cells_of(r, "late-submission") == []
-    assert [u for u in r.context.units if u["unit"] == "湖坊镇"][0]["on_time"] is True
+    assert r.context.unit("湖坊镇").on_time is True
 
 
 def test_task_matrix_findings_at_their_rows(book, hufang_tasks):
@@ -94,7 +94,7 @@ def test_missing_required_column(book, hufang_tasks):
     book.progress("湖坊镇.xlsx", "湖坊镇", "2019-06-18", [[t, "", "", "x", 50] for t in hufang_tasks], header=header)
     r = run_check(book.folder.parent.parent)
     assert cells_of(r, "missing-column") == [(3, "完成状态", "missing-column")]
-    assert [i["rows_reported"] for i in r.context.inputs] == [len(hufang_tasks)]
+    assert [i.rows_reported for i in r.context.inputs] == [len(hufang_tasks)]
 
 
 def test_duplicate_submission_keeps_the_later_date(book, hufang_tasks):
@@ -174,30 +174,26 @@ def test_orphan_over_18(book):
     assert cells_of(r, "orphan-over-age") == [(4, "孤儿", "orphan-over-age")]
 
 
-def _set_param(project, year, name, value):
-    text = (project / "config.toml").read_text(encoding="utf-8")
-    out, section = [], ""
-    for line in text.splitlines():
-        if line.startswith("["):
-            section = line
-        if section == f"[parameters.{year}]" and line.startswith(f"{name} ="):
-            line = line.split("value = ")[0] + f"value = {value}," + line.split(",", 1)[1]
-        out.append(line)
-    (project / "config.toml").write_text("\n".join(out), encoding="utf-8")
+def _set_param(project, name, value):
+    set_parameter(project, name, f"""
+[parameters.{name}]
+"2019-01-01" = {{ value = {value}, source = "测试" }}
+""")
 
 
 def test_standard_below_floor(project):
-    _set_param(project, 2019, "dibao_standard", 660)
+    _set_param(project, "dibao_standard", 660)
     r = run_check(project)
     below = [f for f in r.findings if f.code == "standard-below-floor"]
-    assert [(f.column, f.value) for f in below] == [("dibao_standard", "660")]
+    assert [(f.sheet, f.column, f.value) for f in below] == [("parameters.dibao_standard", "2019-01-01", "660")]
     assert below[0].severity == "error"
 
 
 def test_tekun_standard_must_be_13_times_dibao(project):
-    _set_param(project, 2019, "tekun_standard", 870)
+    _set_param(project, "tekun_standard", 870)
     r = run_check(project)
-    assert [(f.column, f.value) for f in r.findings if f.code == "standard-below-floor"] == [("tekun_standard", "870")]
+    assert [(f.sheet, f.value) for f in r.findings if f.code == "standard-below-floor"] == [
+        ("parameters.tekun_standard", "870")]
 
 
 def test_avg_subsidy_below_floor(book):
@@ -208,6 +204,7 @@ def test_avg_subsidy_below_floor(book):
 
 def test_every_catalogued_code_is_kebab_case_and_has_a_fix():
     import re
+
     from pipeline.findings import CODES
     for code in CODES.values():
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", code.code)

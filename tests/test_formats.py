@@ -16,11 +16,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import run_check
+
 from pipeline.reader.files import MAX_ROWS, Unreadable, load_grids
-from pipeline.reader.ole_scan import Ole
 from pipeline.reader.html_table import BadHtml, decode_html, parse_tables
+from pipeline.reader.ole_scan import Ole
 
 DATA = Path(__file__).resolve().parent / "data"
 FORMATS = DATA / "formats"

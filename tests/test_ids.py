@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from pipeline.ids import DAMAGED, INVALID, OK, check_char, check_id, mask_id, mask_name
+from pipeline.ids import DAMAGED, INVALID, OK, check_char, check_id
+from pipeline.privacy import mask_id, mask_name
 
 
 def test_the_standards_example_is_valid():

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import PROGRESS_HEADER, ROOT, ROSTER_HEADER, cells_of, full_progress_rows, run_check, valid_id
 
 TITLE = "青山湖区城镇贫困群众脱贫解困工作重点任务进展情况表（2019年第二季度）"
@@ -364,9 +363,9 @@ def test_accounting_holds_for_a_messy_quarter(book):
     book.roster("湖坊镇台账.xlsx", "湖坊镇", [person(), person(户编号="002", 姓名="乙", 公民身份号码=valid_id(seq=13), 救助类别="未知"),
                                           ["合计：2户2人"]])
     r = run_check(book.folder.parent.parent)
-    inputs = {i["file"]: i for i in r.context.inputs}
-    assert (inputs["湖坊镇.xlsx"]["rows_read"], inputs["湖坊镇.xlsx"]["rows_used"]) == (6, 3)
-    assert (inputs["湖坊镇台账.xlsx"]["rows_read"], inputs["湖坊镇台账.xlsx"]["rows_used"]) == (2, 1)
+    inputs = {i.file: i for i in r.context.inputs}
+    assert (inputs["湖坊镇.xlsx"].rows_read, inputs["湖坊镇.xlsx"].rows_used) == (6, 3)
+    assert (inputs["湖坊镇台账.xlsx"].rows_read, inputs["湖坊镇台账.xlsx"].rows_used) == (2, 1)
     assert cells_of(r, "total-mismatch") == [(11, "惠及人数", "total-mismatch"), (11, "投入资金（万元）", "total-mismatch")]
     reported = {(f.file, f.row) for f in r.findings if f.severity == "error" or f.code == "duplicate-task"}
     p = r.quarter.progress

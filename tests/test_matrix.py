@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -56,6 +55,7 @@ def test_unknown_names_do_not_match(config):
 
 def test_matrix_export_round_trips(tmp_path, matrix):
     import openpyxl
+
     from pipeline.report.matrix_export import write_matrix_xlsx
     path = tmp_path / "m.xlsx"
     write_matrix_xlsx(matrix, path)

@@ -11,11 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
-from openpyxl.cell.cell import ERROR_CODES
+from conftest import ROOT, TODAY, valid_id
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ERROR_CODES
 
-from conftest import ROOT, TODAY, valid_id
 from pipeline.cells import is_blank
 from pipeline.ids import OK, check_id
 from pipeline.reader.schema import PROGRESS_FIELDS, ROSTER_FIELDS
@@ -332,8 +332,8 @@ def test_a_whole_messy_quarter_checks_and_balances(progress, rosters):
         result = check(config_path=project / "config.toml", input_dir=project / "input", period="2019Q2", today=TODAY)
     assert leaks(result.findings) == []
     rows = accounting(list(result.files), result.quarter)
-    assert {r["file"]: r["rows_read"] for r in rows} == {name: len(sheet.data_rows) for name, sheet in written.items()}
-    assert all(r["rows_read"] == r["rows_used"] + r["rows_reported"] and 0 <= r["rows_used"] <= r["rows_read"] for r in rows)
+    assert {r.file: r.rows_read for r in rows} == {name: len(sheet.data_rows) for name, sheet in written.items()}
+    assert all(r.reconciled and 0 <= r.rows_used <= r.rows_read for r in rows)
     for kind, frame in (("progress", result.quarter.progress), ("roster", result.quarter.roster)):
         for (file, sheet_name), part in frame.groupby(["_file", "_sheet"]):
             mine = [f for f in result.findings if f.file == file and f.sheet == sheet_name]

@@ -13,8 +13,8 @@ def test_readme_begins_with_the_two_commands():
     assert "make run" in head and "make test" in head
 
 
-def test_readme_finding_table_lists_every_code_with_its_fix():
+def test_readme_finding_table_lists_every_code_with_its_fix(config, matrix):
     for code in CODES.values():
         line = next((l for l in README.splitlines() if l.startswith(f"| `{code.code}` |")), None)
         assert line is not None, code.code
-        assert code.fix in line
+        assert code.fix_text(config.deadline.text, len(matrix)) in line

@@ -11,17 +11,32 @@ import pandas as pd
 import pytest
 from jinja2 import UndefinedError
 
-from pipeline.benefits import ITEM_COLUMNS, ITEMS
+from pipeline.benefits import ITEM_COLUMNS
 from pipeline.config import load_config
-from pipeline.context import Context
-from pipeline.findings import CODES, finding, frame
-from pipeline.ids import check_char, mask_id, mask_name
-from pipeline.lights import GREEN, RED, YELLOW
+from pipeline.context import (
+    BenefitRow,
+    CellState,
+    Context,
+    Headline,
+    InputRow,
+    LightCounts,
+    StandardRow,
+    TaskState,
+    UnitReport,
+    echo_masked,
+    money_sum,
+)
+from pipeline.findings import CODES, Counts, finding, ordered
+from pipeline.ids import check_char
 from pipeline.matrix import load_matrix
 from pipeline.money import fmt_grouped, yuan
+from pipeline.period import Period
+from pipeline.privacy import Masker, mask_id, mask_ids, mask_name
 from pipeline.report.excel import sheet_title, write_workbook
-from pipeline.report.html import (NO_PROBLEM_WORDS, bar_chart_svg, cn_number, light_reasons, pct, render_html, scrub,
-                                  stacked_bar_svg, yuan_text)
+from pipeline.report.html import bar_chart_svg, pct, render_html, stacked_bar_svg, yuan_text
+from pipeline.report.labels import cn_number
+from pipeline.report.wording import reason_lines
+from pipeline.vocab import Category, CellReason, Item, Light, Role, Status, Submission, TaskReason
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -31,6 +46,7 @@ SCRIPT = "<script>alert(1)</script>"
 # A literal rule: the renderers print whatever rule text the context carries.
 LIGHT_RULE = "红：未报送或“未启动”；黄：进度落后或存在问题；绿：其余。"
 SHEETS = ["总览", "任务进展", "单位报送", "资金测算", "对象明细", "问题清单", "读取核对"]
+ROSTER_FILE = "湖坊镇-救助对象台账-2019Q2.xlsx"
 
 
 def make_id(born: str, seq: int) -> str:
@@ -41,66 +57,56 @@ def make_id(born: str, seq: int) -> str:
 HEAD_ID, CHILD_ID, TEKUN_ID = make_id("19700101", 11), make_id("20050202", 12), make_id("19400303", 21)
 
 
-def _cells(matrix) -> pd.DataFrame:
-    """Give every assigned cell a status; 湖坊镇 leaves task 7 unreported and has not started task 30."""
-    a = matrix.assignments()
-    a = a[a["unit"].isin(UNITS)].reset_index(drop=True)
-    reported = ~((a["unit"] == "湖坊镇") & (a["task"] == 7))
-    status = ["已完成" if t % 5 == 0 else "推进中" for t in a["task"]]
-    a["status"] = [None if not r else ("未启动" if (u, t) == ("湖坊镇", 30) else s)
-                   for r, u, t, s in zip(reported, a["unit"], a["task"], status)]
-    a["progress"] = [100.0 if s == "已完成" else 60.0 for s in a["status"]]
-    a["problems"] = ["资金缺口" if t == 2 else "无" for t in a["task"]]
-    a["progress_text"] = "按计划推进"
-    a["_file"] = a["unit"] + "-2019Q2进展情况.xlsx"
-    a["_row"] = a["task"] + 3.0
-    a["reported"] = reported
-    a["light"] = [RED if not r or s == "未启动" else (YELLOW if t == 2 else GREEN)
-                  for r, s, t in zip(reported, a["status"], a["task"])]
-    return a
+def _cell(task: int, unit: str, role: Role) -> CellState:
+    """Give every assigned cell a state; 湖坊镇 leaves task 7 unreported and has not started task 30; task 2 has a problem."""
+    if (unit, task) == ("湖坊镇", 7):
+        return CellState(task, unit, role, False, None, None, Light.RED, CellReason.NOT_REPORTED, None, "")
+    if (unit, task) == ("湖坊镇", 30):
+        return CellState(task, unit, role, True, Status.NOT_STARTED, 0.0, Light.RED, CellReason.NOT_STARTED, None, "")
+    status = Status.DONE if task % 5 == 0 else Status.IN_PROGRESS
+    if task == 2:
+        return CellState(task, unit, role, True, status, 60.0, Light.YELLOW, CellReason.PROBLEMS_REPORTED, None,
+                         f"资金缺口，户主{HEAD_ID}外出")
+    reason = CellReason.DONE if status is Status.DONE else CellReason.ON_SCHEDULE
+    return CellState(task, unit, role, True, status, 100.0 if status is Status.DONE else 60.0, Light.GREEN, reason,
+                     None, "")
 
 
-def _tasks(matrix, cells: pd.DataFrame) -> list[dict]:
+def _tasks(matrix) -> list[TaskState]:
     out = []
     for t in matrix.tasks:
-        c = cells[cells["task"] == t.number]
-        lights = set(c["light"])
-        light = RED if RED in lights else (YELLOW if YELLOW in lights else GREEN)
-        out.append({"task": t.number, "category": t.category, "light": light,
-                    "status_counts": {s: int((c["status"] == s).sum()) for s in ("已完成", "推进中", "未启动")},
-                    "units_missing": c.loc[~c["reported"], "unit"].tolist(),
-                    "units_red": c.loc[c["light"] == RED, "unit"].tolist(),
-                    "units_yellow": c.loc[c["light"] == YELLOW, "unit"].tolist(),
-                    "assigned": len(c), "reported": int(c["reported"].sum()), "lead": list(t.lead),
-                    "measure": t.measure, "responsible": list(t.responsible), "note": t.note})
+        cells = tuple(_cell(t.number, u, Role.LEAD if u in t.lead else Role.RESPONSIBLE) for u in t.units if u in UNITS)
+        lights = {c.light for c in cells}
+        light = Light.RED if Light.RED in lights else (Light.YELLOW if Light.YELLOW in lights else Light.GREEN)
+        reason = {Light.RED: TaskReason.SHARE_RED, Light.YELLOW: TaskReason.SHARE_NOT_GREEN}.get(light, TaskReason.ALL_GREEN)
+        out.append(TaskState(t.number, t.category, t.measure, t.lead, t.responsible, t.note, light, reason,
+                             {s: sum(c.status is s for c in cells) for s in Status}, len(cells),
+                             sum(c.reported for c in cells), cells))
     return out
 
 
-def _units(matrix, cells: pd.DataFrame) -> list[dict]:
-    dates = {"湖坊镇": "2019-06-18", "区民政局": "2019-06-24", "区财政局": None}
+def _units(matrix, tasks: list[TaskState]) -> list[UnitReport]:
+    dates = {"湖坊镇": date(2019, 6, 18), "区民政局": date(2019, 6, 24), "区财政局": None}
+    states = {"湖坊镇": Submission.ON_TIME, "区民政局": Submission.LATE, "区财政局": Submission.MISSING}
     out = []
     for rank, name in enumerate(UNITS, 1):
         assigned = matrix.tasks_of(name)
-        c = cells[cells["unit"] == name]
+        cells = [c for t in tasks for c in t.cells if c.unit == name]
         on = dates[name]
-        reported = int(c["reported"].sum()) if on else 0
-        out.append({"unit": name, "kind": "town" if name == "湖坊镇" else "department",
-                    "kind_label": "镇" if name == "湖坊镇" else "部门", "submitted": on is not None, "submitted_on": on,
-                    "on_time": None if on is None else on <= "2019-06-20",
-                    "days_late": 4 if name == "区民政局" else 0, "file": f"{name}-2019Q2进展情况.xlsx" if on else "",
-                    "assigned_tasks": len(assigned), "reported_tasks": reported,
-                    "missing_tasks": c.loc[~c["reported"], "task"].tolist() if on else assigned,
-                    "unexpected_tasks": [23] if name == "湖坊镇" else [],
-                    "lights": {k: int((c["light"] == k).sum()) for k in (GREEN, YELLOW, RED)},
-                    "completeness": round(100 * reported / len(assigned), 1),
-                    "state": "未报送" if on is None else ("按时" if on <= "2019-06-20" else "逾期"), "rank": rank})
+        reported = sum(c.reported for c in cells) if on else 0
+        out.append(UnitReport(
+            unit=name, kind="town" if name == "湖坊镇" else "department", submission=states[name], submitted_on=on,
+            days_late=4 if name == "区民政局" else 0, file=f"{name}-2019Q2进展情况.xlsx" if on else "",
+            assigned_tasks=len(assigned), reported_tasks=reported,
+            missing_tasks=tuple(c.task for c in cells if not c.reported) if on else tuple(assigned),
+            unexpected_tasks=(23,) if name == "湖坊镇" else (),
+            lights=LightCounts(**{k.value: sum(c.light is k for c in cells) for k in Light}), rank=rank))
     return out
 
 
-def _benefit(unit: str, category: str, hh: int, persons: int, items: dict) -> dict:
-    full = {i: items.get(i, 0) for i in ITEMS}
-    return {"unit": unit, "category": category, "households": hh, "persons": persons, "person_months": 3 * persons,
-            "items": full, "amount_fen": sum(full.values())}
+def _benefit(unit: str, category: Category, hh: int, persons: int, items: dict) -> BenefitRow:
+    full = {i: items.get(i, 0) for i in Item}
+    return BenefitRow(hh, persons, 3 * persons, full, sum(full.values()), unit, category)
 
 
 def _persons() -> pd.DataFrame:
@@ -121,69 +127,78 @@ def _persons() -> pd.DataFrame:
     df["amount_fen"] = df[list(ITEM_COLUMNS.values())].sum(axis=1)
     df["explanation"] = ["差额 (670 − 300.00) × 2人 × 3个月 = 2220.00", "差额 (670 − 300.00) × 2人 × 3个月 = 2220.00",
                          "特困供养 870 × 1人 × 3个月 = 2610.00"]
-    df["_file"] = "湖坊镇-救助对象台账-2019Q2.xlsx"
+    df["_file"] = ROSTER_FILE
     df["_row"] = [4, 5, 6]
     return df
 
 
-def _findings() -> pd.DataFrame:
-    where = {"unit": "湖坊镇", "file": "湖坊镇-救助对象台账-2019Q2.xlsx", "sheet": "台账"}
-    return frame([
+def _findings() -> tuple:
+    where = {"unit": "湖坊镇", "file": ROSTER_FILE, "sheet": "台账"}
+    found = [
         finding("id-invalid", "身份证号码末位校验码不对。", row=9, column="公民身份号码", value=mask_id(HEAD_ID), **where),
         finding("person-duplicate", f"身份证号码 {TEKUN_ID} 重复列入台账。", row=6, column="公民身份号码", value="", **where),
         finding("bad-value", f"完成状态“{SCRIPT}”无法识别。", unit="区民政局", file="区民政局.xlsx", sheet="进展", row=12,
                 column="完成状态", value=SCRIPT),
-        finding("bad-value", "姓名写成了公式。", row=7, column="姓名", value=FORMULA_NAME, **where),
+        finding("bad-value", f"残疾等级“{FORMULA_NAME}”无法识别。", row=7, column="残疾等级", value=FORMULA_NAME, **where),
         finding("bad-value", "收入写成了公式。", row=8, column="家庭月人均收入", value="@SUM(A1)", **where),
         finding("missing-submission", "区财政局本季度未报送进展情况表。", unit="区财政局"),
         finding("late-submission", "填报日期 2019-06-24，晚于报送截止日 2019-06-20（逾期4天）。", unit="区民政局",
                 column="填报日期", value="2019-06-24"),
-    ])
+    ]
+    # As context.build does: a value echoed from a roster cell is masked whatever its column.
+    return ordered(echo_masked(f, {(ROSTER_FILE, "台账")}) for f in found)
 
 
 @pytest.fixture(scope="module")
-def ctx() -> Context:
-    config = load_config(ROOT / "config.toml")
+def config():
+    return load_config(ROOT / "config.toml")
+
+
+@pytest.fixture(scope="module")
+def ctx(config) -> Context:
     matrix = load_matrix(config.paths["matrix"], config.registry)
-    cells = _cells(matrix)
-    tasks = _tasks(matrix, cells)
-    units = _units(matrix, cells)
-    benefits = [_benefit("湖坊镇", "低保", 1, 2, {"差额": 222000, "残疾人生活补贴": 18000}),
-                _benefit("湖坊镇", "特困", 1, 1, {"特困供养": 261000, "护理费": 403200, "重度残疾人护理补贴": 21000}),
-                _benefit("湖坊镇", "支出型", 0, 0, {})]
-    total = sum(b["amount_fen"] for b in benefits)
-    by_category = [{"category": b["category"], **{k: b[k] for k in ("households", "persons", "person_months")},
-                    "items": b["items"], "amount_fen": b["amount_fen"]} for b in benefits]
-    headline = {"units_total": 3, "units_submitted": 2, "units_on_time": 1, "units_late": 1, "units_missing": 1,
-                "tasks_total": len(tasks), **{f"tasks_{k}": sum(t["light"] == k for t in tasks) for k in (GREEN, YELLOW, RED)},
-                "households": 2, "persons": 3, "person_months": 9, "errors": 5, "warnings": 1, "infos": 0}
-    standards = [{"name": "dibao_standard", "label": "城镇低保标准", "value": config.parameters[2019]["dibao_standard"].value,
-                  "floor": config.floors[2019]["dibao_standard"].value, "ok": True, "source": "湖城字〔2019〕1号 任务1",
-                  "effective": "2019-01-01"}]
-    inputs = [{"file": "湖坊镇-救助对象台账-2019Q2.xlsx", "sheet": "台账", "kind": "roster", "unit": "湖坊镇",
-               "rows_read": 5, "rows_used": 3, "rows_reported": 2},
-              {"file": f"{SCRIPT}.xlsx", "sheet": "说明", "kind": "unknown", "unit": "", "rows_read": 0, "rows_used": 0,
-               "rows_reported": 0}]
+    tasks = _tasks(matrix)
+    units = _units(matrix, tasks)
+    benefits = [_benefit("湖坊镇", Category.DIBAO, 1, 2, {Item.GAP: 222000, Item.LIVING_ALLOWANCE: 18000}),
+                _benefit("湖坊镇", Category.TEKUN, 1, 1, {Item.TEKUN: 261000, Item.CARE_FEE: 403200,
+                                                         Item.CARE_ALLOWANCE: 21000}),
+                _benefit("湖坊镇", Category.EXPENSE, 0, 0, {})]
+    total = money_sum(benefits)
+    findings = _findings()
+    counts = Counts.of(findings)
+    headline = Headline(3, 2, 1, 1, 1, len(tasks), *(sum(t.light is k for t in tasks) for k in Light), 2, 3, 9,
+                        counts.errors, counts.warnings, counts.infos)
+    dibao = config.parameters.for_period(Period(2019, 2))["dibao_standard"][0]
+    standards = (StandardRow("dibao_standard", "城镇低保标准", "元/月", dibao.value, dibao.start, (4, 5, 6),
+                             "湖城字〔2019〕1号 任务1", config.parameters.floor(2019, "dibao_standard").value, "任务1"),)
+    inputs = (InputRow(ROSTER_FILE, "台账", "roster", "湖坊镇", 5, 3, 2),
+              InputRow(f"{SCRIPT}.xlsx", "说明", "unknown", "", 0, 0, 0))
     return Context(
-        period="2019Q2", period_label="2019年第二季度", year=2019, quarter=2, today=date(2019, 7, 1),
-        deadline=date(2019, 6, 20), office=dict(config.office), plan_title=matrix.title, plan_document=matrix.document,
-        headline=headline, units=units, tasks=tasks, cells=cells, benefits=benefits,
-        benefit_units=[{"unit": "湖坊镇", "amount_fen": total}], benefit_categories=by_category, total_fen=total,
-        avg_subsidy_fen=37000, avg_subsidy_floor_fen=44000, standards=standards, persons=_persons(),
-        findings=_findings(), inputs=inputs, light_rule=LIGHT_RULE,
-    )
+        period=Period(2019, 2), today=date(2019, 7, 1), issued=date(2019, 7, 5), deadline=date(2019, 6, 20),
+        deadline_text=config.deadline.text, office=config.office, plan_title=matrix.title,
+        plan_document=matrix.document, task_count=len(matrix), headline=headline, units=tuple(units),
+        tasks=tuple(tasks), benefits=tuple(benefits), benefit_units=(("湖坊镇", total),),
+        benefit_categories=tuple((b.category, b) for b in benefits), total=total, avg_subsidy_fen=37000,
+        avg_subsidy_floor_fen=44000, standards=standards, findings=findings, counts=counts, inputs=inputs,
+        light_rule=LIGHT_RULE, persons=_persons(), households=pd.DataFrame())
 
 
 @pytest.fixture(scope="module")
-def workbook(ctx: Context, tmp_path_factory) -> openpyxl.Workbook:
+def masker(ctx) -> Masker:
+    return Masker(ctx.persons["name"])
+
+
+@pytest.fixture(scope="module")
+def workbook(ctx: Context, masker, tmp_path_factory) -> openpyxl.Workbook:
     path = tmp_path_factory.mktemp("xlsx") / "调度报告-2019Q2.xlsx"
-    write_workbook(ctx, path)
+    write_workbook(ctx, path, masker)
     return openpyxl.load_workbook(path)
 
 
 @pytest.fixture(scope="module")
-def html(ctx: Context) -> str:
-    return render_html(ctx, TEMPLATES)
+def html(ctx: Context, masker) -> str:
+    """The report as it leaves through the staging folder: rendered, then masked."""
+    return masker(render_html(ctx, TEMPLATES))
 
 
 def rows_of(ws) -> list[tuple]:
@@ -241,17 +256,17 @@ def test_overview_shows_headline_money_and_average_against_floor(workbook, ctx):
     assert formats["人均补差（元/人·月）"] == ("#,##0.00", "#,##0.00")
 
 
-def test_overview_has_a_native_chart(ctx, tmp_path):
+def test_overview_has_a_native_chart(ctx, masker, tmp_path):
     import zipfile
     path = tmp_path / "w.xlsx"
-    write_workbook(ctx, path)
+    write_workbook(ctx, path, masker)
     charts = [n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 2
 
 
 def test_matrix_marks_leads_missing_and_unassigned_cells_with_words_and_conditional_fills(workbook, ctx):
     ws = workbook["任务进展"]
-    assert [c.value for c in ws[2]] == ["编号", "政策措施", "任务灯", "已报/应报", *UNITS, "工作任务", "牵头单位"]
+    assert [c.value for c in ws[2]] == ["编号", "政策措施", "任务灯", "已报/应报", *UNITS, "亮灯原因", "工作任务", "牵头单位"]
     rows = {r[0].value: r for r in ws.iter_rows(min_row=3)}
     assert len(rows) == len(ctx.tasks) == 59
     hufang, civil = column(ws, "湖坊镇") - 1, column(ws, "区民政局") - 1
@@ -263,10 +278,13 @@ def test_matrix_marks_leads_missing_and_unassigned_cells_with_words_and_conditio
     assert rows[13][civil].value == "推进" and not rows[13][civil].font.b  # responsible, not lead
     assert rows[5][civil].value == "★完成" and shown_fill(ws, rows[5][civil]) == GREEN_FILL
     assert all(c.fill.fill_type is None for r in rows.values() for c in r[2:4 + len(UNITS)])
-    light = {t["task"]: t["light"] for t in ctx.tasks}
-    colours = {GREEN: GREEN_FILL, YELLOW: YELLOW_FILL, RED: RED_FILL}
+    light = {t.task: t.light for t in ctx.tasks}
+    colours = {Light.GREEN: GREEN_FILL, Light.YELLOW: YELLOW_FILL, Light.RED: RED_FILL}
     assert all(shown_fill(ws, rows[t][2]) == colours[light[t]] for t in rows)
-    unassigned = next(t["task"] for t in ctx.tasks if "湖坊镇" not in t["lead"] + t["responsible"])
+    why = column(ws, "亮灯原因") - 1
+    assert rows[7][why].value == "未报送：湖坊镇" and rows[30][why].value == "未启动：湖坊镇"
+    assert rows[1][why].value is None
+    unassigned = next(t.task for t in ctx.tasks if "湖坊镇" not in t.lead + t.responsible)
     assert rows[unassigned][hufang].value is None and shown_fill(ws, rows[unassigned][hufang]) is None
 
 
@@ -284,7 +302,7 @@ def test_units_sheet_carries_state_completeness_and_missing_tasks(workbook, ctx)
     by_unit = {r[1]: r for r in rows_of(ws)}
     hufang = by_unit["湖坊镇"]
     assert hufang[3] == "按时" and hufang[9] == "7" and hufang[10] == "23"
-    expected = next(u for u in ctx.units if u["unit"] == "湖坊镇")["completeness"] / 100
+    expected = ctx.unit("湖坊镇").completeness / 100
     assert hufang[8] == pytest.approx(expected)
     assert ws.cell(3, column(ws, "完整率")).number_format == "0.0%"
     assert by_unit["区民政局"][3] == "逾期" and by_unit["区民政局"][5] == 4
@@ -302,13 +320,14 @@ def test_benefit_total_row_equals_the_sum_of_the_rows(workbook, ctx):
     amount = column(ws, "金额合计") - 1
     assert total[amount] == pytest.approx(sum(r[amount] for r in data))
     assert total[amount] == pytest.approx(yuan(ctx.total_fen))
-    for i, item in enumerate(ITEMS):
-        col = column(ws, item) - 1
+    for item in Item:
+        col = column(ws, item.value) - 1
         assert total[col] == pytest.approx(sum(r[col] for r in data)), item
     assert ws.cell(3, amount + 1).number_format == "#,##0.00"
 
 
 def test_persons_keep_ids_as_text_and_malicious_names_as_plain_strings(workbook):
+    # The person detail is the one sheet that shows names and IDs in full.
     ws = workbook["对象明细"]
     id_col, name_col = column(ws, "公民身份号码"), column(ws, "姓名")
     ids = {ws.cell(r, id_col).value: ws.cell(r, id_col) for r in range(3, 6)}
@@ -342,9 +361,13 @@ def test_findings_sheet_has_chinese_labels_fix_and_inert_values(workbook):
     rows = rows_of(ws)
     assert len(rows) == 7
     first = rows[0]
-    assert first[2] == "错误" and first[10] == CODES[first[0]].fix and first[1] == CODES[first[0]].title
+    assert first[2] == "错误" and first[1] == CODES[first[0]].title
+    assert first[10] == CODES[first[0]].fix_text("每季度末月20日前", 59)
+    missing = next(r for r in rows if r[0] == "missing-submission")
+    assert missing[10] == "请于每季度末月20日前报送本单位进展情况表。"
     values = {r[9] for r in rows}
-    assert {FORMULA_NAME, "@SUM(A1)", SCRIPT} <= values
+    # A value from a roster cell is masked whatever its column; one from a progress sheet is shown as typed, inert.
+    assert {mask_name(FORMULA_NAME), mask_name("@SUM(A1)"), SCRIPT} <= values
     late = next(r for r in rows if r[0] == "late-submission")
     assert late[2] == "警告" and late[6] is None
     assert shown_fill(ws, ws["C3"]) == RED_FILL
@@ -357,15 +380,16 @@ def test_inputs_sheet_checks_rows_read_equals_used_plus_reported(workbook, ctx):
     ws = workbook["读取核对"]
     rows = rows_of(ws)
     data, total = rows[:-1], rows[-1]
-    assert [r[0] for r in data] == [i["file"] for i in ctx.inputs]
+    assert [r[0] for r in data] == [i.file for i in ctx.inputs]
     assert all(r[4] == r[5] + r[6] and r[7] == "相符" for r in data)
     assert data[1][2] == "未识别（已忽略）"
     assert total[4:7] == (5, 3, 2)
 
 
-def test_workbook_renders_with_no_persons_and_no_findings(ctx, tmp_path):
-    empty = dataclasses.replace(ctx, persons=pd.DataFrame(), findings=frame([]), benefits=[], benefit_units=[])
-    write_workbook(empty, tmp_path / "e.xlsx")
+def test_workbook_renders_with_no_persons_and_no_findings(ctx, masker, tmp_path):
+    empty = dataclasses.replace(ctx, persons=pd.DataFrame(), findings=(), counts=Counts.of(()), benefits=(),
+                                benefit_units=(), total=money_sum(()))
+    write_workbook(empty, tmp_path / "e.xlsx", masker)
     wb = openpyxl.load_workbook(tmp_path / "e.xlsx")
     assert rows_of(wb["对象明细"])[0][0] == "合计" and rows_of(wb["问题清单"]) == []
 
@@ -382,7 +406,7 @@ def test_html_never_shows_a_full_id_or_a_roster_name(html):
     for full in (HEAD_ID, CHILD_ID, TEKUN_ID, "张三丰", "HYPERLINK"):
         assert full not in html
     assert mask_id(HEAD_ID) in html and mask_id(TEKUN_ID) in html
-    assert mask_name(FORMULA_NAME) in html  # a finding's value in the 姓名 column is masked like a name
+    assert mask_name(FORMULA_NAME) in html  # a finding's value from a roster cell is masked like a name
 
 
 def test_html_is_self_contained(html):
@@ -398,9 +422,9 @@ def test_html_has_official_layout_and_every_section(html, ctx):
     assert "（一）切实筑牢基本生活保障底线" in html
     assert "@page { size: A4; margin: 37mm 26mm 35mm 28mm" in html
     assert "方正小标宋简体" in html and "FangSong" in html and "SimHei" in html and "KaiTi" in html
-    assert f'<div class="issuer">{ctx.office["name"]}</div>' in html
+    assert f'<div class="issuer">{ctx.office.name}</div>' in html
     # The office's long name stays on one line of the 156 mm type area.
-    assert f".issuer {{ color: var(--red); font-size: {min(26, 440 // len(ctx.office['name']))}pt;" in html
+    assert f".issuer {{ color: var(--red); font-size: {min(26, 440 // len(ctx.office.name))}pt;" in html
     assert "page-break-before: always" in html
 
 
@@ -410,8 +434,9 @@ def test_html_numbers_come_from_the_context(html, ctx):
     assert "逾期报送的单位：区民政局（2019-06-24报送，逾期4天）" in html
     assert "未报送的单位：区财政局" in html
     assert "<b>未报送</b>：湖坊镇" in html and "<b>未启动</b>：湖坊镇" in html
-    assert "<b>存在问题</b>：区民政局★（资金缺口）、区财政局★（资金缺口）、湖坊镇（资金缺口）" in html
-    assert "生成日期：2019年7月1日" in html and ctx.light_rule in html
+    masked = f"资金缺口，户主{mask_id(HEAD_ID)}外出"
+    assert f"<b>存在问题</b>：区民政局★（{masked}）、区财政局★（{masked}）、湖坊镇（{masked}）" in html
+    assert "2019年7月5日" in html and ctx.light_rule in html and "生成日期" not in html
     # Sentences run on as Chinese text does, without a space from the template's line breaks.
     assert f"未报送1个。{len(ctx.tasks)}项重点任务中" in html
 
@@ -421,21 +446,24 @@ def test_html_lists_what_needs_attention_and_a_board_of_every_task(html, ctx):
     assert "2. 黄灯任务1项：第2条，其中1项的牵头单位进度滞后或存在问题" in html
     assert "未报送：区财政局；逾期报送：区民政局（逾期4天）。" in html
     board = html.split('<table class="board">')[1].split("</table>")[0]
-    assert re.findall(r'<span class="tk (\w+)">(\d+)', board) == [(t["light"], str(t["task"])) for t in ctx.tasks]
+    assert re.findall(r'<span class="tk (\w+)">(\d+)', board) == [(t.light.value, str(t.task)) for t in ctx.tasks]
     assert '<span class="tk red">7<small>红</small>' in board
 
 
-def test_light_reasons_name_units_and_why():
-    def cell(unit, **kw):
-        return {"unit": unit, "role": "responsible", "reported": True, "status": "推进中", "progress": 60.0,
-                "problems": "无", "light": YELLOW, **kw}
-    task = {"units_missing": ["区项目办"]}
-    cells = [cell("区项目办", role="lead", reported=False, status=None, light=RED), cell("湖坊镇", status="未启动", light=RED),
-             cell("京东镇", progress=20.0), cell("罗家镇", problems=f"户主{HEAD_ID}外出", progress=30.0),
-             cell("塘山镇", status=None), cell("南钢街道", light=GREEN, problems="没问题")]
-    reasons = dict(light_reasons(task, cells, NO_PROBLEM_WORDS | {"没问题"}, 50))
-    assert reasons == {"未报送": "区项目办★", "未启动": "湖坊镇", "进度滞后": "京东镇（20%）",
-                       "存在问题": f"罗家镇（户主{mask_id(HEAD_ID)}外出，进度30%）", "状态不明": "塘山镇"}
+def test_light_reasons_are_worded_from_the_reasons_lights_gave():
+    def cell(unit, reason, light=Light.YELLOW, **kw):
+        base = dict(task=1, unit=unit, role=Role.RESPONSIBLE, reported=True, status=Status.IN_PROGRESS, progress=60.0,
+                    light=light, reason=reason, behind_points=None, problem="")
+        return CellState(**{**base, **kw})
+    cells = (cell("区项目办", CellReason.NOT_REPORTED, Light.RED, role=Role.LEAD, reported=False, status=None),
+             cell("湖坊镇", CellReason.NOT_STARTED, Light.RED, status=Status.NOT_STARTED),
+             cell("京东镇", CellReason.BEHIND_SCHEDULE, progress=20.0, behind_points=30.0),
+             cell("罗家镇", CellReason.PROBLEMS_REPORTED, problem="户主外出", progress=30.0, behind_points=20.0),
+             cell("塘山镇", CellReason.UNREADABLE_STATUS, status=None),
+             cell("南钢街道", CellReason.ON_SCHEDULE, Light.GREEN))
+    task = TaskState(1, "c", "m", ("区项目办",), (), "", Light.RED, TaskReason.LEAD_RED, {}, 6, 5, cells)
+    assert dict(reason_lines(task)) == {"未报送": "区项目办★", "未启动": "湖坊镇", "进度滞后": "京东镇（进度20%，落后序时进度30个百分点）",
+                                        "存在问题": "罗家镇（户主外出，进度30%，落后序时进度20个百分点）", "状态不明": "塘山镇"}
 
 
 def test_html_lights_are_readable_without_colour(html):
@@ -444,7 +472,7 @@ def test_html_lights_are_readable_without_colour(html):
 
 def test_missing_context_key_raises(ctx):
     with pytest.raises(UndefinedError):
-        render_html(dataclasses.replace(ctx, office={}), TEMPLATES)
+        render_html(dataclasses.replace(ctx, office=object()), TEMPLATES)
 
 
 # --- small helpers ------------------------------------------------------------------------------
@@ -456,9 +484,9 @@ def test_chart_svg_escapes_labels_and_formats_yuan():
     assert "绿灯 1" in strip and "红灯 0" in strip
 
 
-def test_filters_format_money_percent_numbers_and_scrub_ids():
+def test_filters_format_money_percent_numbers_and_mask_ids():
     assert yuan_text(123450) == "1,234.50" and yuan_text(None) == "—"
     assert pct(97.84) == "97.8%"
     assert [cn_number(n) for n in (1, 10, 12, 20, 21)] == ["一", "十", "十二", "二十", "二十一"]
-    assert scrub(f"号码{HEAD_ID}重复") == f"号码{mask_id(HEAD_ID)}重复"
-    assert scrub("任务编号60") == "任务编号60"
+    assert mask_ids(f"号码{HEAD_ID}重复") == f"号码{mask_id(HEAD_ID)}重复"
+    assert mask_ids("任务编号60") == "任务编号60"

@@ -20,8 +20,20 @@ from pathlib import Path
 import pandas as pd
 
 from .html_table import BadHtml, decode_html, parse_tables
-from .limits import (CORRUPT, ENCRYPTED, MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES, OS_LITTER, TRUNCATED,
-                     Unreadable, _MB, check_extent)
+from .limits import (
+    _MB,
+    CORRUPT,
+    ENCRYPTED,
+    MAX_CELLS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    MAX_UNZIPPED_BYTES,
+    MAX_ZIP_ENTRIES,
+    OS_LITTER,
+    TRUNCATED,
+    Unreadable,
+    check_extent,
+)
 from .ole_scan import OLE_MAGIC, Ole, biff_extents
 from .zip_scan import scan_ods, scan_xlsx, zip_head
 

@@ -7,7 +7,6 @@ from array import array
 
 from .limits import CORRUPT, ENCRYPTED, TRUNCATED, Unreadable
 
-
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NO_SECTOR = (0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFC)
 _BIFF_MULRK = 0x00BD

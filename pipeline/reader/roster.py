@@ -7,8 +7,9 @@ import pandas as pd
 
 from ..cells import clean_text, is_blank, parse_fen, parse_int, parse_month, shown
 from ..findings import Finding, finding
-from ..ids import BLANK, OK, check_id, mask_id
+from ..ids import BLANK, OK, check_id
 from ..period import month_key
+from ..privacy import mask_id
 from ..units import find_unit_in
 from .files import Grid
 from .layout import Layout, metadata, title

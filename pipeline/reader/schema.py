@@ -6,7 +6,6 @@ import unicodedata
 from dataclasses import dataclass
 
 PROGRESS, ROSTER = "progress", "roster"
-KIND_LABELS = {PROGRESS: "进展情况表", ROSTER: "救助对象台账"}
 
 
 @dataclass(frozen=True)
@@ -90,12 +89,6 @@ def match_header(kind: str, header: object) -> tuple[str, int] | None:
     if key in table:
         return table[key]
     return table.get(_BRACKETED.sub("", key))
-
-
-def field_for(kind: str, header: object) -> str | None:
-    """Return the field a header cell names for this sheet kind, trying it without a bracketed unit too."""
-    hit = match_header(kind, header)
-    return hit[0] if hit else None
 
 
 def required(kind: str) -> tuple[Field, ...]:

@@ -5,8 +5,9 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from ..cells import clean_text, is_blank, mask_ids, parse_int, shown
+from ..cells import clean_text, is_blank, parse_int, shown
 from ..findings import Finding, finding
+from ..privacy import mask_ids
 from .layout import Layout, is_blank_row, is_footer
 
 # A label ends where the word ends: 总计划 or 共计发放 start with the same characters but are not totals.

@@ -9,7 +9,6 @@ from operator import itemgetter
 
 from .limits import CORRUPT, MAX_CELLS, Unreadable, check_extent
 
-
 # The common case, every cell tag written <c r="A1" …> as Excel, LibreOffice and openpyxl do, is counted with
 # byte counts and one simple pattern; anything else takes the careful patterns below.
 _PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]{1,4})([0-9]{1,10})"[^>]*(?<!/)>')

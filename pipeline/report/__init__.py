@@ -1,1 +1,49 @@
-"""Renderers: every artefact of a run is drawn from the one computed Context."""
+"""Outputs as data: each is a `Report` that says when it is due and writes itself into the staging folder.
+
+Every report renders from the same contexts, so numbers and reasons cannot drift between them. Adding one is a new
+module with a `REPORT` (or a few) and one line in `REPORTS` (see catalogue.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from ..assessment import AnnualContext
+    from ..bulletin import HalfYearContext
+    from ..config import Config
+    from ..context import Context
+    from ..output import Staging
+    from ..period import Period
+
+
+class Due(Enum):
+    """When a report is written: every quarter, at Q2 and Q4 (半年一通报), or at Q4 (全年一考核)."""
+
+    QUARTER = "quarter"
+    HALF_YEAR = "half_year"
+    YEAR_END = "year_end"
+
+    def applies(self, period: "Period") -> bool:
+        return (self is Due.QUARTER or (self is Due.HALF_YEAR and period.quarter in (2, 4))
+                or (self is Due.YEAR_END and period.quarter == 4))
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """What the due reports render from: the quarter's context, and the half-year or annual one when due."""
+
+    quarter: "Context"
+    config: "Config"
+    half_year: "HalfYearContext | None" = None
+    annual: "AnnualContext | None" = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """One output: its name (for progress and timings), when it is due, and how it writes itself."""
+
+    name: str
+    due: Due
+    write: Callable[[Bundle, "Staging"], None]

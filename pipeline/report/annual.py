@@ -2,34 +2,122 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 
 from markupsafe import Markup, escape
 from xlsxwriter.workbook import Workbook
 
-from ..assessment import GRADES, ITEMS, AnnualContext
-from ..lights import GREEN, RED, YELLOW
+from ..assessment import AnnualContext
+from ..money import fmt_param
+from ..scoring import ITEMS, Method
+from ..vocab import Grade, Light, Submission
+from . import Bundle, Due, Report
 from .html import environment
-from .xlsx_formats import WORKBOOK_OPTIONS, Cell, Col, Formats, colour_by_text, finish_table, fit_row, start_sheet, write_rows
+from .labels import KIND, SUBMISSION
+from .wording import title
+from .xlsx_formats import (
+    Cell,
+    Col,
+    Formats,
+    colour_by_text,
+    finish_table,
+    fit_row,
+    new_workbook,
+    start_sheet,
+    write_rows,
+)
 
 TEMPLATE = "assessment.html.j2"
+ITEM_LABELS = {"timeliness": "报送及时性", "completeness": "报送完整性", "task_completion": "任务完成情况",
+               "data_quality": "数据质量"}
 # One colour per item, dark to light, so the stacked bars still read in black and white.
 ITEM_COLOURS = ("#1f3864", "#2e75b6", "#9dc3e6", "#bdd7ee")
-GRADE_LIGHTS = {"优秀": GREEN, "良好": GREEN, "一般": YELLOW, "较差": RED}
+GRADE_LIGHTS = {Grade.EXCELLENT: Light.GREEN, Grade.GOOD: Light.GREEN, Grade.FAIR: Light.YELLOW, Grade.POOR: Light.RED}
 
 
 def file_stem(a: AnnualContext) -> str:
     return f"年度考核-{a.year}"
 
 
+def _write_html(bundle: Bundle, staging) -> None:
+    a = bundle.annual
+    staging.write_text(f"{file_stem(a)}.html", render_assessment_html(a, bundle.config.paths["templates"]))
+
+
+def _write_xlsx(bundle: Bundle, staging) -> None:
+    a = bundle.annual
+    staging.write_with(f"{file_stem(a)}.xlsx", lambda p: write_assessment_xlsx(a, p, staging.mask))
+
+
+HTML = Report("年度考核（网页）", Due.YEAR_END, _write_html)
+XLSX = Report("年度考核（工作簿）", Due.YEAR_END, _write_xlsx)
+
+
+def rule_texts(a: AnnualContext) -> list[tuple[str, Decimal, str]]:
+    """Say each item's rule in plain Chinese, from the configured numbers: (label, weight, text)."""
+    m: Method = a.method
+    t, s, w = m.timeliness, m.light_shares, m.weights
+    excluded = "、".join(title(c) for c in m.exclude_codes)
+    basis = "全年取各季度平均" if m.completion_basis == "mean" else "以全年最后一个季度的灯色为准"
+    texts = {
+        "timeliness": f"每季度于{a.deadline_text.removeprefix('每')}报送进展情况表的得{_share(t['on_time'])}，"
+                      f"逾期报送的得{_share(t['late'])}，未报送的得{_share(t['missing'])}；全年取各季度平均。",
+        "completeness": "每季度按已报送任务数占本单位应报任务数（牵头和责任任务）的比例得分，未报送的季度得0分；全年取各季度平均。",
+        "task_completion": f"每季度按本单位承担的各项任务灯色计分，绿灯得{_share(s[Light.GREEN])}、黄灯得{_share(s[Light.YELLOW])}、"
+                           f"红灯（未报送或未启动）得{_share(s[Light.RED])}，取各项任务平均；{basis}。",
+        "data_quality": f"每季度从{fmt_param(w['data_quality'])}分起，核查发现本单位报表每条错误扣{fmt_param(m.per_error)}分、"
+                        f"每条警告扣{fmt_param(m.per_warning)}分，扣完为止；未报送的季度得0分"
+                        + (f"；{excluded}已在前两项计分，不重复扣分" if excluded else "") + "；全年取各季度平均。",
+    }
+    return [(ITEM_LABELS[k], w[k], texts[k]) for k in ITEMS]
+
+
+def general_texts(m: Method) -> list[str]:
+    """Say how missing quarters, totals and grades are handled."""
+    missing = ("输入目录中没有某季度的报表（该季度材料未收到）时，该季度不计分，各项按已收到季度的平均计算，不因此扣分。"
+               if m.missing_quarter == "exclude" else
+               "输入目录中没有某季度的报表（该季度材料未收到）时，该季度各项均按0分计入平均。")
+    bands = []
+    for i, (grade, low) in enumerate(m.grades):
+        if i == 0:
+            bands.append(f"{fmt_param(low)}分及以上为{grade}")
+        elif i == len(m.grades) - 1:
+            bands.append(f"{fmt_param(m.grades[i - 1][1])}分以下为{grade}")
+        else:
+            bands.append(f"{fmt_param(low)}分（含）至{fmt_param(m.grades[i - 1][1])}分为{grade}")
+    return [f"总分为四项得分之和，满分{fmt_param(m.full_marks)}分；各项得分四舍五入保留两位小数。", missing,
+            "等次：" + "，".join(bands) + "。", "总分相同的单位名次并列。"]
+
+
+def missing_note(a: AnnualContext) -> str:
+    """Say plainly which quarters were not received and how they were scored; '' when all four arrived."""
+    if not a.absent:
+        return ""
+    gone = "、".join(p.quarter_label for p in a.absent)
+    got = "、".join(p.quarter_label for p in a.present)
+    rule = "按已收到季度的平均计分" if a.method.missing_quarter == "exclude" else "未收到的季度各项按0分计"
+    return f"{gone}未收到报表，本考核仅依据{got}的报送情况，{rule}。"
+
+
+def _share(value: Decimal) -> str:
+    if value == 1:
+        return "满分"
+    if value == 0:
+        return "0分"
+    return f"{fmt_param(value * 100)}%"
+
+
 def render_assessment_html(a: AnnualContext, templates_dir: Path) -> str:
     """Render the assessment page from the context with the templates in `templates_dir`."""
-    chart = score_bars_svg([(u["unit"], [u["items"][k] for k, _ in ITEMS]) for u in a.units],
-                           [label for _, label in ITEMS], title="各单位考核得分（分）")
+    chart = score_bars_svg([(u.unit, [u.items[k] for k in ITEMS]) for u in a.units],
+                           [ITEM_LABELS[k] for k in ITEMS], title="各单位考核得分（分）")
     # Only grades that some unit received get a heading, so the （一）（二） numbering has no gaps.
-    groups = [(g, [u["unit"] for u in a.units if u["grade"] == g]) for g in GRADES]
+    groups = [(g, [u.unit for u in a.units if u.grade is g]) for g in Grade]
     return environment(templates_dir).get_template(TEMPLATE).render(
-        ctx=a, items=ITEMS, grades=GRADES, grade_groups=[(g, us) for g, us in groups if us], score_chart=chart)
+        ctx=a, items=[(k, ITEM_LABELS[k]) for k in ITEMS], grades=list(Grade), rules=rule_texts(a),
+        general_rules=general_texts(a.method), missing_note=missing_note(a),
+        grade_groups=[(g, us) for g, us in groups if us], score_chart=chart)
 
 
 def score_bars_svg(rows: Sequence[tuple[str, list]], labels: Sequence[str], *, title: str = "", width: int = 600,
@@ -64,9 +152,9 @@ def score_bars_svg(rows: Sequence[tuple[str, list]], labels: Sequence[str], *, t
     return Markup("".join(out))
 
 
-def write_assessment_xlsx(a: AnnualContext, path: Path) -> None:
+def write_assessment_xlsx(a: AnnualContext, path: Path, mask) -> None:
     """Write the scores, the quarter-by-quarter facts behind them, and the method."""
-    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+    wb = new_workbook(path, mask)
     fmts = Formats(wb)
     for sheet in (_scores_sheet, _quarters_sheet, _method_sheet):
         sheet(wb, fmts, a)
@@ -74,48 +162,51 @@ def write_assessment_xlsx(a: AnnualContext, path: Path) -> None:
 
 
 def _title(a: AnnualContext, name: str) -> str:
-    note = f"（{a.missing_note}）" if a.missing_note else ""
-    return f"{a.office.get('district', '')}城镇贫困群众脱贫解困工作{a.year}年度考核 · {name}{note}"
+    note = missing_note(a)
+    return f"{a.office.district}城镇贫困群众脱贫解困工作{a.year}年度考核 · {name}" + (f"（{note}）" if note else "")
 
 
 def _scores_sheet(wb: Workbook, fmts: Formats, a: AnnualContext) -> None:
     w = a.method.weights
     cols = [Col("排名", 5, "int"), Col("单位", 14), Col("类型", 6, "center"),
-            *(Col(f"{label}（{w[k].normalize():f}分）", 12, "num") for k, label in ITEMS),
-            Col(f"总分（{a.method.full_marks.normalize():f}分）", 11, "num"), Col("等次", 7, "center")]
+            *(Col(f"{ITEM_LABELS[k]}（{fmt_param(w[k])}分）", 12, "num") for k in ITEMS),
+            Col(f"总分（{fmt_param(a.method.full_marks)}分）", 11, "num"), Col("等次", 7, "center")]
     ws = start_sheet(wb, fmts, "考核得分", _title(a, "考核得分"), cols, freeze_cols=2, portrait=True)
-    rows = [[u["rank"], u["unit"], u["kind_label"], *(float(u["items"][k]) for k, _ in ITEMS), Cell(float(u["total"]), bold=True),
-             u["grade"]] for u in a.units]
+    rows = [[u.rank, u.unit, KIND.get(u.kind, ""), *(float(u.items[k]) for k in ITEMS), Cell(float(u.total), bold=True),
+             u.grade] for u in a.units]
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
-    colour_by_text(ws, fmts, (2, len(cols) - 1, end - 1, len(cols) - 1), [(g, GRADE_LIGHTS[g]) for g in GRADES])
+    colour_by_text(ws, fmts, (2, len(cols) - 1, end - 1, len(cols) - 1), [(g.value, GRADE_LIGHTS[g]) for g in Grade])
 
 
 def _quarters_sheet(wb: Workbook, fmts: Formats, a: AnnualContext) -> None:
     cols = [Col("单位", 14), Col("季度", 8, "center"), Col("报送情况", 8, "center"), Col("完整率", 8, "pct"),
             Col("绿灯", 6, "int"), Col("黄灯", 6, "int"), Col("红灯", 6, "int"), Col("错误", 6, "int"), Col("警告", 6, "int"),
-            Col("数据质量扣分", 9, "num"), *(Col(f"{label}得分率", 10, "pct") for _, label in ITEMS)]
+            Col("数据质量扣分", 9, "num"), *(Col(f"{ITEM_LABELS[k]}得分率", 10, "pct") for k in ITEMS)]
     ws = start_sheet(wb, fmts, "季度明细", _title(a, "各季度计分依据（错误、警告不含已在及时性、完整性中计分的问题）"), cols,
                      freeze_cols=2)
     rows = []
-    for u in sorted(a.units, key=lambda u: u["rank"]):
-        for q in u["quarters"]:
-            lights = q["lights"] or {}
-            shares = [float(q["shares"][k]) if q["present"] else None for k, _ in ITEMS]
-            rows.append([u["unit"], q["label"], q["state"], None if q["completeness"] is None else q["completeness"] / 100,
-                         lights.get(GREEN), lights.get(YELLOW), lights.get(RED),
-                         q["errors"] if q["present"] else None, q["warnings"] if q["present"] else None,
-                         float(q["deduction"]) if q["present"] else None, *shares])
+    for u in a.units:
+        for q in u.quarters:
+            lights = q.lights
+            rows.append([u.unit, q.period.quarter_label, "未收到" if not q.present else SUBMISSION[q.submission],
+                         None if q.completeness is None else q.completeness / 100,
+                         *((lights.green, lights.yellow, lights.red) if lights else (None, None, None)),
+                         q.errors if q.present else None, q.warnings if q.present else None,
+                         float(q.deduction) if q.present else None,
+                         *(float(q.shares[k]) if q.present else None for k in ITEMS)])
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
-    colour_by_text(ws, fmts, (2, 2, end - 1, 2), [("未报送", RED), ("逾期", YELLOW), ("按时", GREEN)])
+    colour_by_text(ws, fmts, (2, 2, end - 1, 2), [(SUBMISSION[Submission.MISSING], Light.RED),
+                                                  (SUBMISSION[Submission.LATE], Light.YELLOW),
+                                                  (SUBMISSION[Submission.ON_TIME], Light.GREEN)])
 
 
 def _method_sheet(wb: Workbook, fmts: Formats, a: AnnualContext) -> None:
     cols = [Col("考核项目", 14), Col("分值", 8, "num"), Col("计分规则", 80, "wrap")]
     ws = start_sheet(wb, fmts, "考核办法", _title(a, "考核办法（取自 config.toml [assessment]）"), cols, portrait=True)
-    rows = [[r["label"], float(r["weight"]), r["text"]] for r in a.rules]
-    rows += [["说明", None, text] for text in a.general_rules]
+    rows = [[label, float(weight), text] for label, weight, text in rule_texts(a)]
+    rows += [["说明", None, text] for text in general_texts(a.method)]
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
     note = "亮灯规则：" + a.light_rule

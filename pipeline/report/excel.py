@@ -1,72 +1,104 @@
 """The office's consolidated workbook 调度报告-<period>.xlsx, drawn from the one computed Context."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
-from ..benefits import ITEM_COLUMNS, ITEMS
-from ..context import Context
-from ..findings import CODES, SEVERITY_LABELS
-from ..lights import GREEN, LIGHT_LABELS, RED, YELLOW
+from ..benefits import ITEM_COLUMNS
+from ..context import CellState, Context
 from ..money import fmt_grouped, yuan
-from .xlsx_formats import (WORKBOOK_OPTIONS, Cell, Col, Formats, colour_by_text, finish_table, fit_row, is_missing, put,
-                           start_sheet, write_rows, write_total)
+from ..vocab import Item, Light, Role, Submission
+from . import Bundle, Due, Report
+from .labels import KIND, LIGHT, SEVERITY, SHEET_KIND, STATUS_SHORT, SUBMISSION
+from .wording import fix, reason_lines, title
+from .xlsx_formats import (
+    Cell,
+    Col,
+    Formats,
+    colour_by_text,
+    finish_table,
+    fit_row,
+    is_missing,
+    new_workbook,
+    put,
+    start_sheet,
+    write_rows,
+    write_total,
+)
 
 # Colours come from conditional formats on these words, first match winning, so a sorted or edited sheet stays right
 # and the words alone still read on a black-and-white printout.
-STATE_RULES = [("未报送", RED), ("逾期", YELLOW), ("按时", GREEN)]
-SEVERITY_RULES = [("错误", RED), ("警告", YELLOW)]
-LIGHT_RULES = [("红", RED), ("黄", YELLOW), ("绿", GREEN)]
+STATE_RULES = [("未报送", Light.RED), ("逾期", Light.YELLOW), ("按时", Light.GREEN)]
+SEVERITY_RULES = [("错误", Light.RED), ("警告", Light.YELLOW)]
+LIGHT_RULES = [("红", Light.RED), ("黄", Light.YELLOW), ("绿", Light.GREEN)]
 YELLOW_MARK = "△"
-CELL_WORDS = {"已完成": "完成", "推进中": "推进", "未启动": "未启动"}
-CELL_RULES = [("未报", RED), ("未启动", RED), (YELLOW_MARK, YELLOW), ("完成", GREEN), ("推进", GREEN)]
+CELL_RULES = [("未报", Light.RED), ("未启动", Light.RED), (YELLOW_MARK, Light.YELLOW), ("完成", Light.GREEN),
+              ("推进", Light.GREEN)]
 MATRIX_LEGEND = f"　★ 牵头单位　{YELLOW_MARK} 黄灯（进度滞后、存在问题或状态不明）　未报 = 未报送该任务　空白 = 非本单位任务"
-SHEET_KINDS = {"progress": "进展情况表", "roster": "救助对象台账", "unknown": "未识别（已忽略）", "unreadable": "无法打开"}
-ITEM_COLS = [Col(item, 14, "yuan") for item in ITEMS]
+ITEM_COLS = [Col(item.value, 14, "yuan") for item in Item]
 
 
-def write_workbook(ctx: Context, path: Path) -> None:
-    """Write the office workbook: overview, task matrix, submissions, money, persons, findings, read accounting."""
-    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+def file_name(ctx: Context) -> str:
+    return f"调度报告-{ctx.period}.xlsx"
+
+
+def write(bundle: Bundle, staging) -> None:
+    ctx = bundle.quarter
+    staging.write_with(file_name(ctx), lambda p: write_workbook(ctx, p, staging.mask,
+                                                                 full_detail=not bundle.config.mask_person_detail))
+
+
+REPORT = Report("办公室汇总工作簿", Due.QUARTER, write)
+
+
+def write_workbook(ctx: Context, path: Path, mask, *, full_detail: bool = True) -> None:
+    """Write the office workbook: overview, task matrix, submissions, money, persons, findings, read accounting.
+
+    Every sheet masks IDs and names except the person detail, the one place they may appear in full.
+    """
+    wb = new_workbook(path, mask)
     fmts = Formats(wb)
-    for sheet in (_overview, _matrix, _units, _benefits, _persons, _findings, _inputs):
+    for sheet in (_overview, _matrix, _units, _benefits):
         sheet(wb, fmts, ctx)
+    _persons(wb, fmts, ctx, full_detail)
+    _findings(wb, fmts, ctx)
+    _inputs(wb, fmts, ctx)
     wb.close()
 
 
 def sheet_title(ctx: Context, name: str) -> str:
     """Return the title row of a sheet, e.g. 青山湖区城镇贫困群众脱贫解困工作季度调度（2019年第二季度）· 总览."""
-    return f"{ctx.office.get('district', '')}城镇贫困群众脱贫解困工作季度调度（{ctx.period_label}）· {name}"
+    return f"{ctx.office.district}城镇贫困群众脱贫解困工作季度调度（{ctx.period.label}）· {name}"
 
 
 def _overview(wb: Workbook, fmts: Formats, ctx: Context) -> None:
     cols = [Col("项目", 26), Col("数值", 16, "count"), Col("方案下限", 14, "num"), Col("说明", 56, "wrap")]
     ws = start_sheet(wb, fmts, "总览", sheet_title(ctx, "总览"), cols, portrait=True)
     h = ctx.headline
-    late = [u["unit"] for u in ctx.units if u["state"] == "逾期"]
-    missing = [u["unit"] for u in ctx.units if u["state"] == "未报送"]
+    late = [u.unit for u in ctx.units_in(Submission.LATE)]
+    missing = [u.unit for u in ctx.units_in(Submission.MISSING)]
     avg, floor = ctx.avg_subsidy_fen, ctx.avg_subsidy_floor_fen
-    avg_light = None if avg is None or floor is None else (GREEN if avg >= floor else RED)
+    avg_light = None if ctx.avg_subsidy_ok is None else (Light.GREEN if ctx.avg_subsidy_ok else Light.RED)
     rows = [
-        ["应报送单位（个）", h["units_total"], None, ""],
-        ["已报送单位（个）", h["units_submitted"], None, f"按时{h['units_on_time']}个，逾期{h['units_late']}个"],
-        ["逾期报送单位（个）", Cell(h["units_late"], YELLOW if late else None), None, "、".join(late)],
-        ["未报送单位（个）", Cell(h["units_missing"], RED if missing else None), None, "、".join(missing)],
-        ["重点任务（项）", h["tasks_total"], None, ""],
-        ["绿灯任务（项）", Cell(h["tasks_green"], GREEN), None, ""],
-        ["黄灯任务（项）", Cell(h["tasks_yellow"], YELLOW), None, ""],
-        ["红灯任务（项）", Cell(h["tasks_red"], RED), None, ""],
+        ["应报送单位（个）", h.units_total, None, ""],
+        ["已报送单位（个）", h.units_submitted, None, f"按时{h.units_on_time}个，逾期{h.units_late}个"],
+        ["逾期报送单位（个）", Cell(h.units_late, Light.YELLOW if late else None), None, "、".join(late)],
+        ["未报送单位（个）", Cell(h.units_missing, Light.RED if missing else None), None, "、".join(missing)],
+        ["重点任务（项）", h.tasks_total, None, ""],
+        ["绿灯任务（项）", Cell(h.tasks_green, Light.GREEN), None, ""],
+        ["黄灯任务（项）", Cell(h.tasks_yellow, Light.YELLOW), None, ""],
+        ["红灯任务（项）", Cell(h.tasks_red, Light.RED), None, ""],
         ["发放救助资金（元）", Cell(yuan(ctx.total_fen), kind="yuan"), None, "低保差额、特困供养、护理费及残疾人两项补贴合计"],
-        ["救助户数（户）", h["households"], None, "本季度至少发放1个月的户（特困按人）"],
-        ["救助人数（人）", h["persons"], None, ""],
-        ["救助人月数（人·月）", h["person_months"], None, ""],
+        ["救助户数（户）", h.households, None, "本季度至少发放1个月的户（特困按人）"],
+        ["救助人数（人）", h.persons, None, ""],
+        ["救助人月数（人·月）", h.person_months, None, ""],
         ["人均补差（元/人·月）", Cell(None if avg is None else yuan(avg), avg_light, kind="yuan"),
          Cell(None if floor is None else yuan(floor), kind="yuan"), _avg_note(avg, floor)],
-        ["数据问题：错误（条）", Cell(h["errors"], RED if h["errors"] else None), None, "详见“问题清单”表"],
-        ["数据问题：警告（条）", Cell(h["warnings"], YELLOW if h["warnings"] else None), None, ""],
-        ["数据问题：提示（条）", h["infos"], None, ""],
+        ["数据问题：错误（条）", Cell(h.errors, Light.RED if h.errors else None), None, "详见“问题清单”表"],
+        ["数据问题：警告（条）", Cell(h.warnings, Light.YELLOW if h.warnings else None), None, ""],
+        ["数据问题：提示（条）", h.infos, None, ""],
     ]
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
@@ -88,20 +120,24 @@ def _avg_note(avg: int | None, floor: int | None) -> str:
 
 
 def _standards_block(ws, fmts: Formats, ctx: Context, row: int) -> int:
-    """Write the configured standards against the plan's floors; return the next free row."""
-    headers = ["执行标准", "执行值", "方案下限", "依据（执行日期）"]
+    """Write every standard paid in the quarter, with its months and date, against the plan's floor."""
+    headers = ["执行标准", "执行值", "方案下限", "执行月份及依据"]
     for c, text in enumerate(headers):
         ws.write_string(row, c, text, fmts.special("header"))
     for i, s in enumerate(ctx.standards, row + 1):
-        light = GREEN if s["ok"] else RED
-        put(ws, i, 0, s["label"] + ("" if s["ok"] else "（低于下限）"), fmts.get("text", light))
-        put(ws, i, 1, s["value"], fmts.get("num", light))
-        put(ws, i, 2, s["floor"], fmts.get("num"))
-        dated = s["effective"] and s["effective"] not in s["source"]
-        source = s["source"] + (f"（{s['effective']}起执行）" if dated else "")
+        light = Light.GREEN if s.ok else Light.RED
+        put(ws, i, 0, s.label + ("" if s.ok else "（低于下限）"), fmts.get("text", light))
+        put(ws, i, 1, s.value, fmts.get("num", light))
+        put(ws, i, 2, s.floor, fmts.get("num"))
+        source = f"{months_text(s.months)}，{s.start:%Y-%m-%d}起执行；{s.source}"
         put(ws, i, 3, source, fmts.get("wrap"))
         fit_row(ws, i, [(source, 56)])
     return row + len(ctx.standards) + 2
+
+
+def months_text(months: tuple[int, ...]) -> str:
+    """Say the months of a quarter a value was paid in: 4–5月, 6月."""
+    return f"{months[0]}月" if len(months) == 1 else f"{months[0]}–{months[-1]}月"
 
 
 def _charts(wb: Workbook, ws, fmts: Formats, ctx: Context, row: int, lights_row: int) -> None:
@@ -111,23 +147,23 @@ def _charts(wb: Workbook, ws, fmts: Formats, ctx: Context, row: int, lights_row:
     """
     ws.write_string(row, 0, "单位", fmts.special("header"))
     ws.write_string(row, 1, "发放金额（元）", fmts.special("header"))
-    for i, u in enumerate(ctx.benefit_units, row + 1):
-        put(ws, i, 0, u["unit"], fmts.get("text"))
-        put(ws, i, 1, yuan(u["amount_fen"]), fmts.get("yuan"))
+    for i, (unit, money) in enumerate(ctx.benefit_units, row + 1):
+        put(ws, i, 0, unit, fmts.get("text"))
+        put(ws, i, 1, yuan(money.amount_fen), fmts.get("yuan"))
     if ctx.benefit_units:
         last = row + len(ctx.benefit_units)
-        money = wb.add_chart({"type": "bar"})
-        money.add_series({"name": "发放金额（元）", "categories": ["总览", row + 1, 0, last, 0],
-                          "values": ["总览", row + 1, 1, last, 1], "fill": {"color": "#4472C4"}, "gap": 60,
-                          "data_labels": {"value": True, "num_format": "#,##0"}})
-        money.set_title({"name": "各单位救助资金发放（元）", "name_font": {"size": 11}})
-        money.set_legend({"none": True})
+        bars = wb.add_chart({"type": "bar"})
+        bars.add_series({"name": "发放金额（元）", "categories": ["总览", row + 1, 0, last, 0],
+                         "values": ["总览", row + 1, 1, last, 1], "fill": {"color": "#4472C4"}, "gap": 60,
+                         "data_labels": {"value": True, "num_format": "#,##0"}})
+        bars.set_title({"name": "各单位救助资金发放（元）", "name_font": {"size": 11}})
+        bars.set_legend({"none": True})
         # Largest amount on top, as a ranking reads.
-        money.set_y_axis({"reverse": True})
+        bars.set_y_axis({"reverse": True})
         # The bars carry their own amounts; an axis of six-digit ticks would only crowd them.
-        money.set_x_axis({"visible": False, "major_gridlines": {"visible": False}})
-        money.set_size({"width": 495, "height": max(240, 60 + 24 * len(ctx.benefit_units))})
-        ws.insert_chart(row, 2, money, {"x_offset": 4, "y_offset": 2})
+        bars.set_x_axis({"visible": False, "major_gridlines": {"visible": False}})
+        bars.set_size({"width": 495, "height": max(240, 60 + 24 * len(ctx.benefit_units))})
+        ws.insert_chart(row, 2, bars, {"x_offset": 4, "y_offset": 2})
     pie = wb.add_chart({"type": "pie"})
     pie.add_series({"name": "任务灯色", "categories": ["总览", lights_row, 0, lights_row + 2, 0],
                     "values": ["总览", lights_row, 1, lights_row + 2, 1],
@@ -140,22 +176,22 @@ def _charts(wb: Workbook, ws, fmts: Formats, ctx: Context, row: int, lights_row:
 
 
 def _matrix(wb: Workbook, fmts: Formats, ctx: Context) -> None:
-    units = [u["unit"] for u in ctx.units]
+    units = [u.unit for u in ctx.units]
     # Row labels first and reference columns last: the print repeats the four label columns on each of its two
-    # pages across and leaves the long 工作任务/牵头单位 text to the screen, where the autofilter uses it.
+    # pages across and leaves the long 工作任务/牵头单位/亮灯原因 text to the screen, where the autofilter uses it.
     fixed = [Col("编号", 5, "center"), Col("政策措施", 30), Col("任务灯", 5, "center"), Col("已报/应报", 7, "center")]
-    tail = [Col("工作任务", 18), Col("牵头单位", 30)]
+    tail = [Col("亮灯原因", 60), Col("工作任务", 18), Col("牵头单位", 30)]
     cols = fixed + [Col(u, 6.5, "center") for u in units] + tail
     ws = start_sheet(wb, fmts, "任务进展", sheet_title(ctx, "任务进展") + MATRIX_LEGEND, cols, freeze_cols=len(fixed),
                      header_height=max(60, 13 * max((len(u) for u in units), default=4) + 6),
                      vertical_from=len(fixed), vertical_to=len(fixed) + len(units), pages_wide=2, repeat_cols=len(fixed))
-    by_cell = {(int(r["task"]), r["unit"]): r for r in ctx.cells.to_dict("records")}
     rows = []
     for t in ctx.tasks:
-        light = t["light"]
-        row = [t["task"], t["measure"], Cell(LIGHT_LABELS[light][0], bold=True), f"{t['reported']}/{t['assigned']}"]
-        row += [_matrix_cell(by_cell.get((t["task"], u))) for u in units]
-        rows.append(row + [t["category"], "、".join(t["lead"])])
+        by_unit = {c.unit: c for c in t.cells}
+        why = "；".join(f"{label}：{text}" for label, text in reason_lines(t))
+        row = [t.task, t.measure, Cell(LIGHT[t.light][0], bold=True), f"{t.reported}/{t.assigned}"]
+        row += [_matrix_cell(by_unit.get(u)) for u in units]
+        rows.append(row + [why, t.category, "、".join(t.lead)])
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
     colour_by_text(ws, fmts, (2, 2, end - 1, 2), LIGHT_RULES)
@@ -163,17 +199,13 @@ def _matrix(wb: Workbook, fmts: Formats, ctx: Context) -> None:
     ws.print_area(0, 0, end - 1, len(fixed) + len(units) - 1)
 
 
-def _matrix_cell(cell: dict | None) -> Cell | None:
+def _matrix_cell(cell: CellState | None) -> Cell | None:
     """Return the cell's short word (完成, 推进, 未启动, 未报, 不明), ★ for a lead unit and △ for a yellow light."""
     if cell is None:
         return None
-    if not cell["reported"]:
-        word = "未报"
-    else:
-        status = cell["status"]
-        word = CELL_WORDS.get(status, status) if isinstance(status, str) and status else "不明"
-    lead = cell["role"] == "lead"
-    mark = YELLOW_MARK if cell["light"] == YELLOW else ""
+    word = "未报" if not cell.reported else (STATUS_SHORT[cell.status] if cell.status else "不明")
+    lead = cell.role is Role.LEAD
+    mark = YELLOW_MARK if cell.light is Light.YELLOW else ""
     return Cell(("★" if lead else "") + word + mark, bold=lead)
 
 
@@ -185,21 +217,20 @@ def _units(wb: Workbook, fmts: Formats, ctx: Context) -> None:
     ws = start_sheet(wb, fmts, "单位报送", sheet_title(ctx, "单位报送"), cols, freeze_cols=2)
     red = [c.header for c in cols].index("红灯")
     rows = []
-    for u in sorted(ctx.units, key=lambda u: u["rank"]):
-        missing = _numbers(u["missing_tasks"]) if u["submitted"] else f"未报送（全部{len(u['missing_tasks'])}项）"
-        on = date.fromisoformat(u["submitted_on"]) if u["submitted_on"] else None
-        lights = u["lights"]
-        rows.append([u["rank"], u["unit"], u["kind_label"], u["state"], on,
-                     u["days_late"], u["assigned_tasks"], u["reported_tasks"], u["completeness"] / 100,
-                     missing, _numbers(u["unexpected_tasks"]), lights[RED], lights[YELLOW], lights[GREEN], u["file"]])
+    for u in ctx.ranked:
+        missing = _numbers(u.missing_tasks) if u.submitted else f"未报送（全部{len(u.missing_tasks)}项）"
+        rows.append([u.rank, u.unit, KIND[u.kind], SUBMISSION[u.submission], u.submitted_on,
+                     u.days_late, u.assigned_tasks, u.reported_tasks, u.completeness / 100,
+                     missing, _numbers(u.unexpected_tasks), u.lights.red, u.lights.yellow, u.lights.green, u.file])
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
     colour_by_text(ws, fmts, (2, 3, end - 1, 3), STATE_RULES)
     if end > 2:
-        ws.conditional_format(2, red, end - 1, red, {"type": "cell", "criteria": ">", "value": 0, "format": fmts.light(RED)})
+        ws.conditional_format(2, red, end - 1, red, {"type": "cell", "criteria": ">", "value": 0,
+                                                     "format": fmts.light(Light.RED)})
 
 
-def _numbers(tasks: list[int]) -> str:
+def _numbers(tasks) -> str:
     return "、".join(str(t) for t in tasks)
 
 
@@ -207,45 +238,43 @@ def _benefits(wb: Workbook, fmts: Formats, ctx: Context) -> None:
     counts = [Col("户数", 8, "int"), Col("人数", 8, "int"), Col("人月数", 8, "int")]
     cols = [Col("单位", 14), Col("救助类别", 8, "center"), *counts, *ITEM_COLS, Col("金额合计", 16, "yuan")]
     ws = start_sheet(wb, fmts, "资金测算", sheet_title(ctx, "资金测算"), cols, freeze_cols=2)
-    rows = [[b["unit"], b["category"], b["households"], b["persons"], b["person_months"],
-             *(yuan(b["items"][i]) for i in ITEMS), yuan(b["amount_fen"])] for b in ctx.benefits]
+    rows = [[b.unit, b.category, b.households, b.persons, b.person_months, *(yuan(b.items[i]) for i in Item),
+             yuan(b.amount_fen)] for b in ctx.benefits]
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
     # Totals are summed in fen and converted once, so they equal the sum of the exact row amounts.
-    keys = ["households", "persons", "person_months"]
-    total = ["合计", "", *(sum(b[k] for b in ctx.benefits) for k in keys),
-             *(yuan(sum(b["items"][i] for b in ctx.benefits)) for i in ITEMS),
-             yuan(sum(b["amount_fen"] for b in ctx.benefits))]
-    write_total(ws, fmts, cols, end, total)
+    t = ctx.total
+    write_total(ws, fmts, cols, end, ["合计", "", t.households, t.persons, t.person_months,
+                                      *(yuan(t.items[i]) for i in Item), yuan(t.amount_fen)])
 
 
-def _persons(wb: Workbook, fmts: Formats, ctx: Context) -> None:
-    cols = [Col("单位", 12), Col("社区", 12), Col("户编号", 12), Col("姓名", 10), Col("公民身份号码", 21),
-            Col("身份证核验", 16), Col("与户主关系", 8, "center"), Col("救助类别", 8, "center"),
-            Col("发放月数", 7, "int"), *ITEM_COLS, Col("金额合计", 14, "yuan"),
-            Col("计算说明（按户）", 70), Col("来源文件", 30), Col("行号", 6, "int")]
-    ws = start_sheet(wb, fmts, "对象明细", sheet_title(ctx, "对象明细"), cols, freeze_cols=4)
+PERSON_COLUMNS = [Col("单位", 12), Col("社区", 12), Col("户编号", 12), Col("姓名", 10), Col("公民身份号码", 21),
+                  Col("身份证核验", 16), Col("与户主关系", 8, "center"), Col("救助类别", 8, "center"),
+                  Col("发放月数", 7, "int"), *ITEM_COLS, Col("金额合计", 14, "yuan"),
+                  Col("计算说明（按户）", 70), Col("来源文件", 30), Col("行号", 6, "int")]
+
+
+def _persons(wb: Workbook, fmts: Formats, ctx: Context, full_detail: bool) -> None:
+    # The one sheet where names and IDs may appear in full, unless config.toml [privacy] masks it too.
+    sheet_class = Worksheet if full_detail else None
+    cols = PERSON_COLUMNS
+    ws = start_sheet(wb, fmts, "对象明细", sheet_title(ctx, "对象明细"), cols, freeze_cols=4, worksheet_class=sheet_class)
     records = ctx.persons.to_dict("records") if len(ctx.persons) else []
     rows = []
     for p in records:
         rows.append([p.get("unit"), p.get("community"), p.get("household_no"), p.get("name"), p.get("id_number"),
                      "正确" if p.get("id_status") == "ok" else p.get("id_reason"), p.get("relation"),
                      p.get("category"), p.get("months_paid"),
-                     *(_yuan_or_none(p.get(ITEM_COLUMNS[i])) for i in ITEMS), _yuan_or_none(p.get("amount_fen")),
+                     *(_yuan_or_none(p.get(ITEM_COLUMNS[i])) for i in Item), _yuan_or_none(p.get("amount_fen")),
                      p.get("explanation"), p.get("_file"), p.get("_row")])
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
     if end > 2:
         ws.conditional_format(2, 5, end - 1, 5, {"type": "text", "criteria": "not containing", "value": "正确",
-                                                 "format": fmts.light(RED)})
-    sums = [sum(_fen(p.get(ITEM_COLUMNS[i])) for p in records) for i in ITEMS]
-    total = ["合计", "", "", f"{len(records)}人", "", "", "", "", "", *(yuan(s) for s in sums),
-             yuan(sum(_fen(p.get("amount_fen")) for p in records)), "差额按户计在该户第一行", "", ""]
+                                                 "format": fmts.light(Light.RED)})
+    total = ["合计", "", "", f"{len(records)}人", "", "", "", "", "", *(yuan(ctx.total.items[i]) for i in Item),
+             yuan(ctx.total.amount_fen), "差额按户计在该户第一行", "", ""]
     write_total(ws, fmts, cols, end, total)
-
-
-def _fen(value: object) -> int:
-    return 0 if is_missing(value) else int(value)
 
 
 def _yuan_or_none(fen: object) -> float | None:
@@ -257,12 +286,8 @@ def _findings(wb: Workbook, fmts: Formats, ctx: Context) -> None:
             Col("工作表", 12), Col("行", 6, "int"), Col("列", 14), Col("说明", 44, "wrap"), Col("值", 16, "wrap"),
             Col("改正方法", 36, "wrap")]
     ws = start_sheet(wb, fmts, "问题清单", sheet_title(ctx, "问题清单"), cols, freeze_cols=3)
-    rows = []
-    for f in ctx.findings.to_dict("records") if len(ctx.findings) else []:
-        code = CODES.get(f["code"])
-        rows.append([f["code"], code.title if code else "", SEVERITY_LABELS.get(f["severity"], f["severity"]),
-                     f["unit"], f["file"], f["sheet"], f["row"], f["column"], f["message"], f["value"],
-                     code.fix if code else ""])
+    rows = [[f.code, title(f.code), SEVERITY[f.severity], f.unit, f.file, f.sheet, f.row, f.column, f.message, f.value,
+             fix(ctx, f.code)] for f in ctx.findings]
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
     colour_by_text(ws, fmts, (2, 2, end - 1, 2), SEVERITY_RULES)
@@ -270,16 +295,13 @@ def _findings(wb: Workbook, fmts: Formats, ctx: Context) -> None:
 
 def _inputs(wb: Workbook, fmts: Formats, ctx: Context) -> None:
     cols = [Col("文件", 36), Col("工作表", 14), Col("类型", 14, "center"), Col("单位", 12), Col("读取行数", 9, "int"),
-            Col("采用行数", 9, "int"), Col("列入问题行数", 11, "int"), Col("核对", 12, "center")]
-    ws = start_sheet(wb, fmts, "读取核对", sheet_title(ctx, "读取核对（读取行数 = 采用行数 + 列入问题行数）"), cols, freeze_cols=1)
-    rows = []
-    for i in ctx.inputs:
-        ok = i["rows_read"] == i["rows_used"] + i["rows_reported"]
-        rows.append([i["file"], i["sheet"], SHEET_KINDS.get(i["kind"], i["kind"]), i["unit"], i["rows_read"],
-                     i["rows_used"], i["rows_reported"], "相符" if ok else "不符"])
+            Col("采用行数", 9, "int"), Col("列入问题行数", 11, "int"), Col("核对", 12, "center"), Col("说明", 30, "wrap")]
+    ws = start_sheet(wb, fmts, "读取核对", sheet_title(ctx, "读取核对（读取行数 = 采用行数 + 列入问题行数）"), cols,
+                     freeze_cols=1)
+    rows = [[i.file, i.sheet, SHEET_KIND.get(i.kind, i.kind), i.unit, i.rows_read, i.rows_used, i.rows_reported,
+             "相符" if i.reconciled else "不符", i.note] for i in ctx.inputs]
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
-    colour_by_text(ws, fmts, (2, 7, end - 1, 7), [("不符", RED), ("相符", GREEN)])
-    sums = [sum(i[k] for i in ctx.inputs) for k in ("rows_read", "rows_used", "rows_reported")]
-    write_total(ws, fmts, cols, end, [f"合计（{len(ctx.inputs)}个工作表）", "", "", "", *sums, ""])
-
+    colour_by_text(ws, fmts, (2, 7, end - 1, 7), [("不符", Light.RED), ("相符", Light.GREEN)])
+    sums = [sum(getattr(i, k) for i in ctx.inputs) for k in ("rows_read", "rows_used", "rows_reported")]
+    write_total(ws, fmts, cols, end, [f"合计（{len(ctx.inputs)}项）", "", "", "", *sums, "", ""])

@@ -4,13 +4,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import xlsxwriter
-
 from ..context import Context
-from ..findings import CODES, SEVERITY_LABELS
-from .xlsx_formats import WORKBOOK_OPTIONS, Cell, Col, Formats, finish_table, start_sheet, write_rows
+from ..findings import Finding
+from ..vocab import Light, Severity
+from . import Bundle, Due, Report
+from .labels import SEVERITY, cn_date
+from .wording import fix, title
+from .xlsx_formats import Cell, Col, Formats, finish_table, new_workbook, start_sheet, write_rows
 
-SEVERITY_LIGHTS = {"error": "red", "warning": "yellow", "info": None}
+SEVERITY_LIGHTS = {Severity.ERROR: Light.RED, Severity.WARNING: Light.YELLOW, Severity.INFO: None}
 COLUMNS = [Col("序号", 6, "int"), Col("类别", 8, "center"), Col("问题", 18), Col("文件", 26), Col("工作表", 12),
            Col("位置", 22), Col("发现的值", 18), Col("说明", 40, "wrap"), Col("如何改正", 36, "wrap")]
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -18,42 +20,44 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 def feedback_units(ctx: Context) -> list[str]:
     """Return the units that have findings of their own, in a stable order."""
-    f = ctx.findings
-    return sorted(u for u in set(f["unit"]) if u) if len(f) else []
+    return sorted({f.unit for f in ctx.findings if f.unit})
 
 
 def file_name(unit: str) -> str:
     return f"退回/{_UNSAFE.sub('_', unit)}.xlsx"
 
 
-def where(row: dict) -> str:
+def where(f: Finding) -> str:
     """Describe a cell as a clerk finds it: 第16行 · 家庭月人均收入."""
     parts = []
-    if row.get("row") is not None and str(row["row"]) != "<NA>":
-        parts.append(f"第{row['row']}行")
-    if row.get("column"):
-        parts.append(f"“{row['column']}”列")
+    if f.row is not None:
+        parts.append(f"第{f.row}行")
+    if f.column:
+        parts.append(f"“{f.column}”列")
     return " · ".join(parts) or "整个文件"
 
 
-def write_feedback(ctx: Context, unit: str, path: Path) -> None:
+def write(bundle: Bundle, staging) -> None:
+    ctx = bundle.quarter
+    for unit in feedback_units(ctx):
+        staging.write_with(file_name(unit), lambda p, u=unit: write_feedback(ctx, u, p, staging.mask))
+
+
+REPORT = Report("问题反馈单", Due.QUARTER, write)
+
+
+def write_feedback(ctx: Context, unit: str, path: Path, mask) -> None:
     """Write one unit's feedback workbook, errors first."""
-    f = ctx.findings
-    mine = f[f["unit"] == unit].to_dict("records")
-    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    mine = [f for f in ctx.findings if f.unit == unit]
+    wb = new_workbook(path, mask)
     fmts = Formats(wb)
-    title = f"{unit}：{ctx.period_label}脱贫解困工作报送问题反馈单"
-    ws = start_sheet(wb, fmts, "问题反馈", title, COLUMNS, freeze_cols=2)
-    rows = []
-    for i, r in enumerate(mine, 1):
-        code = CODES.get(r["code"])
-        rows.append([i, Cell(SEVERITY_LABELS.get(r["severity"], r["severity"]), SEVERITY_LIGHTS.get(r["severity"])),
-                     code.title if code else r["code"], r["file"], r["sheet"], where(r), r["value"], r["message"],
-                     code.fix if code else ""])
+    ws = start_sheet(wb, fmts, "问题反馈", f"{unit}：{ctx.period.label}脱贫解困工作报送问题反馈单", COLUMNS, freeze_cols=2)
+    rows = [[i, Cell(SEVERITY[f.severity], SEVERITY_LIGHTS[f.severity]), title(f.code), f.file, f.sheet, where(f),
+             f.value, f.message, fix(ctx, f.code)] for i, f in enumerate(mine, 1)]
     end = write_rows(ws, fmts, COLUMNS, rows)
     finish_table(ws, COLUMNS, end - 1)
-    errors = sum(1 for r in mine if r["severity"] == "error")
-    note = (f"共 {len(mine)} 条（错误 {errors} 条须改正后重新报送，警告请核实）。"
-            f"{ctx.office.get('name', '')} {ctx.today:%Y年%m月%d日}")
+    errors = sum(1 for f in mine if f.severity is Severity.ERROR)
+    issued = cn_date(ctx.issued) if ctx.issued else ""
+    note = f"共 {len(mine)} 条（错误 {errors} 条须改正后重新报送，警告请核实）。{ctx.office.name} {issued}".rstrip()
     ws.merge_range(end + 1, 0, end + 1, len(COLUMNS) - 1, note, fmts.special("note"))
     wb.close()

@@ -5,35 +5,93 @@ from pathlib import Path
 
 from xlsxwriter.workbook import Workbook
 
-from ..benefits import CATEGORIES
-from ..bulletin import HalfYearContext
-from ..lights import GREEN, RED, YELLOW
+from ..bulletin import Fault, FaultKind, HalfYearContext, Measure
+from ..findings import Severity
 from ..money import fmt_grouped, yuan
-from .html import LIGHT_COLOURS, bar_chart_svg, environment, names, stacked_bar_svg
-from .xlsx_formats import WORKBOOK_OPTIONS, Cell, Col, Formats, finish_table, start_sheet, write_rows, write_total
+from ..vocab import Category, Light, Submission
+from . import Bundle, Due, Report
+from .html import bar_chart_svg, environment, stacked_bar_svg
+from .labels import KIND, LIGHT_COLOURS, SUBMISSION, cn_date, names
+from .wording import title
+from .xlsx_formats import Cell, Col, Formats, finish_table, new_workbook, start_sheet, write_rows, write_total
 
 TEMPLATE = "bulletin.html.j2"
 # Units are listed in full in a bulletin: a name cut off would be a unit neither praised nor criticised.
 ALL = 1000
+CN_ORDINAL = "一二三四五六"
 
 
 def file_stem(h: HalfYearContext) -> str:
     return f"半年通报-{h.name}"
 
 
+def _write_html(bundle: Bundle, staging) -> None:
+    h = bundle.half_year
+    staging.write_text(f"{file_stem(h)}.html", render_bulletin_html(h, bundle.config.paths["templates"]))
+
+
+def _write_xlsx(bundle: Bundle, staging) -> None:
+    h = bundle.half_year
+    staging.write_with(f"{file_stem(h)}.xlsx", lambda p: write_bulletin_xlsx(h, p, staging.mask))
+
+
+HTML = Report("半年通报（网页）", Due.HALF_YEAR, _write_html)
+XLSX = Report("半年通报（工作簿）", Due.HALF_YEAR, _write_xlsx)
+
+
+def missing_note(h: HalfYearContext) -> str:
+    """Say plainly which quarter was not received; '' when both were."""
+    if not h.absent:
+        return ""
+    gone = "、".join(q.period.quarter_label for q in h.absent)
+    got = "、".join(q.period.quarter_label for q in h.present)
+    return f"{gone}未收到报表，本通报仅反映{got}情况。"
+
+
+def state_text(h: HalfYearContext, i: int, submission: Submission | None) -> str:
+    """Word a unit's submission in quarter i: 按时 / 逾期 / 未报送, 未收到 for a quarter not received, — otherwise."""
+    if not h.quarters[i].present:
+        return "未收到"
+    return "—" if submission is None else SUBMISSION[submission]
+
+
+def fault_text(f: Fault) -> str:
+    """Word one fault: 第二季度逾期4天报送."""
+    q = f.period.quarter_label
+    if f.kind is FaultKind.MISSING:
+        return f"{q}未报送进展情况"
+    if f.kind is FaultKind.LATE:
+        return f"{q}逾期{f.days}天报送"
+    if f.kind is FaultKind.MISSING_TASKS:
+        return f"{q}漏报第{'、'.join(map(str, f.tasks))}条任务"
+    total = sum(n for _, n in f.errors)
+    detail = title(f.errors[0][0]) if len(f.errors) == 1 else "、".join(f"{title(c)}{n}条" for c, n in f.errors)
+    return f"{q}报表有错误{total}条（{detail}）"
+
+
+def faults_text(faults: tuple[Fault, ...]) -> str:
+    """Join a unit's faults, one clause per quarter: 第一季度逾期2天报送、漏报第16条任务；第二季度…"""
+    by_quarter: dict = {}
+    for f in faults:
+        by_quarter.setdefault(f.period, []).append(fault_text(f))
+    return "；".join(clauses[0] + "".join("、" + c.removeprefix(p.quarter_label) for c in clauses[1:])
+                    for p, clauses in by_quarter.items())
+
+
 def render_bulletin_html(h: HalfYearContext, templates_dir: Path) -> str:
     """Render the bulletin page from the context with the templates in `templates_dir`."""
     charts = {
-        "light_charts": [(q["label"], stacked_bar_svg(
-            [(f"绿灯 {q['tasks_green']}", q["tasks_green"], LIGHT_COLOURS[GREEN]),
-             (f"黄灯 {q['tasks_yellow']}", q["tasks_yellow"], LIGHT_COLOURS[YELLOW]),
-             (f"红灯 {q['tasks_red']}", q["tasks_red"], LIGHT_COLOURS[RED])],
-            title=f"{q['label']}重点任务灯色（项）")) for q in h.present],
-        "money_chart": bar_chart_svg([(u["unit"], u["total_fen"]) for u in h.money_units],
+        "light_charts": [(q.period.quarter_label, stacked_bar_svg(
+            [(f"绿灯 {q.headline.tasks_green}", q.headline.tasks_green, LIGHT_COLOURS[Light.GREEN]),
+             (f"黄灯 {q.headline.tasks_yellow}", q.headline.tasks_yellow, LIGHT_COLOURS[Light.YELLOW]),
+             (f"红灯 {q.headline.tasks_red}", q.headline.tasks_red, LIGHT_COLOURS[Light.RED])],
+            title=f"{q.period.quarter_label}重点任务灯色（项）")) for q in h.present],
+        "money_chart": bar_chart_svg([(u.unit, u.total_fen) for u in h.money_units],
                                      title=f"{h.label}各单位累计发放救助资金（元）"),
     }
     return environment(templates_dir).get_template(TEMPLATE).render(
-        ctx=h, sections=bulletin_text(h), categories=CATEGORIES, **charts)
+        ctx=h, sections=bulletin_text(h), categories=list(Category), missing_note=missing_note(h),
+        state_text=state_text, faults_text=faults_text, **charts)
 
 
 def bulletin_text(h: HalfYearContext) -> list[dict]:
@@ -47,7 +105,7 @@ def _p(text: str) -> dict:
 
 
 def _h3(n: int, text: str) -> dict:
-    return {"kind": "h3", "text": f"（{'一二三四五六'[n - 1]}）{text}"}
+    return {"kind": "h3", "text": f"（{CN_ORDINAL[n - 1]}）{text}"}
 
 
 def _change(value: int, measure: str, money: bool = False) -> str:
@@ -58,34 +116,36 @@ def _change(value: int, measure: str, money: bool = False) -> str:
 def _basics(h: HalfYearContext) -> list[dict]:
     out = []
     for q in h.present:
-        out.append(_p(f"{q['label']}，应报送进展情况的单位{q['units_total']}个，已报送{q['units_submitted']}个（按时"
-                      f"{q['units_on_time']}个、逾期{q['units_late']}个），未报送{q['units_missing']}个；{q['tasks_total']}项"
-                      f"重点任务中绿灯{q['tasks_green']}项、黄灯{q['tasks_yellow']}项、红灯{q['tasks_red']}项；发放救助资金"
-                      f"{fmt_grouped(q['total_fen'])}元，惠及{q['households']}户{q['persons']}人。"))
-    cats = "、".join(f"{c['category']}{fmt_grouped(c['total_fen'])}元" for c in h.money_categories)
-    pm = sum(c["person_months"] for c in h.money_categories)
+        x = q.headline
+        out.append(_p(f"{q.period.quarter_label}，应报送进展情况的单位{x.units_total}个，已报送{x.units_submitted}个（按时"
+                      f"{x.units_on_time}个、逾期{x.units_late}个），未报送{x.units_missing}个；{x.tasks_total}项"
+                      f"重点任务中绿灯{x.tasks_green}项、黄灯{x.tasks_yellow}项、红灯{x.tasks_red}项；发放救助资金"
+                      f"{fmt_grouped(q.total_fen)}元，惠及{x.households}户{x.persons}人。"))
+    cats = "、".join(f"{c.category}{fmt_grouped(c.total_fen)}元" for c in h.money_categories)
+    pm = sum(c.person_months for c in h.money_categories)
     # The missing quarter is stated once, under the opening paragraph; here the sum just says what it covers.
-    span = "两个季度累计" if len(h.present) == 2 else f"仅{h.present[0]['label']}，共"
+    span = "两个季度累计" if len(h.present) == 2 else f"仅{h.present[0].period.quarter_label}，共"
     out.append(_p(f"{h.label}{span}发放救助资金{fmt_grouped(h.total_fen)}元（{pm}人·月）" + (f"，其中{cats}。" if cats else "。")))
     return out
 
 
 def _results(h: HalfYearContext) -> list[dict]:
-    last = h.present[-1]
-    trend = {r["key"]: r for r in h.trend}
-    share = round(100 * last["tasks_green"] / last["tasks_total"], 1) if last["tasks_total"] else 0
-    text = f"截至{last['label']}，{last['tasks_total']}项重点任务中绿灯{last['tasks_green']}项，占{share}%"
-    if trend["tasks_green"]["change"] is not None:
-        text += f"，比{h.quarters[0]['label']}{_change(trend['tasks_green']['change'], '项')}；红灯任务{_change(trend['tasks_red']['change'], '项')}"
+    last = h.present[-1].headline
+    trend = {r.key: r for r in h.trend}
+    share = round(100 * last.tasks_green / last.tasks_total, 1) if last.tasks_total else 0
+    text = f"截至{h.present[-1].period.quarter_label}，{last.tasks_total}项重点任务中绿灯{last.tasks_green}项，占{share}%"
+    if trend["tasks_green"].change is not None:
+        text += (f"，比{h.quarters[0].period.quarter_label}{_change(trend['tasks_green'].change, '项')}；"
+                 f"红灯任务{_change(trend['tasks_red'].change, '项')}")
     out = [_h3(1, "重点任务总体推进"), _p(text + "。")]
     money = []
     for q in h.present:
-        avg, floor = q["avg_subsidy_fen"], q["avg_subsidy_floor_fen"]
-        if avg is None:
+        if q.avg_subsidy_fen is None:
             continue
-        verdict = "" if floor is None else (f"，达到方案不低于{fmt_grouped(floor)}元的要求" if avg >= floor
+        floor = q.avg_subsidy_floor_fen
+        verdict = "" if floor is None else (f"，达到方案不低于{fmt_grouped(floor)}元的要求" if not q.avg_below_floor
                                             else f"，低于方案{fmt_grouped(floor)}元的下限")
-        money.append(f"{q['label']}人均补差{fmt_grouped(avg)}元/月{verdict}")
+        money.append(f"{q.period.quarter_label}人均补差{fmt_grouped(q.avg_subsidy_fen)}元/月{verdict}")
     out += [_h3(2, "救助资金按标准发放"),
             _p(f"{h.label}累计发放救助资金{fmt_grouped(h.total_fen)}元。" + ("；".join(money) + "。" if money else ""))]
     both = "两个季度均" if len(h.present) == 2 else ""
@@ -102,26 +162,26 @@ def _problems(h: HalfYearContext) -> list[dict]:
     out = [_h3(1, "部分单位报送不及时、不完整或数据有误")]
     if h.criticised:
         out.append(_p(f"以下{len(h.criticised)}个单位存在未报送、逾期报送、漏报任务或报表错误等问题，予以通报批评："))
-        out += [_p(f"{i}.{c['unit']}：{'；'.join(c['faults'])}。") for i, c in enumerate(h.criticised, 1)]
+        out += [_p(f"{i}.{c.unit}：{faults_text(c.faults)}。") for i, c in enumerate(h.criticised, 1)]
     else:
         out.append(_p("各单位均按时、完整报送，报表未发现错误。"))
     out.append(_h3(2, "部分任务推进滞后"))
     if not h.persistent_known:
         last = h.present[-1]
-        gone = "、".join(q["label"] for q in h.quarters if not q["present"])
-        out.append(_p(f"因{gone}未收到报表，无法判断连续两个季度亮红灯的任务；{last['label']}红灯任务{last['tasks_red']}项，"
-                      "详见当季调度报告。"))
+        gone = "、".join(q.period.quarter_label for q in h.absent)
+        out.append(_p(f"因{gone}未收到报表，无法判断连续两个季度亮红灯的任务；{last.period.quarter_label}红灯任务"
+                      f"{last.headline.tasks_red}项，详见当季调度报告。"))
     elif h.persistent_red:
-        items = "；".join(f"第{t['task']}条（牵头单位：{'、'.join(t['lead'])}）" for t in h.persistent_red)
+        items = "；".join(f"第{t.task}条（牵头单位：{'、'.join(t.lead)}）" for t in h.persistent_red)
         out.append(_p(f"{len(h.persistent_red)}项任务连续两个季度亮红灯：{items}。详见附表4。"))
     else:
         out.append(_p("没有连续两个季度亮红灯的任务。"))
     out.append(_h3(3, "数据质量有待提高"))
-    errors = [f for f in h.finding_codes if f["severity"] == "error"]
-    warnings = [f for f in h.finding_codes if f["severity"] == "warning"]
+    errors = [t for t in h.finding_tallies if t.severity is Severity.ERROR]
+    warnings = [t for t in h.finding_tallies if t.severity is Severity.WARNING]
     if errors or warnings:
-        detail = "、".join(f"{f['title']}{f['count']}条" for f in errors + warnings)
-        out.append(_p(f"核查发现数据错误{sum(f['count'] for f in errors)}条、警告{sum(f['count'] for f in warnings)}条，"
+        detail = "、".join(f"{title(t.code)}{t.count}条" for t in errors + warnings)
+        out.append(_p(f"核查发现数据错误{sum(t.count for t in errors)}条、警告{sum(t.count for t in warnings)}条，"
                       f"主要是{detail}。"))
     else:
         out.append(_p("核查报送材料未发现数据问题。"))
@@ -129,9 +189,9 @@ def _problems(h: HalfYearContext) -> list[dict]:
 
 
 def _requirements(h: HalfYearContext) -> list[dict]:
-    short = h.office.get("short_name") or h.office.get("name", "")
-    deadline = f"{h.next_deadline.year}年{h.next_deadline.month}月{h.next_deadline.day}日"
-    leads = sorted({u for t in h.persistent_red for u in t["lead"]})
+    short = h.office.short_name or h.office.name
+    deadline = cn_date(h.next_deadline)
+    leads = sorted({u for t in h.persistent_red for u in t.lead})
     out = [_h3(1, "抓好问题整改"),
            _p(f"被通报批评的单位要对照问题逐项整改，于{deadline}前将整改情况书面报送{short}。" if h.criticised
               else "各单位要保持良好势头，持续做好报送工作。")]
@@ -139,19 +199,18 @@ def _requirements(h: HalfYearContext) -> list[dict]:
     out.append(_p(f"连续亮红灯任务的牵头单位（{names(leads, ALL)}）要分析原因、明确时限，推动任务尽快转为绿灯。" if leads
                   else "红灯、黄灯任务的牵头单位要分析原因、明确时限，推动任务按序时推进。"))
     out.append(_h3(3, "按时规范报送"))
-    out.append(_p(f"各单位须于{h.deadline}报送进展情况表，下季度报表请于{deadline}前报送；使用办公室下发的填报表格，"
+    out.append(_p(f"各单位须于{h.deadline_text}报送进展情况表，下季度报表请于{deadline}前报送；使用办公室下发的填报表格，"
                   "身份证号码列设为文本格式，任务编号按分工方案填写。"))
-    below = [q["label"] for q in h.present if q["avg_subsidy_fen"] is not None and q["avg_subsidy_floor_fen"] is not None
-             and q["avg_subsidy_fen"] < q["avg_subsidy_floor_fen"]]
+    below = [q.period.quarter_label for q in h.present if q.avg_below_floor]
     out.append(_h3(4, "确保救助资金足额发放"))
     out.append(_p(f"{'、'.join(below)}人均补差低于方案下限，各镇、街道、园区要核查收入核定和补差发放，确保达标。" if below
                   else "各镇、街道、园区要继续按标准足额发放救助资金，做到应保尽保。"))
     return out
 
 
-def write_bulletin_xlsx(h: HalfYearContext, path: Path) -> None:
+def write_bulletin_xlsx(h: HalfYearContext, path: Path, mask) -> None:
     """Write the bulletin's tables: the comparison, cumulative money, ranking, red tasks, praise and criticism."""
-    wb = Workbook(str(path), WORKBOOK_OPTIONS)
+    wb = new_workbook(path, mask)
     fmts = Formats(wb)
     for sheet in (_trend_sheet, _money_sheet, _ranking_sheet, _red_sheet, _praise_sheet):
         sheet(wb, fmts, h)
@@ -159,12 +218,12 @@ def write_bulletin_xlsx(h: HalfYearContext, path: Path) -> None:
 
 
 def _title(h: HalfYearContext, name: str) -> str:
-    note = f"（{h.missing_note}）" if h.missing_note else ""
-    return f"{h.office.get('district', '')}城镇贫困群众脱贫解困工作{h.label}通报 · {name}{note}"
+    note = missing_note(h)
+    return f"{h.office.district}城镇贫困群众脱贫解困工作{h.label}通报 · {name}" + (f"（{note}）" if note else "")
 
 
 def _quarter_headers(h: HalfYearContext, suffix: str = "") -> list[str]:
-    return [q["label"] + suffix + ("" if q["present"] else "（未收到）") for q in h.quarters]
+    return [q.period.quarter_label + suffix + ("" if q.present else "（未收到）") for q in h.quarters]
 
 
 def _trend_sheet(wb: Workbook, fmts: Formats, h: HalfYearContext) -> None:
@@ -173,31 +232,32 @@ def _trend_sheet(wb: Workbook, fmts: Formats, h: HalfYearContext) -> None:
     ws = start_sheet(wb, fmts, "主要指标对比", _title(h, "主要指标对比"), cols, freeze_cols=1, portrait=True)
     rows = []
     for r in h.trend:
-        kind = "yuan" if r["kind"] == "fen" else "int"
-        conv = (lambda v: None if v is None else yuan(v)) if r["kind"] == "fen" else (lambda v: v)
-        rows.append([r["label"], r["measure"], *(Cell(conv(v), kind=kind) for v in r["values"]),
-                     Cell(conv(r["change"]), kind=kind)])
+        kind = "yuan" if r.kind is Measure.FEN else "int"
+
+        def conv(v, money=r.kind is Measure.FEN):
+            return None if v is None else (yuan(v) if money else v)
+        rows.append([r.label, r.measure, *(Cell(conv(v), kind=kind) for v in r.values), Cell(conv(r.change), kind=kind)])
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
 
 
 def _money_sheet(wb: Workbook, fmts: Formats, h: HalfYearContext) -> None:
-    cols = [Col("单位", 14), *(Col(c, 15, "yuan") for c in CATEGORIES),
+    cols = [Col("单位", 14), *(Col(c.value, 15, "yuan") for c in Category),
             *(Col(t, 16, "yuan") for t in _quarter_headers(h, "发放")), Col("人月数", 10, "int"),
             Col("累计金额", 17, "yuan")]
     ws = start_sheet(wb, fmts, "资金累计", _title(h, "救助资金累计（元）"), cols, freeze_cols=1)
 
-    def row(label: str, by_cat: list[int], by_q: list[int | None], pm: int, total: int) -> list:
+    def row(label: str, by_cat: list[int], by_q, pm: int, total: int) -> list:
         return [label, *(yuan(v) for v in by_cat), *(None if v is None else yuan(v) for v in by_q), pm, yuan(total)]
 
-    rows = [row(u["unit"], [u["by_category"][c] for c in CATEGORIES], u["by_quarter"], u["person_months"],
-                u["total_fen"]) for u in h.money_units]
+    rows = [row(u.unit, [u.by_category[c] for c in Category], u.by_quarter, u.person_months, u.total_fen)
+            for u in h.money_units]
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
     # Totals are summed in fen and converted once, so they equal the sum of the exact amounts.
-    by_cat = {c["category"]: c["total_fen"] for c in h.money_categories}
-    write_total(ws, fmts, cols, end, row("合计", [by_cat.get(c, 0) for c in CATEGORIES], h.money_by_quarter,
-                                         sum(u["person_months"] for u in h.money_units), h.total_fen))
+    by_cat = {c.category: c.total_fen for c in h.money_categories}
+    write_total(ws, fmts, cols, end, row("合计", [by_cat.get(c, 0) for c in Category], h.money_by_quarter,
+                                         sum(u.person_months for u in h.money_units), h.total_fen))
 
 
 def _ranking_sheet(wb: Workbook, fmts: Formats, h: HalfYearContext) -> None:
@@ -209,11 +269,12 @@ def _ranking_sheet(wb: Workbook, fmts: Formats, h: HalfYearContext) -> None:
     ws = start_sheet(wb, fmts, "单位排名", _title(h, "各单位报送情况排名（按及时性、完整性）"), cols, freeze_cols=2)
     rows = []
     for r in h.ranking:
-        verdict = "表扬" if r["praised"] else ("批评" if r["faults"] else "")
-        rows.append([r["rank"], r["unit"], r["kind_label"], *r["states"], r["days_late"],
-                     *(None if c is None else c / 100 for c in r["completeness"]), r["completeness_mean"] / 100,
-                     r["missing_tasks"], r["errors"], r["warnings"],
-                     Cell(verdict, GREEN if verdict == "表扬" else RED if verdict else None), "；".join(r["faults"])])
+        verdict = "表扬" if r.praised else ("批评" if r.faults else "")
+        rows.append([r.rank, r.unit, KIND.get(r.kind, ""), *(state_text(h, i, s) for i, s in enumerate(r.submissions)),
+                     r.days_late, *(None if c is None else c / 100 for c in r.completeness), r.completeness_mean / 100,
+                     r.missing_tasks, r.errors, r.warnings,
+                     Cell(verdict, Light.GREEN if verdict == "表扬" else Light.RED if verdict else None),
+                     faults_text(r.faults)])
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
 
@@ -223,9 +284,8 @@ def _red_sheet(wb: Workbook, fmts: Formats, h: HalfYearContext) -> None:
             Col("两个季度均为红灯的单位", 26, "wrap"), Col("两个季度均未报送的单位", 20, "wrap"),
             *(Col(t, 10, "center") for t in _quarter_headers(h, "已报/应报"))]
     ws = start_sheet(wb, fmts, "连续红灯任务", _title(h, "连续两个季度红灯任务"), cols, freeze_cols=1)
-    rows = [[t["task"], t["category"], t["measure"], "、".join(t["lead"]), "、".join(t["units_red"]),
-             "、".join(t["units_missing"]), *(f"{a}/{b}" for a, b in zip(t["reported"], t["assigned"]))]
-            for t in h.persistent_red]
+    rows = [[t.task, t.category, t.measure, "、".join(t.lead), "、".join(t.units_red), "、".join(t.units_missing),
+             *(f"{a}/{b}" for a, b in zip(t.reported, t.assigned))] for t in h.persistent_red]
     if not h.persistent_known:
         rows = [["", "", "只收到一个季度的报表，无法判断连续红灯任务。"]]
     elif not rows:
@@ -238,7 +298,8 @@ def _praise_sheet(wb: Workbook, fmts: Formats, h: HalfYearContext) -> None:
     cols = [Col("通报", 8, "center"), Col("单位", 14), Col("事由", 80, "wrap")]
     ws = start_sheet(wb, fmts, "表扬与批评", _title(h, "通报表扬与通报批评"), cols, freeze_cols=2, portrait=True)
     both = "两个季度均" if len(h.present) == 2 else ""
-    rows = [[Cell("表扬", GREEN), u, f"{both}按时、完整报送进展情况，报表未发现错误"] for u in h.praised]
-    rows += [[Cell("批评", RED), c["unit"], "；".join(c["faults"])] for c in h.criticised]
+    rows = [[Cell("表扬", Light.GREEN), u, f"{both}按时、完整报送进展情况，报表未发现错误"] for u in h.praised]
+    rows += [[Cell("批评", Light.RED), c.unit, faults_text(c.faults)] for c in h.criticised]
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
+

@@ -1,34 +1,45 @@
 """The leaders' dispatch report 调度报告-<period>.html: one self-contained page, masked, printable on A4."""
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from ..benefits import ITEMS
-from ..context import Context
-from ..findings import CODES, ERROR, INFO, SEVERITY_LABELS, WARNING
-from ..ids import mask_id, mask_name
-from ..lights import GREEN, RED, YELLOW
+from ..context import Context, TaskState
 from ..money import fmt_grouped, fmt_param
+from ..vocab import CellReason, Light, Severity, Submission
+from . import Bundle, Due, Report
+from .labels import (
+    CELL_REASON,
+    KIND,
+    LEAD_MARK,
+    LIGHT,
+    LIGHT_COLOURS,
+    LIGHT_SHORT,
+    SEVERITY,
+    SUBMISSION,
+    cn_date,
+    cn_number,
+    names,
+)
+from .wording import place, reason_lines, task_reasons, title
 
 TEMPLATE = "dispatch.html.j2"
-LIGHT_SHORT = {GREEN: "绿", YELLOW: "黄", RED: "红"}
-LIGHT_COLOURS = {GREEN: "#2e7d32", YELLOW: "#d89b00", RED: "#c62828"}
-SEVERITY_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
 ERROR_LIST_LIMIT = 30
-UNIT_LIST_LIMIT = 8
-LEAD_MARK = "★"
-# Words that mean "no problem" even where the office's own list is not at hand; the report adds every 存在问题 text
-# of a green cell, which the light rule has already judged harmless.
-NO_PROBLEM_WORDS = frozenset({"", "无", "暂无", "没有", "无问题", "无。", "/", "-", "—", "——"})
-# Anything that looks like a resident ID inside free text (messages, values) is masked before printing.
-_ID_LIKE = re.compile(r"(?<![0-9])[0-9]{6}(?:[0-9]{9}|[0-9]{11}[0-9Xx])(?![0-9Xx])")
-_CN_DIGITS = "零一二三四五六七八九"
+
+
+def file_name(ctx: Context) -> str:
+    return f"调度报告-{ctx.period}.html"
+
+
+def write(bundle: Bundle, staging) -> None:
+    ctx = bundle.quarter
+    staging.write_text(file_name(ctx), render_html(ctx, bundle.config.paths["templates"]))
+
+
+REPORT = Report("调度报告（网页）", Due.QUARTER, write)
 
 
 def render_html(ctx: Context, templates_dir: Path) -> str:
@@ -37,12 +48,14 @@ def render_html(ctx: Context, templates_dir: Path) -> str:
 
 
 def environment(templates_dir: Path) -> Environment:
-    """Build the jinja2 environment: autoescaped, strict about undefined names, with the report's filters."""
+    """Build the jinja2 environment: autoescaped, strict about undefined names, with the report's filters and labels."""
     env = Environment(loader=FileSystemLoader(str(templates_dir)),
                       autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(yuan=yuan_text, mask_name=mask_name, mask_id=mask_id, pct=pct, scrub=scrub,
-                       truncate_cn=truncate_cn, cn_date=cn_date, cn_number=cn_number, param=fmt_param)
+    env.filters.update(yuan=yuan_text, pct=pct, truncate_cn=truncate_cn, cn_date=cn_date, cn_number=cn_number,
+                       param=fmt_param)
+    env.globals.update(LIGHT=LIGHT, LIGHT_SHORT=LIGHT_SHORT, LIGHT_COLOURS=LIGHT_COLOURS, SUBMISSION=SUBMISSION,
+                       SEVERITY=SEVERITY, KIND=KIND, Light=Light, Submission=Submission)
     return env
 
 
@@ -56,185 +69,96 @@ def pct(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value:.{digits}f}%"
 
 
-def scrub(text: object) -> str:
-    """Mask every ID-like digit run inside free text."""
-    return _ID_LIKE.sub(lambda m: mask_id(m.group(0)), "" if text is None else str(text))
-
-
 def truncate_cn(text: object, limit: int = 40) -> str:
     """Shorten text to `limit` characters with an ellipsis."""
     s = "" if text is None else str(text)
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-def cn_date(day) -> str:
-    """Write a date as 2019年6月25日."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def cn_number(n: int) -> str:
-    """Write 1–99 in Chinese numerals for headings: 1 → 一, 12 → 十二, 21 → 二十一."""
-    tens, ones = divmod(int(n), 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else _CN_DIGITS[tens] + "十")
-    return head + (_CN_DIGITS[ones] if ones or not head else "")
-
-
-def names(units: Sequence[str], limit: int = UNIT_LIST_LIMIT) -> str:
-    """Join unit names with 、, cutting long lists to `limit` names and a count."""
-    shown = "、".join(units[:limit])
-    return shown if len(units) <= limit else f"{shown}等{len(units)}个单位"
-
-
 def report_view(ctx: Context) -> dict:
-    """Derive what the template shows beyond the raw context: groupings, sentences, charts."""
+    """Arrange what the template shows beyond the raw context: groupings, sentences, charts."""
     h = ctx.headline
-    categories = task_groups(ctx.tasks, ctx.cells, ctx.quarter)
+    categories = task_groups(ctx.tasks)
     return {
         "categories": categories,
-        "attention": attention(ctx, categories),
-        "units_ranked": sorted(ctx.units, key=lambda u: u["rank"]),
-        "late_units": [u for u in ctx.units if u["state"] == "逾期"],
-        "missing_units": [u["unit"] for u in ctx.units if u["state"] == "未报送"],
-        "item_totals": {i: sum(c["items"][i] for c in ctx.benefit_categories) for i in ITEMS},
-        "light_short": LIGHT_SHORT, "light_colours": LIGHT_COLOURS, "items": ITEMS,
-        "avg_ok": None if ctx.avg_subsidy_fen is None or ctx.avg_subsidy_floor_fen is None
-        else ctx.avg_subsidy_fen >= ctx.avg_subsidy_floor_fen,
-        "light_strip": stacked_bar_svg([(f"绿灯 {h['tasks_green']}", h["tasks_green"], LIGHT_COLOURS[GREEN]),
-                                        (f"黄灯 {h['tasks_yellow']}", h["tasks_yellow"], LIGHT_COLOURS[YELLOW]),
-                                        (f"红灯 {h['tasks_red']}", h["tasks_red"], LIGHT_COLOURS[RED])],
+        "attention": attention(ctx),
+        "reasons": {t.task: reason_lines(t) for t in ctx.tasks},
+        "light_strip": stacked_bar_svg([(f"绿灯 {h.tasks_green}", h.tasks_green, LIGHT_COLOURS[Light.GREEN]),
+                                        (f"黄灯 {h.tasks_yellow}", h.tasks_yellow, LIGHT_COLOURS[Light.YELLOW]),
+                                        (f"红灯 {h.tasks_red}", h.tasks_red, LIGHT_COLOURS[Light.RED])],
                                        title="重点任务灯色分布（项）"),
-        "money_chart": bar_chart_svg([(u["unit"], u["amount_fen"]) for u in ctx.benefit_units],
+        "money_chart": bar_chart_svg([(unit, m.amount_fen) for unit, m in ctx.benefit_units],
                                      title="各单位救助资金发放（元）"),
         **findings_view(ctx),
     }
 
 
-def task_groups(tasks: list[dict], cells: pd.DataFrame, quarter: int) -> list[dict]:
-    """Group tasks by category in plan order; a yellow or red task carries `reasons`, the units behind its light."""
-    records = cells.to_dict("records") if len(cells) else []
-    by_task: dict[int, list[dict]] = {}
-    for c in records:
-        by_task.setdefault(int(c["task"]), []).append(c)
-    harmless = NO_PROBLEM_WORDS | {_text(c["problems"]) for c in records if c["light"] == GREEN}
-    groups: dict[str, list[dict]] = {}
+def task_groups(tasks: Sequence[TaskState]) -> list[dict]:
+    """Group tasks by category in plan order, with each group's light counts."""
+    groups: dict[str, list[TaskState]] = {}
     for t in tasks:
-        reasons = light_reasons(t, by_task.get(t["task"], []), harmless, 25 * quarter) if t["light"] != GREEN else []
-        groups.setdefault(t["category"], []).append({**t, "reasons": reasons, "problems": "；".join(
-            f"{label}：{text}" for label, text in reasons)})
-    return [{"category": c, "tasks": ts, "lights": {k: sum(t["light"] == k for t in ts) for k in LIGHT_SHORT}}
+        groups.setdefault(t.category, []).append(t)
+    return [{"category": c, "tasks": ts, "lights": {k: sum(t.light is k for t in ts) for k in Light}}
             for c, ts in groups.items()]
 
 
-def light_reasons(task: dict, cells: list[dict], harmless: frozenset[str], schedule: float) -> list[tuple[str, str]]:
-    """Say why a task is not green: (未报送 | 未启动 | 进度滞后 | 存在问题 | 状态不明, the units with ★ for a lead unit).
-
-    Cells are taken in the task's own unit order. A yellow cell whose 存在问题 is harmless can only be yellow for being
-    behind schedule; a yellow cell with a real problem shows the problem, and its progress when below the pro-rata
-    schedule (25 % a quarter), since the light rule's tolerance is the office's setting, not the report's.
-    """
-    cells = cells or [{"unit": u, "role": "", "reported": False, "status": None, "progress": None, "problems": None,
-                       "light": RED} for u in task["units_missing"]]
-    buckets: dict[str, list[str]] = {k: [] for k in ("未报送", "未启动", "进度滞后", "存在问题", "状态不明")}
-    for c in cells:
-        unit = c["unit"] + (LEAD_MARK if c.get("role") == "lead" else "")
-        status, progress, problem = _text(c["status"]), _number(c["progress"]), _text(c["problems"])
-        if not c["reported"]:
-            buckets["未报送"].append(unit)
-        elif c["light"] == RED:
-            buckets["未启动"].append(unit)
-        elif c["light"] != YELLOW:
-            continue
-        elif not status:
-            buckets["状态不明"].append(unit)
-        elif problem not in harmless:
-            behind = status == "推进中" and progress is not None and progress < schedule
-            buckets["存在问题"].append(f"{unit}（{scrub(problem)}{f'，进度{progress:g}%' if behind else ''}）")
-        else:
-            buckets["进度滞后"].append(unit + ("" if progress is None else f"（{progress:g}%）"))
-    return [(label, names(units)) for label, units in buckets.items() if units]
-
-
-def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _number(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
-
-
-def attention(ctx: Context, categories: list[dict]) -> list[str]:
+def attention(ctx: Context) -> list[str]:
     """Write the few sentences a leader reads first: red and yellow tasks, late units, who did well and badly, money."""
     out = []
-    tasks = [t for g in categories for t in g["tasks"]]
-    red = [t for t in tasks if t["light"] == RED]
+    red = [t for t in ctx.tasks if t.light is Light.RED]
     if red:
         why: dict[str, list[int]] = {}
         for t in red:
-            why.setdefault("，".join(f"{text}{label}" for label, text in t["reasons"] if label in ("未报送", "未启动")),
-                           []).append(t["task"])
+            reasons = task_reasons(t)
+            key = "，".join(f"{text}{CELL_REASON[r]}" for r, text in reasons
+                           if r in (CellReason.NOT_REPORTED, CellReason.NOT_STARTED))
+            why.setdefault(key, []).append(t.task)
         out.append(f"红灯任务{len(red)}项：" + "；".join(
             f"第{'、'.join(map(str, ns))}条{('，' + w) if w else ''}" for w, ns in why.items()).replace(LEAD_MARK, "（牵头）")
             + "。")
-    yellow = [t for t in tasks if t["light"] == YELLOW]
+    yellow = [t for t in ctx.tasks if t.light is Light.YELLOW]
     if yellow:
-        lead = sum(1 for t in yellow if any(LEAD_MARK in text for _, text in t["reasons"]))
-        out.append(f"黄灯任务{len(yellow)}项：第{'、'.join(str(t['task']) for t in yellow)}条"
+        lead = sum(1 for t in yellow if any(c.role.value == "lead" and c.light is Light.YELLOW for c in t.cells))
+        out.append(f"黄灯任务{len(yellow)}项：第{'、'.join(str(t.task) for t in yellow)}条"
                    + (f"，其中{lead}项的牵头单位进度滞后或存在问题" if lead else "") + "；各项原因见第二部分。")
-    late = [f"{u['unit']}（逾期{u['days_late']}天）" for u in ctx.units if u["state"] == "逾期"]
-    missing = [u["unit"] for u in ctx.units if u["state"] == "未报送"]
+    late = [f"{u.unit}（逾期{u.days_late}天）" for u in ctx.units_in(Submission.LATE)]
+    missing = [u.unit for u in ctx.units_in(Submission.MISSING)]
     if late or missing:
         out.append("；".join(([f"未报送：{names(missing)}"] if missing else []) + ([f"逾期报送：{names(late)}"] if late else [])) + "。")
-    clean = [u["unit"] for u in sorted(ctx.units, key=lambda u: u["rank"]) if u["state"] == "按时"
-             and not u["missing_tasks"] and not u["lights"][RED] and not u["lights"][YELLOW]]
+    clean = [u.unit for u in ctx.ranked if u.submission is Submission.ON_TIME
+             and not u.missing_tasks and not u.lights.red and not u.lights.yellow]
     if clean:
         tail = f"，共{len(clean)}个" if len(clean) <= 12 else ""
         out.append(f"按时、完整报送且无红黄灯的单位：{names(clean, limit=12)}{tail}。")
-    weak = sorted((u for u in ctx.units if u["lights"][RED] or u["lights"][YELLOW]),
-                  key=lambda u: (-u["lights"][RED], -u["lights"][YELLOW], u["unit"]))[:5]
+    weak = sorted((u for u in ctx.units if u.lights.red or u.lights.yellow),
+                  key=lambda u: (-u.lights.red, -u.lights.yellow, u.unit))[:5]
     if weak:
         out.append("红黄灯较多的单位：" + "、".join(
-            f"{u['unit']}（{'红' + str(u['lights'][RED]) if u['lights'][RED] else ''}"
-            f"{'黄' + str(u['lights'][YELLOW]) if u['lights'][YELLOW] else ''}）" for u in weak) + "。")
-    below = [s["label"] for s in ctx.standards if not s["ok"]]
+            f"{u.unit}（{'红' + str(u.lights.red) if u.lights.red else ''}"
+            f"{'黄' + str(u.lights.yellow) if u.lights.yellow else ''}）" for u in weak) + "。")
+    below = list(dict.fromkeys(s.label for s in ctx.standards if not s.ok))
     if below:
         out.append(f"执行标准低于方案下限：{'、'.join(below)}。")
     return out
 
 
 def findings_view(ctx: Context) -> dict:
-    """Count findings by code and by unit, and list the first errors with masked values."""
-    f = ctx.findings
-    if f.empty:
-        return {"findings_by_code": [], "findings_by_unit": [], "error_rows": [], "errors_total": 0}
+    """List findings by code and by unit, and the first errors, from the context's counts."""
     by_code = []
-    for code, g in f.groupby("code", sort=False):
-        severity = str(g["severity"].iloc[0])
-        units = sorted({u for u in g["unit"] if isinstance(u, str) and u})
-        by_code.append({"code": code, "title": CODES[code].title if code in CODES else code,
-                        "severity": severity, "severity_label": SEVERITY_LABELS.get(severity, severity),
-                        "count": len(g), "units": names(units)})
-    by_code.sort(key=lambda r: (SEVERITY_RANK.get(r["severity"], 9), -r["count"], r["code"]))
-    by_unit = []
-    for unit, g in f.groupby(f["unit"].fillna("").replace("", "（全区/配置）"), sort=True):
-        counts = {s: int((g["severity"] == s).sum()) for s in (ERROR, WARNING, INFO)}
-        by_unit.append({"unit": unit, **counts, "total": len(g)})
-    by_unit.sort(key=lambda r: (-r[ERROR], -r["total"], r["unit"]))
-    errors = f[f["severity"] == ERROR]
-    rows = [{"unit": r["unit"], "where": _where(r), "title": CODES[r["code"]].title if r["code"] in CODES else r["code"],
-             "message": scrub(r["message"]), "value": _masked_value(r)}
-            for r in errors.head(ERROR_LIST_LIMIT).to_dict("records")]
+    for code, count in ctx.counts.by_code.items():
+        found = [f for f in ctx.findings if f.code == code]
+        units = sorted({f.unit for f in found if f.unit})
+        by_code.append({"code": code, "title": title(code), "severity": found[0].severity,
+                        "severity_label": SEVERITY[found[0].severity], "count": count, "units": names(units)})
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    by_code.sort(key=lambda r: (order[r["severity"]], -r["count"], r["code"]))
+    by_unit = [{"unit": unit or "（全区/配置）", **{s.value: n for s, n in counts.items()}, "total": sum(counts.values())}
+               for unit, counts in ctx.counts.by_unit.items()]
+    by_unit.sort(key=lambda r: (-r["error"], -r["total"], r["unit"]))
+    errors = [f for f in ctx.findings if f.severity is Severity.ERROR]
+    rows = [{"unit": f.unit, "where": place(f, sheet=False), "title": title(f.code), "message": f.message,
+             "value": f.value} for f in errors[:ERROR_LIST_LIMIT]]
     return {"findings_by_code": by_code, "findings_by_unit": by_unit, "error_rows": rows, "errors_total": len(errors)}
-
-
-def _where(r: dict) -> str:
-    row = r["row"]
-    return (r["file"] or "") + ("" if row is None or pd.isna(row) else f" 第{int(row)}行")
-
-
-def _masked_value(r: dict) -> str:
-    # Names are never in a leaders' report in full; IDs are masked at the source, and again here.
-    value = "" if r["value"] is None else str(r["value"])
-    return mask_name(value) if r["column"] in ("姓名", "name") else scrub(value)
 
 
 def bar_chart_svg(rows: Sequence[tuple[str, int]], *, title: str = "", width: int = 600, label_width: int = 96,

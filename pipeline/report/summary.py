@@ -5,74 +5,86 @@ import csv
 import io
 import json
 
-import pandas as pd
-
-from ..benefits import ITEMS
-from ..context import Context
-from ..findings import CSV_COLUMNS, ERROR, WARNING
+from ..context import Context, InputRow
+from ..findings import CSV_COLUMNS
 from ..money import yuan
+from ..vocab import Item, Light
+from . import Due, Report
 
 
 def summary(ctx: Context) -> dict:
     """Return the summary.json document: stable keys, money in yuan with two decimals."""
-    f = ctx.findings
-    by_code = {str(k): int(v) for k, v in f["code"].value_counts().sort_index().items()} if len(f) else {}
     return {
-        "period": ctx.period,
-        "generated_on": ctx.today.isoformat(),
+        "period": str(ctx.period),
         "deadline": ctx.deadline.isoformat(),
         "units": [
-            {"unit": u["unit"], "kind": u["kind"], "submitted": u["submitted"], "submitted_on": u["submitted_on"],
-             "on_time": u["on_time"], "assigned_tasks": u["assigned_tasks"], "reported_tasks": u["reported_tasks"],
-             "missing_tasks": u["missing_tasks"], "unexpected_tasks": u["unexpected_tasks"],
-             "completeness": u["completeness"], "rank": u["rank"]}
+            {"unit": u.unit, "kind": u.kind, "submitted": u.submitted,
+             "submitted_on": u.submitted_on.isoformat() if u.submitted_on else None, "on_time": u.on_time,
+             "assigned_tasks": u.assigned_tasks, "reported_tasks": u.reported_tasks,
+             "missing_tasks": list(u.missing_tasks), "unexpected_tasks": list(u.unexpected_tasks),
+             "completeness": u.completeness, "rank": u.rank, "submission": u.submission.value,
+             "days_late": u.days_late, "lights": {light.value: u.lights[light] for light in Light}}
             for u in ctx.units
         ],
         "tasks": [
-            {"task": t["task"], "category": t["category"], "light": t["light"], "status_counts": t["status_counts"],
-             "units_missing": t["units_missing"], "units_red": t["units_red"]}
+            {"task": t.task, "category": t.category, "light": t.light.value, "reason": t.reason.value,
+             "status_counts": {s.value: n for s, n in t.status_counts.items()},
+             "units_missing": list(t.units_missing), "units_red": list(t.units_red),
+             "units_yellow": list(t.units_yellow), "assigned": t.assigned, "reported": t.reported}
             for t in ctx.tasks
         ],
         "benefits": {
             "by_unit": [
-                {"unit": b["unit"], "category": b["category"], "households": b["households"], "persons": b["persons"],
-                 "person_months": b["person_months"], "amount": yuan(b["amount_fen"]),
-                 "items": {i: yuan(b["items"][i]) for i in ITEMS if b["items"][i]}}
+                {"unit": b.unit, "category": b.category.value, "households": b.households, "persons": b.persons,
+                 "person_months": b.person_months, "amount": yuan(b.amount_fen),
+                 "items": {i.value: yuan(b.items[i]) for i in Item if b.items[i]}}
                 for b in ctx.benefits
             ],
             "total": yuan(ctx.total_fen),
+            "households": ctx.total.households,
+            "persons": ctx.total.persons,
+            "person_months": ctx.total.person_months,
             "avg_subsidy_per_person": None if ctx.avg_subsidy_fen is None else yuan(ctx.avg_subsidy_fen),
             "avg_subsidy_floor": None if ctx.avg_subsidy_floor_fen is None else yuan(ctx.avg_subsidy_floor_fen),
+            "gap": yuan(ctx.total.items[Item.GAP]),
+            "standards": [
+                {"name": s.name, "value": float(s.value), "start": s.start.isoformat(), "months": list(s.months),
+                 "floor": None if s.floor is None else float(s.floor), "ok": s.ok, "source": s.source}
+                for s in ctx.standards
+            ],
         },
-        "findings": {
-            "errors": int((f["severity"] == ERROR).sum()) if len(f) else 0,
-            "warnings": int((f["severity"] == WARNING).sum()) if len(f) else 0,
-            "by_code": by_code,
-        },
-        "inputs": ctx.inputs,
+        "findings": {"errors": ctx.counts.errors, "warnings": ctx.counts.warnings, "infos": ctx.counts.infos,
+                     "by_code": ctx.counts.by_code},
+        "inputs": [_input(i) for i in ctx.inputs],
     }
+
+
+def _input(i: InputRow) -> dict:
+    row = {"file": i.file, "sheet": i.sheet, "kind": i.kind, "unit": i.unit, "rows_read": i.rows_read,
+           "rows_used": i.rows_used, "rows_reported": i.rows_reported, "reconciled": i.reconciled}
+    if i.note:
+        row["note"] = i.note
+    return row
 
 
 def summary_json(ctx: Context) -> str:
     return json.dumps(summary(ctx), ensure_ascii=False, indent=2) + "\n"
 
 
-def findings_csv(ctx: Context) -> bytes:
-    """Return findings.csv as UTF-8 with a BOM, so Excel shows the Chinese correctly."""
+def findings_csv(ctx: Context) -> str:
+    """Return findings.csv text (written with a BOM, so Excel shows the Chinese correctly)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for r in ctx.findings.to_dict("records"):
-        writer.writerow(["" if _missing(r[c]) else _safe(r[c]) for c in CSV_COLUMNS])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-def _missing(value: object) -> bool:
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+    for f in ctx.findings:
+        writer.writerow([_safe(getattr(f, c)) for c in CSV_COLUMNS])
+    return buf.getvalue()
 
 
 def _safe(value: object) -> str:
     """Keep a cell from becoming a live formula when Excel opens the CSV."""
+    if value is None:
+        return ""
     text = str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
 
@@ -83,3 +95,8 @@ def _is_number(text: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+SUMMARY = Report("summary.json", Due.QUARTER, lambda b, staging: staging.write_text("summary.json", summary_json(b.quarter)))
+FINDINGS = Report("findings.csv", Due.QUARTER,
+                  lambda b, staging: staging.write_text("findings.csv", findings_csv(b.quarter), bom=True))

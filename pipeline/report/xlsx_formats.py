@@ -4,6 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -11,8 +14,25 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ..vocab import WORDS
+
 # No input text may ever become a formula, a link or a number behind the clerk's back.
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
+def masked_sheet_class(mask: Callable[[str], str]) -> type[Worksheet]:
+    """Return a worksheet class that masks every string it writes, whichever renderer wrote it."""
+    class MaskedWorksheet(Worksheet):
+        def _write_string(self, row, col, string, cell_format=None):
+            return super()._write_string(row, col, mask(string), cell_format)
+    return MaskedWorksheet
+
+
+def new_workbook(path: Path, mask: Callable[[str], str], **options) -> Workbook:
+    """Open a workbook whose sheets mask personal data; `add_worksheet(..., worksheet_class=Worksheet)` opts out."""
+    wb = Workbook(str(path), {**WORKBOOK_OPTIONS, **options})
+    wb.worksheet_class = masked_sheet_class(mask)
+    return wb
 
 FILLS = {"green": "#C6EFCE", "yellow": "#FFEB9C", "red": "#FFC7CE"}
 FONTS = {"green": "#006100", "yellow": "#9C5700", "red": "#9C0006"}
@@ -104,6 +124,8 @@ def put(ws: Worksheet, row: int, col: int, value: object, fmt: Format | None = N
     """Write one cell by its Python type; text always lands as a plain string, never a formula or link."""
     if is_missing(value) or (isinstance(value, str) and not value):
         ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, Enum) and not isinstance(value, WORDS):
+        raise TypeError(f"label the enum {value!r} before writing it")
     elif isinstance(value, (bool, np.bool_)):
         ws.write_string(row, col, "是" if value else "否", fmt)
     elif isinstance(value, (int, float, Decimal, np.integer, np.floating)):
@@ -119,9 +141,9 @@ def put(ws: Worksheet, row: int, col: int, value: object, fmt: Format | None = N
 def start_sheet(wb: Workbook, fmts: Formats, name: str, title: str, cols: list[Col], *,
                 freeze_cols: int = 0, header_height: float = 30, vertical_from: int | None = None,
                 vertical_to: int | None = None, pages_wide: int = 1, repeat_cols: int = 0,
-                portrait: bool = False) -> Worksheet:
+                portrait: bool = False, worksheet_class: type[Worksheet] | None = None) -> Worksheet:
     """Add a sheet with its title row, header row, column widths, frozen panes and A4 print setup."""
-    ws = wb.add_worksheet(name)
+    ws = wb.add_worksheet(name, worksheet_class=worksheet_class)
     ws.set_row(0, 28)
     ws.write_string(0, 0, title, fmts.special("title"))
     ws.set_row(1, header_height)

@@ -1,0 +1,57 @@
+"""manifest.json: what a run read and used, so the office can prove it. The one output that carries a time."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from pathlib import Path
+
+_CHUNK = 1 << 20
+
+
+def sha256(path: Path) -> str:
+    """Return the file's SHA-256, reading it in pieces."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(_CHUNK):
+            h.update(block)
+    return h.hexdigest()
+
+
+def manifest(result, command: str, started: datetime, finished: datetime) -> dict:
+    """Describe the run: version, command, every input entry, every parameter value used, and the time taken."""
+    from . import __version__
+
+    config = result.config
+    rows: dict[str, list] = {}
+    for i in result.context.inputs:
+        rows.setdefault(i.file, []).append(i)
+    inputs = []
+    for fr in result.files:
+        path = result.folder / fr.file
+        entry = {"file": fr.file, "kind": "file"}
+        if path.is_file() and not path.is_symlink():
+            entry.update(sha256=sha256(path), size=path.stat().st_size)
+        sheets = rows.get(fr.file, [])
+        entry["sheets"] = [{"sheet": s.sheet, "kind": s.kind, "unit": s.unit, "rows_read": s.rows_read,
+                            "rows_used": s.rows_used, "rows_reported": s.rows_reported} for s in sheets]
+        inputs.append(entry)
+    parameters = [{"name": s.name, "label": s.label, "value": float(s.value), "start": s.start.isoformat(),
+                   "months": list(s.months), "source": s.source} for s in result.context.standards]
+    return {
+        "jiekun": __version__,
+        "command": command,
+        "period": str(result.period),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "config": {"file": config.path.name, "sha256": sha256(config.path)},
+        "matrix": {"file": Path(config.paths["matrix"]).name, "sha256": sha256(Path(config.paths["matrix"]))},
+        "input_folder": result.folder.name,
+        "inputs": inputs,
+        "parameters": parameters,
+        "timings": {k: round(v, 3) for k, v in result.timings.items()},
+    }
+
+
+def manifest_json(result, command: str, started: datetime, finished: datetime) -> str:
+    return json.dumps(manifest(result, command, started, finished), ensure_ascii=False, indent=2) + "\n"

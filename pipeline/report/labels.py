@@ -1,0 +1,51 @@
+"""Chinese labels for the domain's enums: the one place where meaning becomes words for readers."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..vocab import CellReason, Light, Role, Severity, Status, Submission, TaskReason
+
+SEVERITY = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
+LIGHT = {Light.GREEN: "绿灯", Light.YELLOW: "黄灯", Light.RED: "红灯"}
+LIGHT_SHORT = {Light.GREEN: "绿", Light.YELLOW: "黄", Light.RED: "红"}
+LIGHT_COLOURS = {Light.GREEN: "#2e7d32", Light.YELLOW: "#d89b00", Light.RED: "#c62828"}
+ROLE = {Role.LEAD: "牵头", Role.RESPONSIBLE: "责任"}
+SUBMISSION = {Submission.ON_TIME: "按时", Submission.LATE: "逾期", Submission.MISSING: "未报送"}
+# The short word a task × unit matrix cell shows.
+STATUS_SHORT = {Status.DONE: "完成", Status.IN_PROGRESS: "推进", Status.NOT_STARTED: "未启动"}
+# Headings of the groups of units behind a yellow or red task, in the order a leader reads them.
+CELL_REASON = {CellReason.NOT_REPORTED: "未报送", CellReason.NOT_STARTED: "未启动",
+               CellReason.BEHIND_SCHEDULE: "进度滞后", CellReason.PROBLEMS_REPORTED: "存在问题",
+               CellReason.UNREADABLE_STATUS: "状态不明", CellReason.DONE: "已完成", CellReason.ON_SCHEDULE: "按序时推进"}
+TASK_REASON = {TaskReason.LEAD_RED: "牵头单位亮红灯", TaskReason.SHARE_RED: "红灯单位占比达到红灯线",
+               TaskReason.LEAD_YELLOW: "牵头单位亮黄灯", TaskReason.SHARE_NOT_GREEN: "非绿灯单位占比达到黄灯线",
+               TaskReason.ALL_GREEN: "各单位推进正常"}
+KIND = {"town": "镇", "subdistrict": "街道", "park": "园区", "department": "部门"}
+SHEET_KIND = {"progress": "进展情况表", "roster": "救助对象台账", "unknown": "未识别（已忽略）", "unreadable": "无法打开",
+              "empty": "空白工作表"}
+LEAD_MARK = "★"
+UNIT_LIST_LIMIT = 8
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def names(units: Sequence[str], limit: int = UNIT_LIST_LIMIT) -> str:
+    """Join unit names with 、, cutting long lists to `limit` names and a count."""
+    shown = "、".join(units[:limit])
+    return shown if len(units) <= limit else f"{shown}等{len(units)}个单位"
+
+
+def cn_number(n: int) -> str:
+    """Write 1–99 in Chinese numerals for headings: 1 → 一, 12 → 十二, 21 → 二十一."""
+    tens, ones = divmod(int(n), 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _CN_DIGITS[tens] + "十")
+    return head + (_CN_DIGITS[ones] if ones or not head else "")
+
+
+def cn_date(day) -> str:
+    """Write a date as 2019年6月25日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def number(value: float) -> str:
+    """Write a count or percentage without a useless .0: 10, 12.5."""
+    return f"{value:g}"
