@@ -125,9 +125,8 @@ def _quarter_shares(period: Period, ctx: Context | None, name: str, method: Meth
         completion = sum((Fraction(method.light_shares[k]) * u.lights[k] for k in Light), Fraction(0)) / cells
     else:
         completion = Fraction(1 if u.submitted else 0)
-    counted = [f for f in ctx.findings if f.unit == name and f.code not in method.exclude_codes]
-    errors = sum(1 for f in counted if f.severity is Severity.ERROR)
-    warnings = sum(1 for f in counted if f.severity is Severity.WARNING)
+    errors = sum(ctx.counts.codes_of(name, Severity.ERROR, excluding=method.exclude_codes).values())
+    warnings = sum(ctx.counts.codes_of(name, Severity.WARNING, excluding=method.exclude_codes).values())
     deduction = method.per_error * errors + method.per_warning * warnings
     weight = method.weights["data_quality"]
     # Nothing was checked for a quarter without a report, so there is nothing to earn quality points for.

@@ -10,17 +10,15 @@ import pandas as pd
 from .money import round_half_up_div, to_fen
 from .parameters import Parameters, Value
 from .period import Period
-from .vocab import Category, Item
+from .vocab import ITEM_FIELDS, Category, Item
 
-ITEM_COLUMNS = {Item.GAP: "gap_fen", Item.TEKUN: "tekun_fen", Item.CARE_FEE: "care_fee_fen",
-                Item.LIVING_ALLOWANCE: "living_allowance_fen", Item.CARE_ALLOWANCE: "care_allowance_fen"}
 PERSON_ITEMS = (Item.TEKUN, Item.CARE_FEE, Item.LIVING_ALLOWANCE, Item.CARE_ALLOWANCE)
 # The care fee's share of the minimum wage, by 失能情况 (seed task 4).
 CARE_RATES = {"全失能": "care_rate_full", "半失能": "care_rate_partial"}
 GAP_CATEGORIES = (Category.DIBAO, Category.EXPENSE)
 # A month key later than any real one: "still paid".
 _NEVER = 10**9
-BY_UNIT_COLUMNS = ["unit", "category", "households", "persons", "person_months", *ITEM_COLUMNS.values(), "amount_fen"]
+BY_UNIT_COLUMNS = ["unit", "category", "households", "persons", "person_months", *ITEM_FIELDS.values(), "amount_fen"]
 
 
 @dataclass(frozen=True)
@@ -175,14 +173,14 @@ def compute(persons: pd.DataFrame, period: Period, rates: Rates) -> Benefits:
     people["months_active"] = active.sum(axis=1)
     people["months_paid"] = person_paid.sum(axis=1)
     for item, arr in monthly.items():
-        people[ITEM_COLUMNS[item]] = np.where(active, arr, 0).sum(axis=1)
+        people[ITEM_FIELDS[item]] = np.where(active, arr, 0).sum(axis=1)
     # 差额 is a household amount: carried on the household's first row so that columns add up.
     people["gap_fen"] = 0
     people.loc[first, "gap_fen"] = gap_active.sum(axis=1)
-    people["amount_fen"] = people[list(ITEM_COLUMNS.values())].sum(axis=1)
+    people["amount_fen"] = people[list(ITEM_FIELDS.values())].sum(axis=1)
 
     sums = {col: np.bincount(codes, weights=people[col].to_numpy(), minlength=len(hh)).astype(np.int64)
-            for col in [*ITEM_COLUMNS.values(), "amount_fen"]}
+            for col in [*ITEM_FIELDS.values(), "amount_fen"]}
     for col, values in sums.items():
         hh[col] = values
     hh["explanation"] = explain(hh, people, codes, hh_active, rates)
@@ -199,6 +197,6 @@ def by_unit(people: pd.DataFrame) -> pd.DataFrame:
     g = frame.groupby(["unit", "category"], sort=True)
     out = pd.DataFrame({
         "households": g["_hh"].nunique(), "persons": g["_paid"].sum(), "person_months": g["_pm"].sum(),
-        **{col: g[col].sum() for col in [*ITEM_COLUMNS.values(), "amount_fen"]},
+        **{col: g[col].sum() for col in [*ITEM_FIELDS.values(), "amount_fen"]},
     }).reset_index()
     return out[BY_UNIT_COLUMNS].astype({c: "int64" for c in BY_UNIT_COLUMNS[2:]})

@@ -291,7 +291,7 @@ def _unit_half(name: str, periods: list[Period], ctxs: list[Context | None]) -> 
             continue
         kind = u.kind
         submissions.append(u.submission)
-        codes = _error_codes(ctx, name)
+        codes = ctx.counts.codes_of(name, Severity.ERROR)
         errors += sum(codes.values())
         warnings += ctx.counts.of_unit(name, Severity.WARNING)
         if not u.submitted:
@@ -318,15 +318,6 @@ def _unit_half(name: str, periods: list[Period], ctxs: list[Context | None]) -> 
                     completeness_mean=round(sum(got) / len(got), 1) if got else 0.0, on_time=on_time, late=late,
                     missing=missing, days_late=days_late, missing_tasks=missing_tasks, errors=errors,
                     warnings=warnings, faults=tuple(faults), praised=clean and bool(got))
-
-
-def _error_codes(ctx: Context, unit: str) -> dict[str, int]:
-    """Count one unit's errors by code, in the findings' stable order."""
-    out: dict[str, int] = {}
-    for f in ctx.findings:
-        if f.unit == unit and f.severity is Severity.ERROR:
-            out[f.code] = out.get(f.code, 0) + 1
-    return out
 
 
 def _tallies(present: list[Context]) -> tuple[FindingTally, ...]:

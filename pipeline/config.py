@@ -106,7 +106,8 @@ def load_config(path: str | Path) -> Config:
         parameters=params_mod.load(_table(data, "parameters", name), _table(data, "plan_floors", name), name),
         status_words=_status_words(_table(data, "status_words", name), name),
         lights=_lights(_table(data, "lights", name), name),
-        registry=_registry(data.get("units", []), name),
+        registry=_registry(data.get("units", []), name, (str(office.get("province", "")), str(office.get("city", "")),
+                                                         district)),
         assessment=parse_method(data["assessment"], name) if "assessment" in data else None,
         mask_person_detail=_flag(privacy, "mask_person_detail", "privacy", name),
         raw=data,
@@ -180,7 +181,7 @@ def _status_words(table: dict, name: str) -> dict[str, Status]:
     return words
 
 
-def _registry(entries: list, name: str) -> Registry:
+def _registry(entries: list, name: str, places: tuple[str, ...]) -> Registry:
     if not isinstance(entries, list) or not entries:
         raise StopRun(f"配置文件 {name} 没有单位名录（[[units]]），请补上。")
     units = []
@@ -190,4 +191,4 @@ def _registry(entries: list, name: str) -> Registry:
             shown = entry.get("name", "?") if isinstance(entry, dict) else entry
             raise StopRun(f"配置文件 {name} 中单位“{shown}”的 kind 须为 {'/'.join(KINDS)}。")
         units.append(Unit(str(entry["name"]), kind, bool(entry.get("reports", True)), tuple(entry.get("aliases", ()))))
-    return Registry.build(units)
+    return Registry.build(units, places)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from .benefits import ITEM_COLUMNS, Benefits
+from .benefits import Benefits
 from .config import Config, Office
 from .findings import Counts, Finding, ordered
 from .lights import cell_states, rule_text, task_lights
@@ -18,7 +18,7 @@ from .period import Period
 from .privacy import mask_echo
 from .quarter import Quarter
 from .reader.schema import ROSTER
-from .vocab import Category, CellReason, Item, Light, Role, Status, Submission, TaskReason
+from .vocab import ITEM_FIELDS, Category, CellReason, Item, Light, Role, Status, Submission, TaskReason
 
 
 @dataclass(frozen=True)
@@ -211,6 +211,7 @@ class Context:
     counts: Counts
     inputs: tuple[InputRow, ...]
     light_rule: str
+    names: frozenset[str] = field(repr=False, compare=False)     # every name the rosters list: what outputs mask
     persons: pd.DataFrame = field(repr=False, compare=False)     # full personal data: the office workbook only
     households: pd.DataFrame = field(repr=False, compare=False)
 
@@ -266,6 +267,7 @@ def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, 
         benefit_categories=tuple((c, by_category[c]) for c in Category if c in by_category), total=total, avg_subsidy_fen=benefits.avg_subsidy_fen,
         avg_subsidy_floor_fen=to_fen(floor.value) if floor else None, standards=standards(config, benefits),
         findings=found, counts=counts, inputs=tuple(inputs), light_rule=rule_text(config.lights),
+        names=frozenset(n for n in quarter.roster["name"] if isinstance(n, str)) if "name" in quarter.roster else frozenset(),
         persons=benefits.persons, households=benefits.households)
 
 
@@ -332,7 +334,7 @@ def _units(quarter: Quarter, matrix: Matrix, config: Config, cells: pd.DataFrame
 
 def _benefit_rows(by_unit: pd.DataFrame) -> list[BenefitRow]:
     return [BenefitRow(households=int(r["households"]), persons=int(r["persons"]), person_months=int(r["person_months"]),
-                       items={i: int(r[c]) for i, c in ITEM_COLUMNS.items()}, amount_fen=int(r["amount_fen"]),
+                       items={i: int(r[c]) for i, c in ITEM_FIELDS.items()}, amount_fen=int(r["amount_fen"]),
                        unit=r["unit"], category=Category(r["category"]))
             for r in by_unit.to_dict("records")]
 

@@ -168,7 +168,7 @@ def _check(config: Config, matrix: Matrix, input_dir: Path, period: str | Period
 
 def masker_for(config: Config, matrix: Matrix, contexts) -> Masker:
     """Build the one masker of a run: IDs, and every name listed in the rosters of the quarters it shows."""
-    names = [n for c in contexts if c is not None and len(c.persons) for n in c.persons["name"]]
+    names = [n for c in contexts if c is not None for n in c.names]
     keep = [u.name for u in config.registry] + [a for u in config.registry for a in u.aliases]
     keep += [t.measure for t in matrix.tasks] + [t.category for t in matrix.tasks] + [matrix.title]
     return Masker(names, keep)

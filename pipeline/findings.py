@@ -90,21 +90,36 @@ def ordered(findings) -> tuple[Finding, ...]:
 
 @dataclass(frozen=True)
 class Counts:
-    """Findings counted once: by severity, by code, and by unit and severity."""
+    """Findings counted once: by severity, by code, by unit and severity, and by unit and code."""
 
     errors: int
     warnings: int
     infos: int
     by_code: dict[str, int]
     by_unit: dict[str, dict[Severity, int]]
+    by_unit_code: dict[str, dict[str, int]]      # codes in the findings' order
+    units_of_code: dict[str, tuple[str, ...]]
 
     @classmethod
     def of(cls, findings) -> "Counts":
+        findings = list(findings)
         sev = Counter(f.severity for f in findings)
         by_unit: dict[str, dict[Severity, int]] = {}
+        by_unit_code: dict[str, dict[str, int]] = {}
+        units: dict[str, set[str]] = {}
         for f in findings:
             by_unit.setdefault(f.unit, {s: 0 for s in Severity})[f.severity] += 1
-        return cls(sev[ERROR], sev[WARNING], sev[INFO], dict(sorted(Counter(f.code for f in findings).items())), by_unit)
+            codes = by_unit_code.setdefault(f.unit, {})
+            codes[f.code] = codes.get(f.code, 0) + 1
+            if f.unit:
+                units.setdefault(f.code, set()).add(f.unit)
+        return cls(sev[ERROR], sev[WARNING], sev[INFO], dict(sorted(Counter(f.code for f in findings).items())), by_unit,
+                   by_unit_code, {c: tuple(sorted(u)) for c, u in units.items()})
 
     def of_unit(self, unit: str, severity: Severity) -> int:
         return self.by_unit.get(unit, {}).get(severity, 0)
+
+    def codes_of(self, unit: str, severity: Severity, *, excluding: tuple[str, ...] = ()) -> dict[str, int]:
+        """Count one unit's findings of one severity by code, leaving out `excluding`."""
+        return {c: n for c, n in self.by_unit_code.get(unit, {}).items()
+                if CODES[c].severity is severity and c not in excluding}

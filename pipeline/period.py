@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from .errors import StopRun
 
@@ -47,6 +48,11 @@ class Period:
         """Return the three calendar months (1-12) of the quarter."""
         first = 3 * (self.quarter - 1) + 1
         return (first, first + 1, first + 2)
+
+    @property
+    def end(self) -> date:
+        """Return the quarter's last day."""
+        return date(self.year + self.quarter // 4, self.months[-1] % 12 + 1, 1) - timedelta(days=1)
 
     @property
     def month_keys(self) -> tuple[int, int, int]:

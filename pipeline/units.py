@@ -13,7 +13,6 @@ GROUPS = {
     "各街道、园区": ("subdistrict", "park"),
 }
 
-_PREFIXES = ("江西省", "南昌市", "青山湖区", "中共青山湖区", "中共")
 _SUFFIXES = ("人民政府", "街道办事处", "办事处", "党工委", "管委会", "管理委员会", "（盖章）", "(盖章)", "盖章")
 _SPACE = re.compile(r"\s+")
 
@@ -40,9 +39,11 @@ class Unit:
 class Registry:
     units: tuple[Unit, ...]
     _keys: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # Place names units put before their own (江西省, 南昌市, the district, 中共…): stripped when matching.
+    prefixes: tuple[str, ...] = ("中共",)
 
     @classmethod
-    def build(cls, units: list[Unit]) -> "Registry":
+    def build(cls, units: list[Unit], places: tuple[str, ...] = ()) -> "Registry":
         """Index every canonical name, alias and derived loose form; reject ambiguous ones."""
         keys: dict[str, str] = {}
         ambiguous: set[str] = set()
@@ -57,7 +58,8 @@ class Registry:
         for unit in units:
             for key in (unit.name, *unit.aliases):
                 keys[normalize_name(key)] = unit.name
-        return cls(tuple(units), keys)
+        places = tuple(p for p in places if p)
+        return cls(tuple(units), keys, (*places, *(f"中共{p}" for p in places), "中共"))
 
     def __iter__(self):
         return iter(self.units)
@@ -82,7 +84,7 @@ class Registry:
         raw = normalize_name(text)
         if not raw:
             return None
-        for candidate in _loose_forms(raw):
+        for candidate in _loose_forms(raw, self.prefixes):
             name = self._keys.get(candidate)
             if name:
                 return self.get(name)
@@ -103,11 +105,11 @@ def _derived_keys(unit: Unit) -> set[str]:
     return keys
 
 
-def _loose_forms(raw: str):
-    """Yield the name, then the name without its district prefix and office suffix."""
+def _loose_forms(raw: str, prefixes: tuple[str, ...]):
+    """Yield the name, then the name without its place prefixes and office suffix."""
     yield raw
     text = raw
-    for prefix in _PREFIXES:
+    for prefix in prefixes:
         if text.startswith(prefix) and len(text) > len(prefix):
             text = text[len(prefix):]
     for suffix in _SUFFIXES:

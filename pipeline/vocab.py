@@ -34,6 +34,11 @@ class Item(StrEnum):
     CARE_ALLOWANCE = "重度残疾人护理补贴"
 
 
+# The field each item has in the benefit frames (snake_case, as the parquet detail names it).
+ITEM_FIELDS = {Item.GAP: "gap_fen", Item.TEKUN: "tekun_fen", Item.CARE_FEE: "care_fee_fen",
+               Item.LIVING_ALLOWANCE: "living_allowance_fen", Item.CARE_ALLOWANCE: "care_allowance_fen"}
+
+
 class Light(StrEnum):
     GREEN = "green"
     YELLOW = "yellow"

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 from jinja2 import UndefinedError
 
-from pipeline.benefits import ITEM_COLUMNS
 from pipeline.config import load_config
 from pipeline.context import (
     BenefitRow,
@@ -36,7 +35,7 @@ from pipeline.report.excel import sheet_title, write_workbook
 from pipeline.report.html import bar_chart_svg, pct, render_html, stacked_bar_svg, yuan_text
 from pipeline.report.labels import cn_number
 from pipeline.report.wording import reason_lines
-from pipeline.vocab import Category, CellReason, Item, Light, Role, Status, Submission, TaskReason
+from pipeline.vocab import ITEM_FIELDS, Category, CellReason, Item, Light, Role, Status, Submission, TaskReason
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -122,9 +121,9 @@ def _persons() -> pd.DataFrame:
          "tekun_fen": 261000, "care_fee_fen": 403200, "care_allowance_fen": 21000},
     ]
     df = pd.DataFrame(rows)
-    for col in ITEM_COLUMNS.values():
+    for col in ITEM_FIELDS.values():
         df[col] = df[col].fillna(0).astype("int64") if col in df else 0
-    df["amount_fen"] = df[list(ITEM_COLUMNS.values())].sum(axis=1)
+    df["amount_fen"] = df[list(ITEM_FIELDS.values())].sum(axis=1)
     df["explanation"] = ["差额 (670 − 300.00) × 2人 × 3个月 = 2220.00", "差额 (670 − 300.00) × 2人 × 3个月 = 2220.00",
                          "特困供养 870 × 1人 × 3个月 = 2610.00"]
     df["_file"] = ROSTER_FILE
@@ -180,7 +179,7 @@ def ctx(config) -> Context:
         tasks=tuple(tasks), benefits=tuple(benefits), benefit_units=(("湖坊镇", total),),
         benefit_categories=tuple((b.category, b) for b in benefits), total=total, avg_subsidy_fen=37000,
         avg_subsidy_floor_fen=44000, standards=standards, findings=findings, counts=counts, inputs=inputs,
-        light_rule=LIGHT_RULE, persons=_persons(), households=pd.DataFrame())
+        light_rule=LIGHT_RULE, names=frozenset(_persons()["name"]), persons=_persons(), households=pd.DataFrame())
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,9 @@ from pathlib import Path
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..benefits import ITEM_COLUMNS
 from ..context import CellState, Context
 from ..money import fmt_grouped, yuan
-from ..vocab import Item, Light, Role, Submission
+from ..vocab import ITEM_FIELDS, Item, Light, Role, Submission
 from . import Bundle, Due, Report
 from .labels import KIND, LIGHT, SEVERITY, SHEET_KIND, STATUS_SHORT, SUBMISSION
 from .wording import fix, reason_lines, title
@@ -58,7 +57,7 @@ def write_workbook(ctx: Context, path: Path, mask, *, full_detail: bool = True) 
 
     Every sheet masks IDs and names except the person detail, the one place they may appear in full.
     """
-    wb = new_workbook(path, mask)
+    wb = new_workbook(path, mask, ctx.issued or ctx.period.end)
     fmts = Formats(wb)
     for sheet in (_overview, _matrix, _units, _benefits):
         sheet(wb, fmts, ctx)
@@ -265,7 +264,7 @@ def _persons(wb: Workbook, fmts: Formats, ctx: Context, full_detail: bool) -> No
         rows.append([p.get("unit"), p.get("community"), p.get("household_no"), p.get("name"), p.get("id_number"),
                      "正确" if p.get("id_status") == "ok" else p.get("id_reason"), p.get("relation"),
                      p.get("category"), p.get("months_paid"),
-                     *(_yuan_or_none(p.get(ITEM_COLUMNS[i])) for i in Item), _yuan_or_none(p.get("amount_fen")),
+                     *(_yuan_or_none(p.get(ITEM_FIELDS[i])) for i in Item), _yuan_or_none(p.get("amount_fen")),
                      p.get("explanation"), p.get("_file"), p.get("_row")])
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)

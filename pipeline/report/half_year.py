@@ -11,14 +11,13 @@ from ..money import fmt_grouped, yuan
 from ..vocab import Category, Light, Submission
 from . import Bundle, Due, Report
 from .html import bar_chart_svg, environment, stacked_bar_svg
-from .labels import KIND, LIGHT_COLOURS, SUBMISSION, cn_date, names
+from .labels import KIND, LIGHT_COLOURS, SUBMISSION, cn_date, cn_number, names
 from .wording import title
 from .xlsx_formats import Cell, Col, Formats, finish_table, new_workbook, start_sheet, write_rows, write_total
 
 TEMPLATE = "bulletin.html.j2"
 # Units are listed in full in a bulletin: a name cut off would be a unit neither praised nor criticised.
 ALL = 1000
-CN_ORDINAL = "一二三四五六"
 
 
 def file_stem(h: HalfYearContext) -> str:
@@ -105,7 +104,7 @@ def _p(text: str) -> dict:
 
 
 def _h3(n: int, text: str) -> dict:
-    return {"kind": "h3", "text": f"（{CN_ORDINAL[n - 1]}）{text}"}
+    return {"kind": "h3", "text": f"（{cn_number(n)}）{text}"}
 
 
 def _change(value: int, measure: str, money: bool = False) -> str:
@@ -210,7 +209,7 @@ def _requirements(h: HalfYearContext) -> list[dict]:
 
 def write_bulletin_xlsx(h: HalfYearContext, path: Path, mask) -> None:
     """Write the bulletin's tables: the comparison, cumulative money, ranking, red tasks, praise and criticism."""
-    wb = new_workbook(path, mask)
+    wb = new_workbook(path, mask, h.issued or h.quarters[-1].period.end)
     fmts = Formats(wb)
     for sheet in (_trend_sheet, _money_sheet, _ranking_sheet, _red_sheet, _praise_sheet):
         sheet(wb, fmts, h)

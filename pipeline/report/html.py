@@ -8,6 +8,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from ..context import Context, TaskState
+from ..findings import CODES
 from ..money import fmt_grouped, fmt_param
 from ..vocab import CellReason, Light, Severity, Submission
 from . import Bundle, Due, Report
@@ -146,10 +147,9 @@ def findings_view(ctx: Context) -> dict:
     """List findings by code and by unit, and the first errors, from the context's counts."""
     by_code = []
     for code, count in ctx.counts.by_code.items():
-        found = [f for f in ctx.findings if f.code == code]
-        units = sorted({f.unit for f in found if f.unit})
-        by_code.append({"code": code, "title": title(code), "severity": found[0].severity,
-                        "severity_label": SEVERITY[found[0].severity], "count": count, "units": names(units)})
+        severity = CODES[code].severity
+        by_code.append({"code": code, "title": title(code), "severity": severity, "severity_label": SEVERITY[severity],
+                        "count": count, "units": names(ctx.counts.units_of_code.get(code, ()))})
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     by_code.sort(key=lambda r: (order[r["severity"]], -r["count"], r["code"]))
     by_unit = [{"unit": unit or "（全区/配置）", **{s.value: n for s, n in counts.items()}, "total": sum(counts.values())}

@@ -28,10 +28,14 @@ def masked_sheet_class(mask: Callable[[str], str]) -> type[Worksheet]:
     return MaskedWorksheet
 
 
-def new_workbook(path: Path, mask: Callable[[str], str], **options) -> Workbook:
-    """Open a workbook whose sheets mask personal data; `add_worksheet(..., worksheet_class=Worksheet)` opts out."""
+def new_workbook(path: Path, mask: Callable[[str], str], created: date, **options) -> Workbook:
+    """Open a workbook whose sheets mask personal data; `add_worksheet(..., worksheet_class=Worksheet)` opts out.
+
+    The workbook's creation date is the report's own date, not the clock's, so the same inputs give the same bytes.
+    """
     wb = Workbook(str(path), {**WORKBOOK_OPTIONS, **options})
     wb.worksheet_class = masked_sheet_class(mask)
+    wb.set_properties({"created": datetime.combine(created, time())})
     return wb
 
 FILLS = {"green": "#C6EFCE", "yellow": "#FFEB9C", "red": "#FFC7CE"}
