@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import ClassVar, Literal
 
 # Two ideographic spaces: wide enough to write a number in by hand, and kept by HTML, which collapses plain spaces.
 BLANK_NUMBER = "\u3000\u3000"
@@ -37,6 +37,8 @@ class DocNumber:
 class Heading:
     """A heading of level 1 (一、), 2 (（一）), 3 (1.) or 4 (（1）); `text` is without the number."""
 
+    kind: ClassVar[str] = "heading"
+
     level: int
     text: str
 
@@ -49,6 +51,8 @@ class Heading:
 class Paragraph:
     """A body paragraph: first line indented two characters unless `indent` is False."""
 
+    kind: ClassVar[str] = "paragraph"
+
     text: str
     strong: bool = False
     indent: bool = True
@@ -57,6 +61,8 @@ class Paragraph:
 @dataclass(frozen=True)
 class Note:
     """A small-print remark under a table or figure, never indented."""
+
+    kind: ClassVar[str] = "note"
 
     text: str
 
@@ -82,6 +88,8 @@ class Column:
 class Table:
     """A table whose header row repeats on every page; cells are final text, formatted by the builder."""
 
+    kind: ClassVar[str] = "table"
+
     columns: tuple[Column, ...]
     rows: tuple[tuple[str | Cell, ...], ...]
     caption: str = ""
@@ -97,6 +105,8 @@ class Table:
 class Figure:
     """A chart: HTML shows the inline `svg`; Word, which cannot draw it, leaves it out (its table carries the data)."""
 
+    kind: ClassVar[str] = "figure"
+
     caption: str
     svg: str = ""
 
@@ -104,6 +114,8 @@ class Figure:
 @dataclass(frozen=True)
 class PageBreak:
     """Start the next block on a new page."""
+
+    kind: ClassVar[str] = "page_break"
 
 
 Block = Heading | Paragraph | Note | Table | Figure | PageBreak
@@ -136,6 +148,25 @@ class Document:
     annex_label: str = "附件"
     copy_to: tuple[str, ...] = ()
     remarks: tuple[str, ...] = ()
+
+    @property
+    def date_text(self) -> str:
+        return cn_date(self.date)
+
+    def parts(self) -> list[list[tuple[Block, str | None]]]:
+        """Split the body at its page breaks into parts of (block, heading label), numbered across the whole body."""
+        out: list[list[tuple[Block, str | None]]] = [[]]
+        for block, label in zip(self.body, heading_labels(self.body)):
+            if isinstance(block, PageBreak):
+                out.append([])
+            else:
+                out[-1].append((block, label))
+        return [part for part in out if part] or [[]]
+
+    def annex_parts(self) -> list[tuple[str, Annex, list[tuple[Block, str | None]]]]:
+        """List each annex with its name (附件1) and its blocks paired with their heading labels."""
+        return [(annex_name(self, n), a, list(zip(a.blocks, heading_labels(a.blocks))))
+                for n, a in enumerate(self.annexes, 1)]
 
 
 def format_doc_number(short_name: str, year: int, number: int | None) -> str:

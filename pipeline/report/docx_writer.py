@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
 
 from .document import (Annex, Block, Cell, Document, Figure, Heading, Note, PageBreak, Paragraph, Table, annex_name,
-                       cn_date, heading_labels, issuer_pt)
+                       heading_labels, issuer_pt)
 
 FANGSONG = "仿宋_GB2312"
 XIAOBIAOSONG = "方正小标宋简体"
@@ -166,7 +166,7 @@ class _Writer:
 
     def signature(self, doc: Document) -> None:
         """Write the 落款 and, under it, the 成文日期 two characters from the right, the name centred over the date."""
-        day = cn_date(doc.date)
+        day = doc.date_text
         offset = (_width(day) - _width(doc.signature)) / 2
         date_right, name_right = (2, 2 + offset) if offset > -2 else (-offset, 0)
         name = self.paragraph(doc.signature, "Signature")
