@@ -9,8 +9,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import docx
+from markupsafe import Markup
 
-from pipeline.report.document import Cell, Column, Heading, PageBreak, Paragraph, Table
+from pipeline.report.document import Cell, Column, Figure, Heading, PageBreak, Paragraph, Table
 from pipeline.report.docx_writer import docx_bytes
 from pipeline.report.html import environment
 from test_docx import ISSUER, bulletin
@@ -124,3 +125,12 @@ def test_page_breaks_open_sections_and_text_is_escaped_once():
 def test_a_document_without_body_still_signs_and_dates():
     o = outline(render(bulletin(body=(), annexes=(), date=date(2020, 1, 6))))
     assert texts(o, "p", cls="signature") == [f"{ISSUER}\n2020年1月6日"]
+
+
+def test_a_figure_is_drawn_in_html_and_left_out_of_word():
+    chart = Markup('<svg viewBox="0 0 10 10" class="chart"><rect width="5" height="5"/></svg>')
+    doc = bulletin(body=(Paragraph("前。"), Figure(chart), Paragraph("后。")), annexes=())
+    assert chart in render(doc)
+    word = docx.Document(io.BytesIO(docx_bytes(doc)))
+    body = [p.text for p in word.paragraphs]
+    assert body[body.index("前。") + 1] == "后。"

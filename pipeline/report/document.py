@@ -103,12 +103,12 @@ class Table:
 
 @dataclass(frozen=True)
 class Figure:
-    """A chart: HTML shows the inline `svg`; Word, which cannot draw it, leaves it out (its table carries the data)."""
+    """A chart as inline SVG markup (a markupsafe.Markup, as the chart functions return): HTML shows it; Word, which
+    cannot draw it, leaves it out, so a chart's numbers must also be in a table or the text."""
 
     kind: ClassVar[str] = "figure"
 
-    caption: str
-    svg: str = ""
+    svg: str
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ class Annex:
 class Document:
     """An official document: 版头, 发文字号, 标题, 主送, 正文, 附件说明, 落款, 成文日期, 附件, 抄送.
 
-    `title` may hold `\n` where the title should break; `remarks` are small-print lines at the very end (how the
+    `title` may hold `\\n` where the title should break; `remarks` are small-print lines at the very end (how the
     document was made, the light rule), outside the standard's elements.
     """
 
