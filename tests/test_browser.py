@@ -1,5 +1,6 @@
 """Every HTML document a demo run writes, opened in headless Chromium as a leader would: offline, without errors,
-in Chinese, with its charts drawn, and printed to an A4 PDF whose sections start on new pages.
+in Chinese, with its charts drawn, and printed to an A4 PDF whose sections start on new pages; and on two phone
+screens, where it must fit the width (screenshots in pytest's temporary folder, `phone0/`).
 
 Needs the `playwright` package (its own driver, no downloaded browser), Debian's /usr/bin/chromium and poppler's
 pdftotext/pdfinfo. Without them the tests skip, except under CI (CI=true), which must install them (.ci/run).
@@ -21,6 +22,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 A4_POINTS = (595, 842)
+PHONES = ((360, 780), (390, 844))
 # The quarter, how many demo quarters it needs, and the day the office runs it.
 PERIODS = {"2019Q2": (2, date(2019, 7, 1)), "2019Q4": (4, date(2020, 1, 6))}
 DISPATCH_HEADINGS = ("一、总体情况", "二、任务推进情况", "三、单位报送情况", "四、资金发放情况", "五、数据质量问题")
@@ -116,6 +118,47 @@ def visit(browser, path: Path, stem: Path) -> dict:
             "png": Path(f"{stem}.png")}
 
 
+@pytest.fixture(scope="module")
+def on_phones(browser, outputs, tmp_path_factory) -> dict[tuple[str, int], dict]:
+    """Open every HTML file on each phone screen; measure the page and its text column, photograph it, print it."""
+    shots = tmp_path_factory.mktemp("phone")
+    out = {}
+    for period, folder in outputs.items():
+        for path in sorted(folder.glob("*.html")):
+            for width, height in PHONES:
+                out[f"{period}/{path.name}", width] = visit_phone(browser, path, width, height,
+                                                                   shots / f"{period}-{path.stem}-{width}")
+    return out
+
+
+def visit_phone(browser, path: Path, width: int, height: int, stem: Path) -> dict:
+    """Load one file as a phone would (mobile viewport, touch, 2× pixels) and measure how it fits the screen."""
+    page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=2, is_mobile=True,
+                            has_touch=True)
+    page.goto(path.as_uri(), wait_until="load")
+    info = page.evaluate("""() => {
+        const text = [...document.querySelectorAll('body > p, section.part > p')].find(p => !p.matches('.note'));
+        const style = getComputedStyle(text);
+        const wide = [...document.querySelectorAll('table')].filter(t => t.getBoundingClientRect().right > innerWidth);
+        return {scroll_width: document.documentElement.scrollWidth, inner_width: innerWidth,
+                column: text.getBoundingClientRect().width, font_px: parseFloat(style.fontSize),
+                issuer_right: document.querySelector('.issuer').getBoundingClientRect().right,
+                svg_right: Math.max(0, ...[...document.querySelectorAll('svg')].map(s => s.getBoundingClientRect().right)),
+                wide_tables: wide.length, wide_unboxed: wide.filter(t => !t.closest('.scroll')).length};
+    }""")
+    page.screenshot(path=f"{stem}.png", full_page=True)
+    # Printed from the phone, the page is the A4 document again: none of the narrow-screen rules applies.
+    page.emulate_media(media="print")
+    printed = page.evaluate("""() => ({
+        font_px: parseFloat(getComputedStyle(document.body).fontSize),
+        padding: getComputedStyle(document.body).paddingLeft,
+        boxes: [...new Set([...document.querySelectorAll('.scroll')].map(s => getComputedStyle(s).overflowX))],
+        issuer_wrap: getComputedStyle(document.querySelector('.issuer')).whiteSpace,
+    })""")
+    page.close()
+    return {**info, "printed": printed, "png": Path(f"{stem}.png")}
+
+
 def pdf_pages(pdf: Path) -> list[str]:
     """Return the text of each page of a PDF, by poppler's pdftotext (pages split by form feeds)."""
     require("pdftotext (poppler-utils)", shutil.which("pdftotext") is not None)
@@ -173,6 +216,28 @@ def test_documents_print_on_a4_with_each_section_on_a_new_page(opened):
             assert heading in tops, (name, heading)
         numbers = [re.search(r"—\s*(\d+)\s*—", text) for text in pages]   # GB/T 9704's "— 3 —" at the foot
         assert [int(m.group(1)) if m else None for m in numbers] == list(range(1, len(pages) + 1)), name
+
+
+def test_documents_fit_a_phone_screen_without_sideways_scrolling(on_phones, opened):
+    assert {name for name, _ in on_phones} == set(opened)
+    for (name, width), page in on_phones.items():
+        where = (name, width, str(page["png"]))
+        assert page["inner_width"] == width, where
+        assert page["scroll_width"] <= width, where
+        assert page["column"] >= 0.8 * width, where          # the text uses the screen, not an A4 sheet's margins
+        assert page["font_px"] >= 15, where
+        assert page["issuer_right"] <= width and page["svg_right"] <= width, where
+        assert page["wide_unboxed"] == 0, where               # a table wider than the screen scrolls in its own box
+        assert page["png"].stat().st_size > 10_000, where
+    # The wide tables are there, so the boxes were put to the test: the 59-task tables and the unit rankings.
+    assert all(on_phones[f"{p}/调度报告-{p}.html", 360]["wide_tables"] >= 8 for p in PERIODS)
+
+
+def test_a_phone_prints_the_a4_document_not_the_phone_layout(on_phones):
+    for (name, width), page in on_phones.items():
+        printed = dict(page["printed"])
+        assert printed.pop("font_px") == pytest.approx(16 * 4 / 3, abs=0.01), (name, width)   # 3号, 16 pt
+        assert printed == {"padding": "0px", "boxes": ["visible"], "issuer_wrap": "nowrap"}, (name, width)
 
 
 def test_a_missing_tool_skips_on_a_developer_machine_and_fails_under_ci(monkeypatch):
