@@ -23,7 +23,8 @@ YELLOW_MARK = "△"
 CELL_WORDS = {"已完成": "完成", "推进中": "推进", "未启动": "未启动"}
 CELL_RULES = [("未报", RED), ("未启动", RED), (YELLOW_MARK, YELLOW), ("完成", GREEN), ("推进", GREEN)]
 MATRIX_LEGEND = f"　★ 牵头单位　{YELLOW_MARK} 黄灯（进度滞后、存在问题或状态不明）　未报 = 未报送该任务　空白 = 非本单位任务"
-SHEET_KINDS = {"progress": "进展情况表", "roster": "救助对象台账", "unknown": "未识别（已忽略）", "unreadable": "无法打开"}
+SHEET_KINDS = {"progress": "进展情况表", "roster": "救助对象台账", "unknown": "未识别（已忽略）", "unreadable": "无法打开",
+               "reference": "仅供阅读（不计入）"}
 ITEM_COLS = [Col(item, 14, "yuan") for item in ITEMS]
 
 
