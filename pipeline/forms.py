@@ -16,14 +16,16 @@ from .matrix import ROLE_LABELS, Matrix
 from .period import Period, month_key
 from .quarter import assemble
 from .reader import FileRead
+from .reader.roster import ABILITY_WORDS, CARE_WORDS, CATEGORY_WORDS, EMPLOYMENT_WORDS, SUPPORT_WORDS
 
+# The drop-down words: each is the reader's own canonical word, so a chosen value always reads back.
 STATUSES = CANONICAL_STATUSES
-CATEGORIES = ("低保", "特困", "支出型")
+CATEGORIES = tuple(CATEGORY_WORDS)
 GRADES = ("一级", "二级", "三级", "四级")
-CARE_NEEDS = ("全失能", "半失能", "自理")
-SUPPORT_MODES = ("集中", "分散")
-WORK_ABILITIES = ("有", "无")
-EMPLOYMENTS = ("已就业", "灵活就业", "未就业")
+CARE_NEEDS = (*(k for k in CARE_WORDS if k), "自理")
+SUPPORT_MODES = tuple(SUPPORT_WORDS)
+WORK_ABILITIES = tuple(ABILITY_WORDS)
+EMPLOYMENTS = tuple(EMPLOYMENT_WORDS)
 YES_NO = ("是", "否")
 
 
@@ -50,10 +52,6 @@ class ProgressForm:
     deadline: date
     tasks: tuple[TaskLine, ...]
     previous: Period | None    # the quarter the carried statuses come from; None when the unit sent none
-
-    @property
-    def carried(self) -> int:
-        return sum(1 for t in self.tasks if t.carried)
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,17 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import TODAY
+from conftest import TODAY, valid_id
 from form_filling import (HOUSEHOLDS, PERIOD, forms_of, ids_of, previous_quarter, reported, roster_rows, scratch_project,
-                          task_rows)
+                          task_rows, write)
 from pipeline.cli import main
 from pipeline.config import CANONICAL_STATUSES
 from pipeline.errors import StopRun
+from pipeline.forms import CARE_NEEDS, CATEGORIES, EMPLOYMENTS, GRADES, SUPPORT_MODES, WORK_ABILITIES, YES_NO, RosterForm
 from pipeline.outbox import forms_period, write_forms
 from pipeline.period import Period
 from pipeline.reader import REFERENCE_MARK, ReadContext, read_file
+from pipeline.report.roster_form import write_roster_form
 
 
 @pytest.fixture
@@ -240,3 +242,26 @@ def test_reference_sheets_are_listed_but_not_read(made, config):
     assert [(s.sheet, s.kind) for s in read.sheets] == [("救助对象台账", "roster"), ("已停发户", "reference"),
                                                          ("填表说明", "reference")]
     assert read.all_findings == []
+
+
+def test_every_drop_down_word_reads_back(tmp_path, config):
+    path = tmp_path / "台账.xlsx"
+    write_roster_form(RosterForm("湖坊镇", Period(2019, 3), (), (), None), str(path), config.office, TODAY)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["救助对象台账"]
+    for i in range(4):
+        r = 5 + i
+        for c, value in enumerate([f"N{i}", f"人{i}", valid_id(seq=61 + 2 * i), "户主", None, "东社区",
+                                   CATEGORIES[i % 3], 100, 50, GRADES[i], CARE_NEEDS[i % 3], SUPPORT_MODES[i % 2],
+                                   WORK_ABILITIES[i % 2], EMPLOYMENTS[i % 3], YES_NO[i % 2], datetime(2019, 7, 1)], 1):
+            if value is not None:
+                write(ws, r, c, value)
+    wb.save(path)
+    [roster, *_] = read_file(path, ReadContext(file=path.name, registry=config.registry, status_words=config.status_words,
+                                               today=TODAY)).sheets
+    assert roster.findings == ()
+    got = roster.rows[["category", "disability_grade", "care_need", "support_mode", "work_ability", "employment", "orphan"]]
+    assert got.values.tolist() == [["低保", 1, "全失能", "集中", "有", "已就业", True],
+                                   ["特困", 2, "半失能", "分散", "无", "灵活就业", False],
+                                   ["支出型", 3, "", "集中", "有", "未就业", True],
+                                   ["低保", 4, "全失能", "分散", "无", "已就业", False]]
