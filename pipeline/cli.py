@@ -117,6 +117,31 @@ def check(period, input_dir, output_dir, config_path, debug):
 
 
 @main.command()
+@click.option("--period", default=None, help="表格所填的季度，如 2019Q3（默认为输入目录中最新季度的下一季度）")
+@common
+def forms(period, input_dir, output_dir, config_path, debug):
+    """生成发给各单位的填报表格：每单位一份进展情况表，每个镇、街道、园区一份救助对象台账。"""
+    from .outbox import write_forms
+
+    on_file = _progress()
+    result = _guard(debug, lambda: write_forms(config_path=config_path, input_dir=input_dir, output_dir=output_dir,
+                                               period=period, today=date.today(), on_file=on_file))
+    _end_progress(on_file)
+    f = result.forms
+    click.echo(f"{f.period.label}填报表格已写入 {result.folder}/（每个单位一个文件夹，整个文件夹发给该单位）")
+    click.echo(f"  进展情况表 {len(f.progress)} 份，救助对象台账 {len(f.rosters)} 份")
+    if not f.previous_found:
+        click.echo(f"未找到上季度（{f.previous}）的报表文件夹，表格未预填上季度内容，台账为空白表。")
+        return
+    carried = sum(1 for p in f.progress if p.previous is not None)
+    households = sum(len(r.households) for r in f.rosters)
+    persons = sum(r.persons for r in f.rosters)
+    stopped = sum(len(r.stopped) for r in f.rosters)
+    click.echo(f"  已预填{f.previous.label}的完成状态和进展情况：{carried} 个单位")
+    click.echo(f"  已带入上季度台账：{households} 户 {persons} 人；停发年月已过的 {stopped} 户列在各台账的“已停发户”表")
+
+
+@main.command()
 @click.option("--quarters", type=click.IntRange(1, 4), default=2, show_default=True, help="生成几个季度")
 @click.option("--force", is_flag=True, help="目标季度文件夹已有文件时仍然覆盖")
 @common

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import docx
 from markupsafe import Markup
+from test_docx import ISSUER, bulletin
 
 from pipeline.report.document import Cell, Column, Figure, Heading, PageBreak, Paragraph, Table
 from pipeline.report.docx_writer import docx_bytes
 from pipeline.report.html import environment
-from test_docx import ISSUER, bulletin
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAGE = """{% extends "_official.html.j2" %}{% import "_document.html.j2" as d %}

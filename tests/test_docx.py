@@ -18,11 +18,24 @@ import pytest
 from docx.enum.text import WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
-
-from pipeline.report.document import (Annex, Cell, Column, DocNumber, Document, Heading, Note, PageBreak, Paragraph,
-                                      Table, cn_numeral, format_doc_number, heading_labels)
-from pipeline.report.docx_writer import TYPE_WIDTH, column_widths, docx_bytes, write_docx
 from test_browser import require
+
+from pipeline.report.document import (
+    Annex,
+    Cell,
+    Column,
+    DocNumber,
+    Document,
+    Heading,
+    Note,
+    PageBreak,
+    Paragraph,
+    Table,
+    cn_numeral,
+    format_doc_number,
+    heading_labels,
+)
+from pipeline.report.docx_writer import TYPE_WIDTH, column_widths, docx_bytes, write_docx
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice") or "/usr/bin/soffice"
 ISSUER = "青山湖区城镇贫困群众脱贫解困工作领导小组办公室"

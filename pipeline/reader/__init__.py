@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..cells import clean_text
 from ..findings import Finding, finding
 from .files import Grid, Unreadable, discover, is_accepted, load_grids
 from .layout import find_layout, is_blank_row
@@ -12,7 +13,10 @@ from .roster import read_roster
 from .schema import PROGRESS
 from .sheet import ReadContext, SheetRead
 
-__all__ = ["FileRead", "ReadContext", "SheetRead", "discover", "read_file", "read_grid"]
+__all__ = ["REFERENCE_MARK", "FileRead", "ReadContext", "SheetRead", "discover", "read_file", "read_grid"]
+
+# `jiekun forms` ends the title of its instructions and reference sheets with this; such a sheet is listed, never read.
+REFERENCE_MARK = "（仅供阅读，不计入汇总）"
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ def read_grid(grid: Grid, ctx: ReadContext) -> SheetRead:
     """Recognise a sheet by its header and read it as a progress report or a roster."""
     if all(is_blank_row(row) for row in grid.rows):
         return SheetRead(ctx.file, grid.name, "empty")
+    if is_reference(grid.rows):
+        return SheetRead(ctx.file, grid.name, "reference")
     layout = find_layout(grid.rows)
     if layout is None:
         return SheetRead(ctx.file, grid.name, "unknown", findings=(finding(
@@ -59,3 +65,9 @@ def read_grid(grid: Grid, ctx: ReadContext) -> SheetRead:
     if layout.kind == PROGRESS:
         return read_progress(grid, layout, ctx)
     return read_roster(grid, layout, ctx)
+
+
+def is_reference(rows: list[list[object]]) -> bool:
+    """Say whether a sheet's first filled cell is a title ending with REFERENCE_MARK."""
+    first = next((v for row in rows for v in row if clean_text(v)), "")
+    return clean_text(first).endswith(clean_text(REFERENCE_MARK))

@@ -17,8 +17,21 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Pt
 
-from .document import (Annex, Block, Cell, Document, Figure, Heading, Note, PageBreak, Paragraph, Table, annex_name,
-                       heading_labels, issuer_pt)
+from .document import (
+    Annex,
+    Block,
+    Cell,
+    Document,
+    Figure,
+    Heading,
+    Note,
+    PageBreak,
+    Paragraph,
+    Table,
+    annex_name,
+    heading_labels,
+    issuer_pt,
+)
 from .docx_styles import BODY_PT, LINE_PITCH, TYPE_WIDTH, element, set_up
 
 # Text that XML 1.0 cannot hold (control characters other than tab and line breaks, lone surrogates) is dropped;

@@ -22,7 +22,7 @@ TASK_REASON = {TaskReason.LEAD_RED: "牵头单位亮红灯", TaskReason.SHARE_RE
                TaskReason.ALL_GREEN: "各单位推进正常"}
 KIND = {"town": "镇", "subdistrict": "街道", "park": "园区", "department": "部门"}
 SHEET_KIND = {"progress": "进展情况表", "roster": "救助对象台账", "unknown": "未识别（已忽略）", "unreadable": "无法打开",
-              "empty": "空白工作表"}
+              "empty": "空白工作表", "reference": "仅供阅读（不计入）"}
 LEAD_MARK = "★"
 UNIT_LIST_LIMIT = 8
 _CN_DIGITS = "零一二三四五六七八九"
