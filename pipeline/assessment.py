@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from .config import Config, Office
+from .config import Config, Issue, Office
 from .context import Context, LightCounts, UnitReport
 from .errors import StopRun
 from .findings import Severity
@@ -53,6 +53,7 @@ class AnnualContext:
 
     year: int
     issued: date | None
+    doc_number: int | None
     office: Office
     plan_title: str
     plan_document: str
@@ -73,7 +74,7 @@ class AnnualContext:
 
 
 def build_annual(contexts: dict[Period, Context | None], year: int, config: Config,
-                 issued: date | None = None) -> AnnualContext:
+                 issue: Issue = Issue()) -> AnnualContext:
     """Score every reporting unit over the year's four quarters; a quarter that is None was not received."""
     method = config.assessment
     if method is None:
@@ -89,7 +90,7 @@ def build_annual(contexts: dict[Period, Context | None], year: int, config: Conf
     # Equal totals share a rank, as a published ranking does.
     ranked = tuple(replace(u, rank=1 + sum(1 for v in units if v.total > u.total)) for u in units)
     return AnnualContext(
-        year=year, issued=issued, office=latest.office, plan_title=latest.plan_title,
+        year=year, issued=issue.date, doc_number=issue.number, office=latest.office, plan_title=latest.plan_title,
         plan_document=latest.plan_document, method=method, deadline_text=config.deadline.text, periods=periods,
         present=present, units=ranked, light_rule=latest.light_rule)
 

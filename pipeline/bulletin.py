@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
-from .config import Config, Office
+from .config import Config, Issue, Office
 from .context import Context, Headline
 from .findings import Severity
 from .period import Period
@@ -157,7 +157,8 @@ class HalfYearContext:
     year: int
     half: int
     label: str                   # 2019年上半年
-    issued: date | None
+    issued: date | None          # 成文日期, when the office gave one
+    doc_number: int | None       # the 文号's number, when the office gave one
     office: Office
     plan_title: str
     plan_document: str
@@ -197,7 +198,7 @@ def half_periods(year: int, half: int) -> list[Period]:
 
 
 def build_half(contexts: dict[Period, Context | None], year: int, half: int, config: Config,
-               issued: date | None = None) -> HalfYearContext:
+               issue: Issue = Issue()) -> HalfYearContext:
     """Build the bulletin of one half-year from its quarters' contexts (None for a quarter not received)."""
     periods = half_periods(year, half)
     ctxs = [contexts.get(p) for p in periods]
@@ -211,7 +212,8 @@ def build_half(contexts: dict[Period, Context | None], year: int, half: int, con
     red, known = _persistent_red(ctxs)
     money_units, money_categories = _money(ctxs)
     return HalfYearContext(
-        name=f"{year}H{half}", year=year, half=half, label=periods[0].half_label, issued=issued,
+        name=f"{year}H{half}", year=year, half=half, label=periods[0].half_label, issued=issue.date,
+        doc_number=issue.number,
         office=latest.office, plan_title=latest.plan_title, plan_document=latest.plan_document,
         quarters=quarters, trend=_trend(quarters), money_units=money_units, money_categories=money_categories,
         money_by_quarter=tuple(None if c is None else c.total_fen for c in ctxs),

@@ -71,19 +71,37 @@ def main():
 
 def _date_option(func):
     return click.option("--date", "issued", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                        help="成文日期，如 2019-07-05（不填则在报告落款处留空待填）")(func)
+                        help="成文日期，如 2019-07-05（不填则取 config.toml [documents]，再无则在落款处留空待填）")(func)
+
+
+def _doc_numbers(ctx, param, values) -> dict[str, int]:
+    """Parse --doc-no 3 or --doc-no 2019H1=3 (repeatable) into {key: number}; "" is the one numbered document."""
+    out: dict[str, int] = {}
+    for value in values:
+        key, _, number = value.rpartition("=")
+        if not number.isdigit() or int(number) < 1:
+            raise click.BadParameter(f"“{value}”不是文号序号，请写成 3 或 2019H1=3。")
+        out[key.strip()] = int(number)
+    return out
+
+
+def _doc_no_option(func):
+    return click.option("--doc-no", "doc_numbers", multiple=True, callback=_doc_numbers, metavar="[期次=]序号",
+                        help="文号序号，如 3 或 2019H1=3、2019=5（四季度同时出通报和考核时须写期次）")(func)
 
 
 @main.command()
 @click.option("--period", default=None, help="季度，如 2019Q2（默认为输入目录中最新的季度）")
 @_date_option
+@_doc_no_option
 @common
-def run(period, issued, input_dir, output_dir, config_path, debug):
+def run(period, issued, doc_numbers, input_dir, output_dir, config_path, debug):
     """读取、检查、测算并生成本季度全部报告。"""
     on_file = _progress()
     result = _guard(debug, lambda: dispatch.run(config_path=config_path, input_dir=input_dir, output_dir=output_dir,
                                                 period=period, today=date.today(),
-                                                issued=issued.date() if issued else None, on_file=on_file,
+                                                issued=issued.date() if issued else None,
+                                                doc_numbers=doc_numbers, on_file=on_file,
                                                 command=" ".join(["jiekun", *sys.argv[1:]])))
     _end_progress(on_file)
     ctx = result.context

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from . import parameters as params_mod
@@ -60,6 +60,14 @@ class LightRules:
 
 
 @dataclass(frozen=True)
+class Issue:
+    """How one document goes out: its 发文字号 number and 成文日期, each None until the office gives it."""
+
+    number: int | None = None
+    date: date | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     paths: dict[str, Path]
@@ -70,6 +78,7 @@ class Config:
     lights: LightRules
     registry: Registry
     assessment: Method | None
+    documents: dict[str, Issue] = field(default_factory=dict)    # by period key: 2019Q2, 2019H1, 2019
     mask_person_detail: bool = False
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -109,6 +118,7 @@ def load_config(path: str | Path) -> Config:
         registry=_registry(data.get("units", []), name, (str(office.get("province", "")), str(office.get("city", "")),
                                                          district)),
         assessment=parse_method(data["assessment"], name) if "assessment" in data else None,
+        documents=_documents(_table(data, "documents", name), name),
         mask_person_detail=_flag(privacy, "mask_person_detail", "privacy", name),
         raw=data,
     )
@@ -163,6 +173,35 @@ def _lights(table: dict, name: str) -> LightRules:
         yellow_share=_number(table, "yellow_share", "lights", name, 0.25, high=1),
         no_problem_words=frozenset(w.strip() for w in words),
     )
+
+
+def _documents(table: dict, name: str) -> dict[str, Issue]:
+    """Read [documents]: "2019H1" = { number = 3, date = 2019-07-05 }, keyed by quarter, half-year or year."""
+    out = {}
+    for key, spec in table.items():
+        where = f"documents.{key}"
+        if not isinstance(spec, dict) or set(spec) - {"number", "date"}:
+            raise StopRun(f"配置文件 {name} 的 {where} 须写成 {{ number = 3, date = 2019-07-05 }}，请改正。")
+        if not (Period.try_parse(key) or _half(key) or (len(key) == 4 and key.isdigit())):
+            raise StopRun(f"配置文件 {name} 的 {where} 不是季度、半年或年份（如 2019Q2、2019H1、2019），请改正。")
+        number = spec.get("number")
+        if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 1):
+            raise StopRun(f"配置文件 {name} 的 {where}.number 须为正整数（文号中的序号），请改正。")
+        out[key] = Issue(number, _issue_date(spec.get("date"), f"{where}.date", name))
+    return out
+
+
+def _half(key: str) -> bool:
+    return len(key) == 6 and key[:4].isdigit() and key[4:] in ("H1", "H2")
+
+
+def _issue_date(value: object, where: str, name: str) -> date | None:
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise StopRun(f"配置文件 {name} 的 {where} 不是有效日期，请写成 2019-07-05。") from None
 
 
 def _status_words(table: dict, name: str) -> dict[str, Status]:

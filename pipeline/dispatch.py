@@ -11,7 +11,7 @@ from . import assessment, bulletin
 from . import context as context_mod
 from .benefits import Benefits, Rates, compute
 from .checks import Facts, run_checks
-from .config import Config, load_config
+from .config import Config, Issue, load_config
 from .errors import StopRun
 from .findings import ERROR, Finding
 from .matrix import Matrix, load_matrix
@@ -176,8 +176,13 @@ def masker_for(config: Config, matrix: Matrix, contexts) -> Masker:
 
 def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None = None,
         output_dir: Path | str | None = None, period: str | Period | None = None, today: date | None = None,
-        issued: date | None = None, on_file: ProgressFn | None = None, command: str = "") -> RunResult:
-    """Run the whole quarter: read, check, compute and render every due output into output/<period>/ atomically."""
+        issued: date | None = None, doc_numbers: dict[str, int] | None = None, on_file: ProgressFn | None = None,
+        command: str = "") -> RunResult:
+    """Run the whole quarter: read, check, compute and render every due output into output/<period>/ atomically.
+
+    `issued` dates every document of the run (成文日期) and `doc_numbers` numbers them by key (2019H1, 2019); a key ""
+    numbers the one numbered document due. Without them config.toml [documents] decides, or a blank is left to fill.
+    """
     from .report import Bundle, Due
     from .report.catalogue import REPORTS  # rendering is the other edge; imported late to keep check() light
 
@@ -188,18 +193,20 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
     source = _input_dir(config, input_dir)
     out_root = _output_dir(config, output_dir)
     guard(source, out_root)
-    result = _check(config, matrix, source, period, today, issued, on_file)
+    chosen = resolve_period(source, period)[0]
+    due = [r for r in REPORTS if r.due.applies(chosen)]
+    issues = resolve_issues(config, chosen, due, issued, doc_numbers or {})
+    result = _check(config, matrix, source, chosen, today, issues[str(chosen)].date, on_file)
     clock = Clock()
-    due = [r for r in REPORTS if r.due.applies(result.period)]
     contexts = earlier_contexts(result, source, today, issued, on_file,
                                 year=any(r.due is Due.YEAR_END for r in due),
                                 half=any(r.due is Due.HALF_YEAR for r in due))
     clock.lap("earlier quarters")
     half_year = annual = None
     if any(r.due is Due.HALF_YEAR for r in due):
-        half_year = bulletin.build_half(contexts, result.period.year, result.period.half, config, issued)
+        half_year = bulletin.build_half(contexts, chosen.year, chosen.half, config, issues[f"{chosen.year}H{chosen.half}"])
     if any(r.due is Due.YEAR_END for r in due):
-        annual = assessment.build_annual(contexts, result.period.year, config, issued)
+        annual = assessment.build_annual(contexts, chosen.year, config, issues[str(chosen.year)])
     bundle = Bundle(result.context, config, half_year, annual)
     target = out_root / str(result.period)
     with Staging(target, masker_for(config, matrix, contexts.values())) as staging:
@@ -214,6 +221,32 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
     return RunResult(**{k: getattr(result, k) for k in CheckResult.__dataclass_fields__ if k != "timings"},
                      timings={**result.timings, **clock.timings}, output_dir=target, written=written,
                      half_year=half_year, annual=annual)
+
+
+def resolve_issues(config: Config, period: Period, due, issued: date | None,
+                   numbers: dict[str, int]) -> dict[str, Issue]:
+    """Decide each due document's 成文日期 and 文号 number: the run's options first, then config.toml [documents]."""
+    from .report import Due
+
+    keys = [str(period)] + ([f"{period.year}H{period.half}"] if any(r.due is Due.HALF_YEAR for r in due) else []) \
+        + ([str(period.year)] if any(r.due is Due.YEAR_END for r in due) else [])
+    numbered = keys[1:]
+    numbers = dict(numbers)
+    if "" in numbers:
+        if len(numbered) != 1:
+            what = "、".join(numbered) or "无"
+            raise StopRun(f"本次运行须编文号的文件是：{what}；请用 --doc-no {numbered[0] if numbered else '2019H1'}=3 这样的写法"
+                          "逐个指定，不能只写一个数字。")
+        numbers[numbered[0]] = numbers.pop("")
+    unknown = [k for k in numbers if k not in numbered]
+    if unknown:
+        raise StopRun(f"--doc-no 中的 {'、'.join(unknown)} 不是本次运行生成的文件（本次为 {'、'.join(numbered) or '季度调度报告，不编文号'}），"
+                      "请改正。")
+    out = {}
+    for key in keys:
+        base = config.documents.get(key, Issue())
+        out[key] = Issue(numbers.get(key, base.number), issued or base.date)
+    return out
 
 
 def earlier_contexts(result: CheckResult, input_dir: Path, today: date, issued: date | None,

@@ -105,7 +105,7 @@ def visit(browser, path: Path, stem: Path) -> dict:
     page.goto(url, wait_until="load")
     info = page.evaluate("""() => ({
         text: document.body.innerText,
-        parts: [...document.querySelectorAll('section.part')].map(s => (s.querySelector('h2') || {}).textContent || ''),
+        parts: [...document.querySelectorAll('section.part')].map(s => (s.querySelector('.annex-label, h2') || {}).textContent || ''),
         headings: [...document.querySelectorAll('h2')].map(h => h.textContent.trim()),
         svgs: [...document.querySelectorAll('svg')].map(s => { const b = s.getBoundingClientRect();
                                                                return [b.width, b.height]; }),

@@ -13,11 +13,15 @@ from ..money import fmt_param
 from ..scoring import ITEMS, Method
 from ..vocab import Grade, Light, Submission
 from . import Bundle, Due, Report
+from .document import Cell, Column, DocNumber, Document, Figure, Heading, Note, PageBreak, Paragraph, Table, map_text
+from .docx_writer import write_docx
 from .html import environment
 from .labels import KIND, SUBMISSION
 from .wording import title
 from .xlsx_formats import (
-    Cell,
+    Cell as XCell,
+)
+from .xlsx_formats import (
     Col,
     Formats,
     colour_by_text,
@@ -45,6 +49,12 @@ def _write_html(bundle: Bundle, staging) -> None:
     staging.write_text(f"{file_stem(a)}.html", render_assessment_html(a, bundle.config.paths["templates"]))
 
 
+def _write_docx(bundle: Bundle, staging) -> None:
+    a = bundle.annual
+    doc = map_text(assessment_document(a), staging.mask)
+    staging.write_with(f"{file_stem(a)}.docx", lambda p: write_docx(doc, p))
+
+
 def _write_xlsx(bundle: Bundle, staging) -> None:
     a = bundle.annual
     staging.write_with(f"{file_stem(a)}.xlsx", lambda p: write_assessment_xlsx(a, p, staging.mask))
@@ -52,6 +62,7 @@ def _write_xlsx(bundle: Bundle, staging) -> None:
 
 HTML = Report("年度考核（网页）", Due.YEAR_END, _write_html)
 XLSX = Report("年度考核（工作簿）", Due.YEAR_END, _write_xlsx)
+DOCX = Report("年度考核（Word）", Due.YEAR_END, _write_docx)
 
 
 def rule_texts(a: AnnualContext) -> list[tuple[str, Decimal, str]]:
@@ -109,15 +120,56 @@ def _share(value: Decimal) -> str:
 
 
 def render_assessment_html(a: AnnualContext, templates_dir: Path) -> str:
-    """Render the assessment page from the context with the templates in `templates_dir`."""
-    chart = score_bars_svg([(u.unit, [u.items[k] for k in ITEMS]) for u in a.units],
-                           [ITEM_LABELS[k] for k in ITEMS], title="各单位考核得分（分）")
+    """Render the assessment page from its Document, chart included."""
+    return environment(templates_dir).get_template(TEMPLATE).render(ctx=a, doc=assessment_document(a, charts=True))
+
+
+def assessment_document(a: AnnualContext, *, charts: bool = False) -> Document:
+    """Compose the assessment as an official document: method, results by grade, scores, the quarters behind them."""
+    m = a.method
+    note = missing_note(a)
+    rules = Table((Column("考核项目"), Column("分值", "num"), Column("计分规则", width=0.7)),
+                  tuple((label, fmt_param(weight), text) for label, weight, text in rule_texts(a))
+                  + ((Cell("合计", strong=True), Cell(fmt_param(m.full_marks), strong=True), ""),))
+    counts = "、".join(f"{g}{a.grade_counts[g]}个" for g in Grade) + "。"
     # Only grades that some unit received get a heading, so the （一）（二） numbering has no gaps.
     groups = [(g, [u.unit for u in a.units if u.grade is g]) for g in Grade]
-    return environment(templates_dir).get_template(TEMPLATE).render(
-        ctx=a, items=[(k, ITEM_LABELS[k]) for k in ITEMS], grades=list(Grade), rules=rule_texts(a),
-        general_rules=general_texts(a.method), missing_note=missing_note(a),
-        grade_groups=[(g, us) for g, us in groups if us], score_chart=chart)
+    results = [block for g, units in groups if units
+               for block in (Heading(2, f"{g}（{len(units)}个）"), Paragraph("、".join(units) + "。"))]
+    chart = [Figure(score_bars_svg([(u.unit, [u.items[k] for k in ITEMS]) for u in a.units],
+                                   [ITEM_LABELS[k] for k in ITEMS], title="各单位考核得分（分）"))] if charts else []
+    scores = Table((Column("排名", "center"), Column("单位"),
+                    *(Column(f"{ITEM_LABELS[k]}\n（{fmt_param(m.weights[k])}分）", "num") for k in ITEMS),
+                    Column("总分", "num"), Column("等次", "center")),
+                   tuple((str(u.rank), u.unit, *(str(u.items[k]) for k in ITEMS), Cell(str(u.total), strong=True),
+                          Cell(u.grade.value, strong=True) if u.grade is Grade.POOR else u.grade.value) for u in a.units))
+
+    def quarter(q) -> str | Cell:
+        if not q.present:
+            return "未收到"
+        text = (f"{SUBMISSION[q.submission]} {q.completeness:.1f}%\n{q.lights.green}/{q.lights.yellow}/{q.lights.red}"
+                f"\u3000{q.errors}/{q.warnings}")
+        return text if q.submission is Submission.ON_TIME else Cell(text, strong=True)
+
+    quarters = Table((Column("单位"), *(Column(p.quarter_label, "center") for p in a.periods)),
+                     tuple((u.unit, *(quarter(q) for q in u.quarters)) for u in a.units))
+    body = (
+        Paragraph(f"根据《{a.plan_title}》（{a.plan_document}）“全年一考核”的要求，依据各单位{a.year}年各季度进展情况报送、"
+                  f"任务推进和数据核查情况，按照下列考核办法，对{len(a.units)}个报送单位进行了考核。现将考核结果通报如下。"),
+        *([Paragraph(note, strong=True)] if note else []),
+        Heading(1, "考核办法"), rules, *(Paragraph(t) for t in general_texts(m)),
+        Heading(1, "考核结果"), Paragraph(counts), *results, *chart,
+        PageBreak(), Heading(1, "得分明细"), scores,
+        PageBreak(), Heading(1, "各季度报送情况"),
+        Note("每格依次为：报送情况、完整率，本单位任务灯色（绿/黄/红），数据质量计分的错误/警告条数。"), quarters,
+    )
+    return Document(
+        issuer=a.office.name, title=f"{a.office.district}城镇贫困群众脱贫解困工作\n{a.year}年度考核结果", body=body,
+        signature=a.office.name, date=a.issued,
+        doc_number=DocNumber(a.office.short_name, a.year, a.doc_number) if a.office.short_name else None,
+        remarks=("本考核结果由各季度调度数据按 config.toml [assessment] 的考核办法自动计算，不含个人信息。",
+                 f"亮灯规则：{a.light_rule}"),
+        as_of=a.periods[-1].end)
 
 
 def score_bars_svg(rows: Sequence[tuple[str, list]], labels: Sequence[str], *, title: str = "", width: int = 600,
@@ -172,7 +224,7 @@ def _scores_sheet(wb: Workbook, fmts: Formats, a: AnnualContext) -> None:
             *(Col(f"{ITEM_LABELS[k]}（{fmt_param(w[k])}分）", 12, "num") for k in ITEMS),
             Col(f"总分（{fmt_param(a.method.full_marks)}分）", 11, "num"), Col("等次", 7, "center")]
     ws = start_sheet(wb, fmts, "考核得分", _title(a, "考核得分"), cols, freeze_cols=2, portrait=True)
-    rows = [[u.rank, u.unit, KIND.get(u.kind, ""), *(float(u.items[k]) for k in ITEMS), Cell(float(u.total), bold=True),
+    rows = [[u.rank, u.unit, KIND.get(u.kind, ""), *(float(u.items[k]) for k in ITEMS), XCell(float(u.total), bold=True),
              u.grade] for u in a.units]
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)

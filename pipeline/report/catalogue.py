@@ -11,6 +11,8 @@ REPORTS = (
     feedback.REPORT,
     half_year.HTML,
     half_year.XLSX,
+    half_year.DOCX,
     annual.HTML,
     annual.XLSX,
+    annual.DOCX,
 )

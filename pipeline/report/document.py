@@ -6,12 +6,13 @@ numbers them (一、 （一） 1. （1）) for every renderer, so the numbering 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Callable, ClassVar, Literal, TypeVar
 
 # Two ideographic spaces: wide enough to write a number in by hand, and kept by HTML, which collapses plain spaces.
 BLANK_NUMBER = "\u3000\u3000"
+BLANK_DATE = "\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日"
 # The 版心 is 156 mm = 442 pt wide; the issuing office's name stays on one line of it, at most 26 pt.
 ISSUER_MAX_PT = 26
 TYPE_AREA_PT = 440
@@ -141,17 +142,18 @@ class Document:
     title: str
     body: tuple[Block, ...]
     signature: str
-    date: date
+    date: date | None                 # 成文日期; None leaves a blank for the clerk, never the clock's date
     doc_number: DocNumber | None = None
     addressee: str = ""
     annexes: tuple[Annex, ...] = ()
     annex_label: str = "附件"
     copy_to: tuple[str, ...] = ()
     remarks: tuple[str, ...] = ()
+    as_of: date | None = None         # the day the data stands at: the file's own date when there is no 成文日期
 
     @property
     def date_text(self) -> str:
-        return cn_date(self.date)
+        return BLANK_DATE if self.date is None else cn_date(self.date)
 
     def parts(self) -> list[list[tuple[Block, str | None]]]:
         """Split the body at its page breaks into parts of (block, heading label), numbered across the whole body."""
@@ -220,3 +222,19 @@ def annex_name(doc: Document, n: int) -> str:
 def issuer_pt(issuer: str) -> int:
     """Size the 发文机关标志 so that the name stays on one line of the type area: at most 26 pt."""
     return min(ISSUER_MAX_PT, TYPE_AREA_PT // max(len(issuer), 1))
+
+
+T = TypeVar("T")
+
+
+def map_text(item: T, fn: Callable[[str], str]) -> T:
+    """Return a copy of a document (or any part of one) with `fn` applied to every text it holds, charts excepted."""
+    if isinstance(item, Figure):
+        return item
+    if isinstance(item, str):
+        return fn(item)
+    if isinstance(item, tuple):
+        return tuple(map_text(x, fn) for x in item)  # type: ignore[return-value]
+    if is_dataclass(item) and not isinstance(item, type):
+        return replace(item, **{f.name: map_text(getattr(item, f.name), fn) for f in fields(item)})
+    return item

@@ -7,7 +7,7 @@ face (Noto CJK on Debian) rather than a Latin one.
 """
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
@@ -19,6 +19,8 @@ from docx.shared import Mm, Pt, RGBColor
 
 from .document import Document
 
+# A fixed file date for a document with neither a 成文日期 nor a data date, so equal documents give equal bytes.
+FALLBACK_DATE = date(2019, 1, 1)
 FANGSONG = "仿宋_GB2312"
 XIAOBIAOSONG = "方正小标宋简体"
 HEITI = "黑体"
@@ -66,7 +68,7 @@ def set_up(word: docx.document.Document, doc: Document) -> None:
     props = word.core_properties
     props.title, props.author, props.last_modified_by = doc.title.replace("\n", ""), doc.issuer, doc.issuer
     props.comments = props.subject = props.keywords = props.category = ""
-    props.created = props.modified = datetime.combine(doc.date, time())
+    props.created = props.modified = datetime.combine(doc.date or doc.as_of or FALLBACK_DATE, time())
     props.revision = 1
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..vocab import CellReason, Light, Role, Severity, Status, Submission, TaskReason
+from .document import cn_date as cn_date  # re-exported: every report dates the same way
+from .document import cn_numeral
 
 SEVERITY = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
 LIGHT = {Light.GREEN: "绿灯", Light.YELLOW: "黄灯", Light.RED: "红灯"}
@@ -25,7 +27,6 @@ SHEET_KIND = {"progress": "进展情况表", "roster": "救助对象台账", "un
               "empty": "空白工作表", "reference": "仅供阅读（不计入）"}
 LEAD_MARK = "★"
 UNIT_LIST_LIMIT = 8
-_CN_DIGITS = "零一二三四五六七八九"
 
 
 def names(units: Sequence[str], limit: int = UNIT_LIST_LIMIT) -> str:
@@ -34,18 +35,11 @@ def names(units: Sequence[str], limit: int = UNIT_LIST_LIMIT) -> str:
     return shown if len(units) <= limit else f"{shown}等{len(units)}个单位"
 
 
-def cn_number(n: int) -> str:
-    """Write 1–99 in Chinese numerals for headings: 1 → 一, 12 → 十二, 21 → 二十一."""
-    tens, ones = divmod(int(n), 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else _CN_DIGITS[tens] + "十")
-    return head + (_CN_DIGITS[ones] if ones or not head else "")
-
-
-def cn_date(day) -> str:
-    """Write a date as 2019年6月25日."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def number(value: float) -> str:
     """Write a count or percentage without a useless .0: 10, 12.5."""
     return f"{value:g}"
+
+
+def cn_number(n: int) -> str:
+    """Write a heading number in Chinese numerals: 1 → 一, 12 → 十二."""
+    return cn_numeral(n)
