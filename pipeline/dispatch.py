@@ -17,7 +17,8 @@ from .matrix import Matrix, load_matrix
 from .output import Staging
 from .period import Period
 from .quarter import Quarter, assemble
-from .reader import FileRead, ReadContext, discover, read_file
+from .reader import FileRead, ReadContext, list_entries
+from .reader.sandbox import read_files
 
 ProgressFn = Callable[[str], None]
 
@@ -79,15 +80,10 @@ def resolve_period(input_dir: Path, period: str | Period | None) -> tuple[Period
 
 
 def read_quarter(folder: Path, config: Config, today: date, on_file: ProgressFn | None = None) -> list[FileRead]:
-    """Read every file of a quarter folder, one at a time and independently of each other."""
-    reads = []
-    for path in discover(folder):
-        rel = path.relative_to(folder).as_posix()
-        if on_file:
-            on_file(rel)
-        ctx = ReadContext(file=rel, registry=config.registry, status_words=config.status_words, today=today)
-        reads.append(read_file(path, ctx))
-    return reads
+    """Account for every entry of a quarter folder, reading its files in worker processes; keep the folder's order."""
+    def make_ctx(rel: str) -> ReadContext:
+        return ReadContext(file=rel, registry=config.registry, status_words=config.status_words, today=today)
+    return read_files(list_entries(folder), make_ctx, on_file=on_file)
 
 
 def accounting(files: list[FileRead], quarter: Quarter) -> list[dict]:
