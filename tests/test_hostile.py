@@ -91,6 +91,7 @@ def hostile_quarter(quarter: Path, outside: Path) -> None:
     shutil.copy(quarter / "湖坊镇-救助对象台账-2019Q2.xlsx", outside / "台账副本.xlsx")
     (quarter / "外部台账.xlsx").symlink_to(outside / "台账副本.xlsx")
     (quarter / "口令.csv").symlink_to("/etc/passwd")
+    (quarter / "湖坊镇台账 - 快捷方式.lnk").write_bytes(b"L\0\0\0\x01\x14\x02\0" + bytes(68))
     (quarter / "丢失.xlsx").symlink_to(quarter / "不存在.xlsx")
     (quarter / "循环甲.xlsx").symlink_to(quarter / "循环乙.xlsx")
     (quarter / "循环乙.xlsx").symlink_to(quarter / "循环甲.xlsx")
@@ -111,6 +112,7 @@ REFUSED = {
     "文件夹.xlsx": ("not-a-file", "文件夹"),
     "外部台账.xlsx": ("not-a-file", "以外的链接"),
     "口令.csv": ("not-a-file", "以外的链接"),
+    "湖坊镇台账 - 快捷方式.lnk": ("not-a-file", "快捷方式"),
     "丢失.xlsx": ("not-a-file", "不存在"),
     "循环甲.xlsx": ("not-a-file", "循环"),
     "循环乙.xlsx": ("not-a-file", "循环"),

@@ -76,6 +76,9 @@ def _entry(path: Path, rel: str, root: Path) -> Entry | None:
             return Entry(rel, path, FOLDER, "这是一个文件夹，不是表格文件（可能是解压后的表格），其中的内容未读取", True)
         return None
     if stat.S_ISREG(info.st_mode):
+        if name.lower().endswith(".lnk"):
+            # What a clerk on Windows drags in by mistake; it points elsewhere and is never followed.
+            return Entry(rel, path, LINK, "这是 Windows 快捷方式，不是表格文件本身；请把文件本身复制进来", True)
         return Entry(rel, path, FILE)
     return Entry(rel, path, SPECIAL, f"这是{_special(info.st_mode)}，不是普通文件，未打开", True)
 
