@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from . import parameters as params_mod
 from .errors import StopRun
 from .parameters import Parameters
 from .period import Period
+from .reader.limits import LIMITS, Limits
 from .scoring import Method, parse_method
 from .units import KINDS, Registry, Unit
 from .vocab import Status
@@ -79,6 +80,7 @@ class Config:
     registry: Registry
     assessment: Method | None
     documents: dict[str, Issue] = field(default_factory=dict)    # by period key: 2019Q2, 2019H1, 2019
+    limits: Limits = LIMITS
     mask_person_detail: bool = False
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -119,6 +121,7 @@ def load_config(path: str | Path) -> Config:
                                                          district)),
         assessment=parse_method(data["assessment"], name) if "assessment" in data else None,
         documents=_documents(_table(data, "documents", name), name),
+        limits=_limits(_table(data, "limits", name), name),
         mask_person_detail=_flag(privacy, "mask_person_detail", "privacy", name),
         raw=data,
     )
@@ -173,6 +176,26 @@ def _lights(table: dict, name: str) -> LightRules:
         yellow_share=_number(table, "yellow_share", "lights", name, 0.25, high=1),
         no_problem_words=frozenset(w.strip() for w in words),
     )
+
+
+def _limits(table: dict, name: str) -> Limits:
+    """Read [limits]: what reading one file may cost. Sizes are given in MB, the memory in GB."""
+    scale = {"memory_gb": ("memory_bytes", 1 << 30), "file_mb": ("file_bytes", 1 << 20),
+             "unzipped_mb": ("unzipped_bytes", 1 << 20), "seconds": ("seconds", 1), "seconds_per_mb": ("seconds_per_mb", 1),
+             "zip_entries": ("zip_entries", 1), "sheet_rows": ("sheet_rows", 1), "sheet_cols": ("sheet_cols", 1),
+             "sheet_cells": ("sheet_cells", 1), "book_cells": ("book_cells", 1), "sheets": ("sheets", 1)}
+    unknown = sorted(set(table) - set(scale))
+    if unknown:
+        raise StopRun(f"配置文件 {name} 的 [limits] 中 {'、'.join(unknown)} 不是可设置的上限，只能是 {'、'.join(scale)}，请改正。")
+    values = {}
+    for key, value in table.items():
+        field_name, unit = scale[key]
+        number = _number(table, key, "limits", name, 0, low=0)
+        if number <= 0:
+            raise StopRun(f"配置文件 {name} 的 limits.{key} 须大于 0，请改正。")
+        kind = type(getattr(LIMITS, field_name))
+        values[field_name] = kind(number * unit)
+    return replace(LIMITS, **values)
 
 
 def _documents(table: dict, name: str) -> dict[str, Issue]:

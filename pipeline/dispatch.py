@@ -19,7 +19,9 @@ from .output import Staging, guard
 from .period import Period
 from .privacy import Masker
 from .quarter import Quarter, assemble
-from .reader import FileRead, ReadContext, discover, read_file
+from .reader import FileRead, ReadContext, list_entries
+from .reader.folder import FILE
+from .reader.sandbox import read_files
 
 ProgressFn = Callable[[str], None]
 
@@ -101,15 +103,10 @@ def resolve_period(input_dir: Path, period: str | Period | None) -> tuple[Period
 
 
 def read_quarter(folder: Path, config: Config, today: date, on_file: ProgressFn | None = None) -> list[FileRead]:
-    """Read every file of a quarter folder, one at a time and independently of each other."""
-    reads = []
-    for path in discover(folder):
-        rel = path.relative_to(folder).as_posix()
-        if on_file:
-            on_file(rel)
-        ctx = ReadContext(file=rel, registry=config.registry, status_words=config.status_words, today=today)
-        reads.append(read_file(path, ctx))
-    return reads
+    """Account for every entry of a quarter folder, reading its files in worker processes; keep the folder's order."""
+    def make_ctx(rel: str) -> ReadContext:
+        return ReadContext(file=rel, registry=config.registry, status_words=config.status_words, today=today)
+    return read_files(list_entries(folder), make_ctx, limits=config.limits, on_file=on_file)
 
 
 def accounting(files: list[FileRead], quarter: Quarter) -> list[context_mod.InputRow]:
@@ -121,8 +118,11 @@ def accounting(files: list[FileRead], quarter: Quarter) -> list[context_mod.Inpu
                 used[(f, s)] = int(n)
     out = []
     for fr in files:
-        if not fr.sheets:
-            out.append(context_mod.InputRow(fr.file, "", "unreadable", "", 0, 0, 0))
+        if fr.kind != FILE:
+            out.append(context_mod.InputRow(fr.file, "", fr.kind, "", 0, 0, 0, fr.skipped_reason))
+        elif not fr.sheets:
+            out.append(context_mod.InputRow(fr.file, "", "unreadable", "", 0, 0, 0,
+                                            "；".join(f.message for f in fr.findings)))
         for s in fr.sheets:
             n_used = used.get((s.file, s.sheet), 0)
             out.append(context_mod.InputRow(s.file, s.sheet, s.kind, s.unit or "", s.rows_read, n_used,

@@ -26,6 +26,8 @@ class Code:
 # The stable catalogue. `fix` is the one sentence a unit reads on how to put it right.
 CODES: dict[str, Code] = {c.code: c for c in (
     Code("unreadable-file", ERROR, "文件无法打开", "请用 Excel 或 WPS 打开确认文件完好、未加密，另存为 .xlsx 后重新报送。"),
+    Code("not-a-file", ERROR, "不是普通文件", "请把报表文件本身复制进季度文件夹（不要放链接、快捷方式、文件夹或特殊文件），然后重新运行。"),
+    Code("too-many-sheets", ERROR, "工作表过多", "请删去多余的工作表，或把报表拆成几个文件分别报送。"),
     Code("unknown-sheet", INFO, "无法识别的工作表", "如该表是进展情况表或救助对象台账，请使用标准表头（见填报说明）；说明类工作表可忽略。"),
     Code("unknown-unit", ERROR, "无法识别填报单位", "请在表头上方写明“填报单位：XX镇/XX局”，使用单位规范名称。"),
     Code("missing-column", ERROR, "缺少必填列", "请按标准表格补上该列后重新报送。"),

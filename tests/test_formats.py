@@ -18,8 +18,9 @@ import openpyxl
 import pytest
 from conftest import run_check
 
-from pipeline.reader.files import MAX_ROWS, Unreadable, load_grids
+from pipeline.reader.files import Unreadable, open_book
 from pipeline.reader.html_table import BadHtml, decode_html, parse_tables
+from pipeline.reader.limits import Limits
 from pipeline.reader.ole_scan import Ole
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -66,8 +67,8 @@ JUNK_REASONS = {
     "系统提示.xls": "纯文本",
     "网页无表格.xls": "没有表格",
     "扫描件.xls": "PDF",
-    "远处单元格.xlsx": "行的上限",
-    "重复行.ods": "行的上限",
+    "远处单元格.xlsx": "单元格的上限",
+    "重复行.ods": "单元格的上限",
     "维度损坏.xls": "损坏",
     "字符串表损坏.xlsx": "损坏",
 }
@@ -144,8 +145,8 @@ def test_each_sheet_of_a_workbook_is_recognised_by_its_header(project, quarter_d
 @pytest.mark.parametrize("name", ABORTS_CALAMINE)
 def test_files_that_would_abort_calamine_are_refused_first(name):
     # In a child process, so that a regression fails this test instead of killing the test run.
-    code = ("import sys; from pathlib import Path; from pipeline.reader.files import Unreadable, load_grids\n"
-            "try:\n    load_grids(Path(sys.argv[1]))\nexcept Unreadable as exc:\n    print(exc.reason)\n")
+    code = ("import sys; from pathlib import Path; from pipeline.reader.files import Unreadable, open_book\n"
+            "try:\n    open_book(Path(sys.argv[1]))\nexcept Unreadable as exc:\n    print(exc.reason)\n")
     done = subprocess.run([sys.executable, "-c", code, str(JUNK / name)], capture_output=True, text=True, timeout=120,
                           cwd=Path(__file__).resolve().parent.parent)
     assert done.returncode == 0, done.stderr[-500:]
@@ -168,8 +169,11 @@ def test_junk_is_one_finding_per_file_and_the_run_goes_on(project, quarter_dir):
     assert Counter(f.file for f in unreadable) == Counter(set(JUNK_REASONS))
     for f in unreadable:
         assert JUNK_REASONS[f.file] in f.message, (f.file, f.message)
-    read = {r.file for r in result.files}
+    read = {r.file for r in result.files if not r.skipped_reason}
     assert not read & (SILENT - {"空表.xlsx"}) and not any(name.startswith("__MACOSX") for name in read)
+    # Skipped, never silently: each has a line with its reason, and none is a finding.
+    skipped = {r.file: r.kind for r in result.files if r.skipped_reason}
+    assert skipped == {"~$进展-湖坊镇.xlsx": "lock", ".DS_Store": "hidden", "Thumbs.db": "system", "__MACOSX": "system"}
     assert [s.kind for r in result.files if r.file == "空表.xlsx" for s in r.sheets] == ["empty"]
     assert not [f for f in result.findings if f.file in SILENT - {"空表.xlsx"}]
     # A workbook whose sheets are all empty is a template sent back blank: one info line, not an error.
@@ -235,7 +239,7 @@ def test_xlsx_cells_without_references_are_placed_in_order(tmp_path):
             wb.active.cell(r, c, f"{r}-{c}")
     wb.save(tmp_path / "a.xlsx")
     bare = rewrite_sheet_xml(tmp_path / "a.xlsx", tmp_path / "bare.xlsx", lambda xml: re.sub(rb'(<c) r="[A-Z]+[0-9]+"', rb"\1", xml))
-    [grid] = load_grids(bare)
+    [grid] = open_book(bare).grids
     assert grid.rows == [[f"{r}-{c}" for c in range(1, 4)] for r in range(1, 4)]
 
 
@@ -243,10 +247,10 @@ def test_a_sheet_past_the_row_limit_is_refused_by_name(tmp_path):
     wb = openpyxl.Workbook()
     wb.active.title = "台账"
     wb.active["A1"] = "姓名"
-    wb.active.cell(MAX_ROWS + 1, 1, "误填")
+    wb.active.cell(1001, 1, "误填")
     wb.save(tmp_path / "big.xlsx")
-    with pytest.raises(Unreadable, match="工作表“台账”有 200001 行"):
-        load_grids(tmp_path / "big.xlsx")
+    with pytest.raises(Unreadable, match="工作表“台账”有 1001 行"):
+        open_book(tmp_path / "big.xlsx", Limits(sheet_rows=1000))
 
 
 def test_a_far_cell_is_found_whatever_the_attribute_order(tmp_path):
@@ -259,8 +263,8 @@ def test_a_far_cell_is_found_whatever_the_attribute_order(tmp_path):
                                   lambda xml: re.sub(rb'<c r="([A-Z]+[0-9]+)" t="(\w+)"', rb'<c t="\2" r="\1"', xml))
     with zipfile.ZipFile(reordered) as zf:
         assert b'<c r="' not in zf.read("xl/worksheets/sheet1.xml")
-    with pytest.raises(Unreadable, match="1048576 行"):
-        load_grids(reordered)
+    with pytest.raises(Unreadable, match="1048576 行 × 16384 列"):
+        open_book(reordered)
 
 
 def test_small_ole_streams_are_read_from_the_mini_stream():
@@ -275,12 +279,12 @@ def test_excel_unicode_text_saved_as_xls_is_read(tmp_path):
     # Excel's "Unicode text" is UTF-16 with a BOM and tabs; systems hand it out under an .xls name.
     text = "姓名\t公民身份号码\r\n张建国\t36011119650312021X\r\n"
     (tmp_path / "a.xls").write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
-    assert load_grids(tmp_path / "a.xls")[0].rows == [["姓名", "公民身份号码"], ["张建国", "36011119650312021X"]]
+    assert open_book(tmp_path / "a.xls").grids[0].rows == [["姓名", "公民身份号码"], ["张建国", "36011119650312021X"]]
 
 
 def test_csv_without_delimiters_is_a_table_only_under_a_csv_name(tmp_path):
     (tmp_path / "a.csv").write_text("填报说明\n请按时报送\n", encoding="utf-8")
     (tmp_path / "a.xls").write_text("填报说明\n请按时报送\n", encoding="utf-8")
-    assert load_grids(tmp_path / "a.csv")[0].rows == [["填报说明"], ["请按时报送"]]
+    assert open_book(tmp_path / "a.csv").grids[0].rows == [["填报说明"], ["请按时报送"]]
     with pytest.raises(Unreadable, match="纯文本"):
-        load_grids(tmp_path / "a.xls")
+        open_book(tmp_path / "a.xls")

@@ -6,14 +6,17 @@ from pathlib import Path
 
 from ..cells import clean_text
 from ..findings import Finding, finding
-from .files import Grid, Unreadable, discover, is_accepted, load_grids
+from .files import Grid, Unreadable, is_accepted, open_book
+from .folder import FILE, Entry, list_entries
 from .layout import find_layout, is_blank_row
+from .limits import LIMITS, Limits
 from .progress import read_progress
 from .roster import read_roster
 from .schema import PROGRESS
 from .sheet import ReadContext, SheetRead
 
-__all__ = ["REFERENCE_MARK", "FileRead", "ReadContext", "SheetRead", "discover", "read_file", "read_grid"]
+__all__ = ["REFERENCE_MARK", "Entry", "FileRead", "Limits", "ReadContext", "SheetRead", "list_entries", "not_read",
+           "read_file", "read_grid"]
 
 # `jiekun forms` ends the title of its instructions and reference sheets with this; such a sheet is listed, never read.
 REFERENCE_MARK = "（仅供阅读，不计入汇总）"
@@ -21,12 +24,13 @@ REFERENCE_MARK = "（仅供阅读，不计入汇总）"
 
 @dataclass(frozen=True)
 class FileRead:
-    """All that one input file yielded."""
+    """All that one entry of a quarter folder yielded."""
 
     file: str
     sheets: tuple[SheetRead, ...] = ()
     findings: tuple[Finding, ...] = ()
-    skipped: bool = False
+    kind: str = FILE              # file, or what the entry is instead: hidden, lock, system, folder, link, special
+    skipped_reason: str = ""      # why an entry that is not a file to read was left alone; empty for a file
 
     @property
     def all_findings(self) -> list[Finding]:
@@ -36,20 +40,31 @@ class FileRead:
         return out
 
 
-def read_file(path: Path, ctx: ReadContext) -> FileRead:
+def not_read(entry: Entry) -> FileRead:
+    """Account for an entry that is not read: a line with its reason, and a finding when a unit may have meant it."""
+    found = (finding("not-a-file", f"{entry.reason}。", file=entry.file),) if entry.refused else ()
+    return FileRead(entry.file, findings=found, kind=entry.kind, skipped_reason=entry.reason)
+
+
+def read_file(path: Path, ctx: ReadContext, limits: Limits = LIMITS) -> FileRead:
     """Read every sheet of one file; a file that cannot be opened becomes one unreadable-file finding."""
     if not is_accepted(path):
         return FileRead(ctx.file, findings=(finding(
             "unreadable-file", f"文件类型“{path.suffix or '无扩展名'}”不是表格，未读取；请另存为 .xlsx 后重新报送。", file=ctx.file),))
     try:
-        grids = load_grids(path)
+        book = open_book(path, limits)
     except Unreadable as exc:
         return FileRead(ctx.file, findings=(finding("unreadable-file", f"{exc.reason}，未读取。", file=ctx.file),))
-    sheets = tuple(read_grid(grid, ctx) for grid in grids)
-    if all(s.kind == "empty" for s in sheets):
+    sheets = tuple(read_grid(grid, ctx) for grid in book.grids)
+    found = []
+    if book.unread:
+        found.append(finding("too-many-sheets", f"文件有 {len(book.grids) + book.unread} 个工作表（或网页表格），超出每个文件"
+                             f" {limits.sheets} 个的上限，只读取了前 {len(book.grids)} 个，其余 {book.unread} 个未读取。",
+                             file=ctx.file))
+    elif all(s.kind == "empty" for s in sheets):
         # A unit that sends its blank template believes it reported; say so, not just "missing".
-        return FileRead(ctx.file, sheets, (finding("empty-file", "文件中所有工作表都是空的，未读取到任何内容。", file=ctx.file),))
-    return FileRead(ctx.file, sheets)
+        found.append(finding("empty-file", "文件中所有工作表都是空的，未读取到任何内容。", file=ctx.file))
+    return FileRead(ctx.file, sheets, tuple(found))
 
 
 def read_grid(grid: Grid, ctx: ReadContext) -> SheetRead:

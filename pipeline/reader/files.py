@@ -1,44 +1,37 @@
-"""Find the input files of a quarter and open each as plain grids of cells, whatever its format.
+"""Open one input file as plain grids of cells, whatever its format.
 
 Files are recognised by their content, not their extension: units rename freely, and many government systems
 export CSV, tab-separated text or an HTML table under an .xls name. Every check that bounds time and memory runs
 before python-calamine sees the bytes, because calamine allocates a sheet's whole rectangle at once and aborts
-the process (not raises) when that allocation fails.
+the process (not raises) when that allocation fails; what no check foresees, the worker process running this
+module contains (see sandbox.py).
 """
 from __future__ import annotations
 
 import codecs
 import csv
 import io
+import os
 import re
+import stat
 import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
-import pandas as pd
+from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from .html_table import BadHtml, decode_html, parse_tables
-from .limits import (
-    _MB,
-    CORRUPT,
-    ENCRYPTED,
-    MAX_CELLS,
-    MAX_FILE_BYTES,
-    MAX_ROWS,
-    MAX_UNZIPPED_BYTES,
-    MAX_ZIP_ENTRIES,
-    OS_LITTER,
-    TRUNCATED,
-    Unreadable,
-    check_extent,
-)
+from .limits import _MB, CORRUPT, ENCRYPTED, LIMITS, TRUNCATED, Limits, Tally, Unreadable
 from .ole_scan import OLE_MAGIC, Ole, biff_extents
 from .zip_scan import scan_ods, scan_xlsx, zip_head
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 ACCEPTED_SUFFIXES = SPREADSHEET_SUFFIXES + (".csv",)
+# Never wait on a pipe swapped in after the folder was listed, never follow a link swapped in, never translate.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
 
 @dataclass(frozen=True)
@@ -49,65 +42,89 @@ class Grid:
     rows: list[list[object]]
 
 
-def discover(folder: Path) -> list[Path]:
-    """List a quarter's input files in a stable order, skipping lock files, hidden files and system litter."""
-    found = []
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if any(part.startswith((".", "~$")) or part.lower() in OS_LITTER for part in rel.parts):
-            continue
-        if path.is_file():
-            found.append(path)
-    return found
+@dataclass(frozen=True)
+class Book:
+    """The sheets read from one file, and how many more it holds beyond the limit on sheets per file."""
+
+    grids: list[Grid]
+    unread: int = 0
 
 
 def is_accepted(path: Path) -> bool:
     return path.suffix.lower() in ACCEPTED_SUFFIXES
 
 
-def load_grids(path: Path) -> list[Grid]:
+def open_book(path: Path, limits: Limits = LIMITS) -> Book:
     """Open a spreadsheet or CSV and return its sheets as grids; raise Unreadable when it cannot be read."""
-    try:
-        size = path.stat().st_size
-        if size == 0:
-            raise Unreadable("文件是空的（0 字节）")
-        if size > MAX_FILE_BYTES:
-            raise Unreadable(f"文件有 {size // _MB} MB，超出 {MAX_FILE_BYTES // _MB} MB 的上限，不像是一份报表")
-        # One read, then everything works on the bytes: the file is open only for an instant and never locked.
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise Unreadable("文件无法读取（可能正被其他程序占用，或没有读取权限）") from exc
+    raw = _read_bytes(path, limits)
+    tally = Tally(limits)
     try:
         if raw.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-            return _read_zip(raw)
+            return _read_zip(raw, tally)
         if raw.startswith(OLE_MAGIC):
-            return _read_ole(raw)
+            return _read_ole(raw, tally)
         _refuse_known_binary(raw)
-        return _read_text(raw, path)
+        return _read_text(raw, path, limits)
     except (struct.error, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, IndexError, KeyError,
             ValueError, RuntimeError, OverflowError) as exc:
         # A malformed file trips the parsers in many ways; each one is this file's problem, not the run's.
         raise Unreadable(CORRUPT) from exc
 
 
-def _calamine(raw: bytes) -> list[Grid]:
+def _read_bytes(path: Path, limits: Limits) -> bytes:
+    """Read the whole file at once, so it is open only for an instant and never locked; refuse what is no file."""
     try:
-        sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, header=None, dtype=object, na_filter=False,
-                               engine="calamine")
-    except (KeyboardInterrupt, SystemExit):
-        raise
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        raise Unreadable("文件无法读取（可能正被其他程序占用，或没有读取权限）") from exc
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise Unreadable("不是普通文件")
+        if info.st_size == 0:
+            raise Unreadable("文件是空的（0 字节）")
+        if info.st_size > limits.file_bytes:
+            raise Unreadable(f"文件有 {info.st_size // _MB} MB，超出 {limits.file_bytes // _MB} MB 的上限，不像是一份报表")
+        try:
+            # Exactly the size seen: asking for more makes Python reserve that much memory up front.
+            return fh.read(info.st_size)
+        except OSError as exc:
+            raise Unreadable("文件无法读取（可能正被其他程序占用，或没有读取权限）") from exc
+
+
+def _calamine(raw: bytes, limits: Limits) -> Book:
+    """Read the first worksheets up to the limit with calamine, one at a time, with cells as pandas shows them."""
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        names = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+        grids = [Grid(str(name), _cells(book.get_sheet_by_name(name).to_python(skip_empty_area=False)))
+                 for name in names[:limits.sheets]]
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise       # running out of memory is the worker's to report, with the limit it hit
     except BaseException as exc:
         # calamine raises many kinds, and a panic in its Rust code arrives as a BaseException; each means
         # "cannot open" for this one file.
         raise Unreadable(_reason(exc)) from exc
-    grids = []
-    for name, df in sheets.items():
-        check_extent(str(name), *df.shape)
-        grids.append(Grid(str(name), df.values.tolist()))
-    return grids
+    # A pre-scan can miss what the parser finds; the sheets it returned are held to the limits as well.
+    tally = Tally(limits)
+    for grid in grids:
+        tally.add(grid.name, len(grid.rows), max(map(len, grid.rows), default=0))
+    return Book(grids, max(0, len(names) - limits.sheets))
 
 
-def _reason(exc: Exception) -> str:
+def _cells(rows: list[list[object]]) -> list[list[object]]:
+    """Turn whole floats into ints and dates into datetimes in place, as pandas does, without a second copy."""
+    for row in rows:
+        for i, value in enumerate(row):
+            kind = type(value)
+            if kind is float and value.is_integer():
+                row[i] = int(value)
+            elif kind is date:
+                row[i] = datetime(value.year, value.month, value.day)
+    return rows
+
+
+def _reason(exc: BaseException) -> str:
     text = f"{type(exc).__name__} {exc}".lower()
     if "password" in text or "encrypt" in text:
         return ENCRYPTED
@@ -116,7 +133,7 @@ def _reason(exc: Exception) -> str:
 
 # --- zip containers: xlsx, xlsm, ods ---------------------------------------------------------------------------
 
-def _read_zip(raw: bytes) -> list[Grid]:
+def _read_zip(raw: bytes, tally: Tally) -> Book:
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile as exc:
@@ -124,20 +141,21 @@ def _read_zip(raw: bytes) -> list[Grid]:
         raise Unreadable(TRUNCATED) from exc
     with zf:
         infos = zf.infolist()
-        if len(infos) > MAX_ZIP_ENTRIES:
+        limits = tally.limits
+        if len(infos) > limits.zip_entries:
             raise Unreadable(f"文件内含 {len(infos)} 个部件，不像是一份报表")
         # Declared sizes are checked before anything is inflated; _chunks then holds every part to its size.
         declared = sum(i.file_size for i in infos)
-        if declared > MAX_UNZIPPED_BYTES:
-            raise Unreadable(f"文件解压后超过 {MAX_UNZIPPED_BYTES // _MB} MB，不像是一份报表（可能已损坏或是恶意文件）")
+        if declared > limits.unzipped_bytes:
+            raise Unreadable(f"文件解压后超过 {limits.unzipped_bytes // _MB} MB，不像是一份报表（可能已损坏或是恶意文件）")
         if any(i.flag_bits & 0x1 for i in infos):
             raise Unreadable(ENCRYPTED)
         kind = _zip_kind(zf, {i.filename for i in infos})
         if kind == "ods":
-            scan_ods(zf, infos)
+            scan_ods(zf, infos, tally)
         else:
-            scan_xlsx(zf, infos)
-    return _calamine(raw)
+            scan_xlsx(zf, infos, tally)
+    return _calamine(raw, limits)
 
 
 def _zip_kind(zf: zipfile.ZipFile, names: set[str]) -> str:
@@ -164,7 +182,7 @@ def _zip_kind(zf: zipfile.ZipFile, names: set[str]) -> str:
 
 # --- OLE compound files: .xls (BIFF8) and Excel's encrypted xlsx ------------------------------------------------
 
-def _read_ole(raw: bytes) -> list[Grid]:
+def _read_ole(raw: bytes, tally: Tally) -> Book:
     ole = Ole(raw)
     names = ole.names()
     if {"encryptioninfo", "encryptedpackage"} & names:
@@ -178,8 +196,8 @@ def _read_ole(raw: bytes) -> list[Grid]:
             raise Unreadable("文件是 PowerPoint 演示文稿，不是表格")
         raise Unreadable("文件不是可识别的表格格式")
     for sheet, rows, cols in biff_extents(ole.read(stream)):
-        check_extent(sheet, rows, cols)
-    return _calamine(raw)
+        tally.add(sheet, rows, cols)
+    return _calamine(raw, tally.limits)
 
 
 # --- everything else: known non-spreadsheets, HTML tables, delimited text ---------------------------------------
@@ -205,18 +223,18 @@ def _refuse_known_binary(raw: bytes) -> None:
         raise Unreadable("文件是 Excel 4.0 或更早版本的旧格式，暂不支持（请另存为 .xlsx）")
 
 
-def _read_text(raw: bytes, path: Path) -> list[Grid]:
+def _read_text(raw: bytes, path: Path, limits: Limits) -> Book:
     head = _ascii_head(raw)
     stripped = head.lstrip()
     if stripped.startswith(b"<"):
         if b"urn:schemas-microsoft-com:office:spreadsheet" in head and b"<workbook" in head:
             raise Unreadable("文件是 Excel 2003 XML 表格格式，暂不支持（请用 Excel 打开后另存为 .xlsx）")
         if any(hint in head for hint in _HTML_HINTS):
-            return _read_html(raw, path)
+            return _read_html(raw, path, limits)
         raise Unreadable("文件是网页或 XML 格式，但其中没有表格")
     if stripped.startswith(b"mime-version:") or b"multipart/related" in head[:2048]:
         raise Unreadable("文件是网页存档（.mht）格式，暂不支持（请用 Excel 打开后另存为 .xlsx）")
-    return [Grid(path.stem, _read_csv(raw, named_csv=path.suffix.lower() == ".csv"))]
+    return Book([Grid(path.stem, _read_csv(raw, named_csv=path.suffix.lower() == ".csv", limits=limits))])
 
 
 def _ascii_head(raw: bytes) -> bytes:
@@ -231,17 +249,19 @@ def _ascii_head(raw: bytes) -> bytes:
     return head.lower()
 
 
-def _read_html(raw: bytes, path: Path) -> list[Grid]:
+def _read_html(raw: bytes, path: Path, limits: Limits) -> Book:
     try:
-        tables = parse_tables(decode_html(raw), max_rows=MAX_ROWS, max_cells=MAX_CELLS)
+        tables = parse_tables(decode_html(raw), max_rows=limits.sheet_rows, max_cols=limits.sheet_cols,
+                              max_cells=limits.book_cells)
     except BadHtml as exc:
         raise Unreadable(exc.reason) from exc
     if not tables:
         raise Unreadable("文件是网页格式，但其中没有表格")
     # Excel names the one sheet of an opened web page after the file; several tables get numbered.
     if len(tables) == 1:
-        return [Grid(path.stem, tables[0])]
-    return [Grid(f"{path.stem}（表{i}）", rows) for i, rows in enumerate(tables, start=1)]
+        return Book([Grid(path.stem, tables[0])])
+    kept = tables[:limits.sheets]
+    return Book([Grid(f"{path.stem}（表{i}）", rows) for i, rows in enumerate(kept, start=1)], len(tables) - len(kept))
 
 
 _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
@@ -249,7 +269,7 @@ _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
-def _read_csv(raw: bytes, *, named_csv: bool = True) -> list[list[object]]:
+def _read_csv(raw: bytes, *, named_csv: bool, limits: Limits) -> list[list[object]]:
     """Parse delimited text (comma or tab); under another name, text must look like a table to be read as one."""
     unknown = "文件不是可识别的表格格式（已损坏或格式不明）"
     if b"\x00" in raw[:65536] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -269,11 +289,13 @@ def _read_csv(raw: bytes, *, named_csv: bool = True) -> list[list[object]]:
     cells = 0
     try:
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            if len(rows) >= MAX_ROWS:
-                raise Unreadable(f"文件超过 {MAX_ROWS} 行的上限，不像是一份报表")
+            if len(rows) >= limits.sheet_rows:
+                raise Unreadable(f"文件超过 {limits.sheet_rows} 行的上限，不像是一份报表")
+            if len(row) > limits.sheet_cols:
+                raise Unreadable(f"文件第 {len(rows) + 1} 行超过 {limits.sheet_cols} 列的上限，不像是一份报表")
             cells += len(row)
-            if cells > MAX_CELLS:
-                raise Unreadable(f"文件超过 {MAX_CELLS} 个单元格的上限，不像是一份报表")
+            if cells > limits.sheet_cells:
+                raise Unreadable(f"文件超过 {limits.sheet_cells} 个单元格的上限，不像是一份报表")
             # ="0123" is how exporters keep Excel from turning IDs into numbers.
             rows.append([_unwrap(v) for v in row])
     except csv.Error as exc:

@@ -60,7 +60,7 @@ def _declared_charset(head: bytes) -> str | None:
 @dataclass
 class _Table:
     rows: list[list[str]] = field(default_factory=list)
-    spans: list[tuple[int, int, int]] = field(default_factory=list)   # (last row, first col, last col) still covering
+    covered: list[int] = field(default_factory=list)                  # per column, the last row a rowspan covers
     in_row: bool = False
     cell: list[str] | None = None                                      # text pieces of the open cell
     cell_at: tuple[int, int, int, int] = (0, 0, 1, 1)                 # row, col, rowspan, colspan
@@ -69,9 +69,9 @@ class _Table:
 class _Parser(HTMLParser):
     """Collect every <table> as rows; nested tables are their own tables and leave the outer cell's text alone."""
 
-    def __init__(self, max_rows: int, max_cells: int):
+    def __init__(self, max_rows: int, max_cols: int, max_cells: int):
         super().__init__(convert_charrefs=True)
-        self.max_rows, self.max_cells = max_rows, max_cells
+        self.max_rows, self.max_cols, self.max_cells = max_rows, max_cols, max_cells
         self.stack: list[_Table] = []
         self.done: list[tuple[int, list[list[str]]]] = []   # (order opened, rows) so output follows the document
         self.opened = 0
@@ -125,7 +125,7 @@ class _Parser(HTMLParser):
             rowspan = _span(values.get("rowspan"), MAX_ROWSPAN)
             colspan = _span(values.get("colspan"), MAX_COLSPAN)
             r = len(table.rows) - 1
-            c = _free_column(table, r, len(table.rows[r]))
+            c = _free_column(table, r)
             table.cell = []
             table.cell_at = (r, c, rowspan, colspan)
         elif table.cell is not None and tag in _BLOCK:
@@ -180,8 +180,6 @@ class _Parser(HTMLParser):
             raise BadHtml(f"网页表格超过 {self.max_rows} 行的上限")
         table.rows.append([])
         table.in_row = True
-        r = len(table.rows) - 1
-        table.spans = [s for s in table.spans if s[0] >= r]
 
     def _close_cell(self, table: _Table) -> None:
         if table.cell is None:
@@ -194,12 +192,17 @@ class _Parser(HTMLParser):
         self.cells += colspan * min(rowspan, self.max_rows)
         if self.cells > self.max_cells:
             raise BadHtml(f"网页表格超过 {self.max_cells} 个单元格的上限")
+        if end > self.max_cols:
+            raise BadHtml(f"网页表格超过 {self.max_cols} 列的上限")
         if len(row) < end:
             row.extend([""] * (end - len(row)))
         # A merged cell keeps its value in the top-left position only, as Excel shows it.
         row[c] = text
         if rowspan > 1:
-            table.spans.append((r + rowspan - 1, c, end - 1))
+            covered = table.covered
+            if len(covered) < end:
+                covered.extend([-1] * (end - len(covered)))
+            covered[c:end] = [r + rowspan - 1] * colspan
 
     def tables(self) -> list[list[list[str]]]:
         """Return the tables in document order, each led by the loose text lines just above it."""
@@ -224,17 +227,16 @@ def _span(value: str | None, cap: int) -> int:
     return min(max(n, 1), cap)
 
 
-def _free_column(table: _Table, r: int, start: int) -> int:
-    """Return the first column at or after `start` that no rowspan from above covers in row r."""
-    c = start
-    moved = True
-    while moved:
-        moved = False
-        for last, first, end in table.spans:
-            if last >= r and first <= c <= end:
-                c = end + 1
-                moved = True
-    row = table.rows[r]
+def _free_column(table: _Table, r: int) -> int:
+    """Return the first column after row r's cells that no rowspan from above covers.
+
+    Each column's cover is kept as the last row it reaches, so placing a cell costs the columns it passes over,
+    never the number of spans: one row of 40,000 rowspan cells stays linear.
+    """
+    row, covered = table.rows[r], table.covered
+    c = len(row)
+    while c < len(covered) and covered[c] >= r:
+        c += 1
     if len(row) < c:
         row.extend([""] * (c - len(row)))
     return c
@@ -247,9 +249,9 @@ def _cell_text(pieces: list[str]) -> str:
     return "\n".join(t for t in (_SPACE.sub(" ", line).strip() for line in lines) if t)
 
 
-def parse_tables(text: str, *, max_rows: int, max_cells: int) -> list[list[list[str]]]:
+def parse_tables(text: str, *, max_rows: int, max_cells: int, max_cols: int = 16_384) -> list[list[list[str]]]:
     """Return every <table> of an HTML document as rows of cell texts; raise BadHtml when broken or past the limits."""
-    parser = _Parser(max_rows, max_cells)
+    parser = _Parser(max_rows, max_cols, max_cells)
     try:
         parser.feed(text)
         parser.close()

@@ -1,19 +1,45 @@
 """Limits that bound the time and memory spent on one file, and the error that refuses a file."""
 from __future__ import annotations
 
-# A unit's real file is a few MB and well under 100k rows; these limits are far above that and far below harm.
-MAX_FILE_BYTES = 100 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
-MAX_ZIP_ENTRIES = 10_000
-MAX_ROWS = 200_000
-MAX_CELLS = 5_000_000           # a sheet's rectangle from A1 to its last cell, which is what gets allocated
+from dataclasses import dataclass
+
+_MB = 1024 * 1024
+_GB = 1024 * _MB
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What reading one file may cost; each field can be set in config.toml's [limits].
+
+    The pre-scan caps refuse a file cheaply before its cells are parsed; the worker's memory and time limits
+    catch whatever a pre-scan cannot foresee. Both leave room for a city's whole roster in one sheet: Excel's
+    1,048,576 rows of about 17 columns read in about 2.5 GB and a minute on a 2019 office PC.
+    """
+
+    memory_bytes: int = 4 * _GB            # address space a worker may add to its own start-up size
+    seconds: float = 120                   # wall time per file, plus seconds_per_mb for each MB of the file
+    seconds_per_mb: float = 2
+    file_bytes: int = 512 * _MB
+    unzipped_bytes: int = 2 * _GB
+    zip_entries: int = 10_000
+    sheet_rows: int = 1_048_576            # Excel's own limits
+    sheet_cols: int = 16_384
+    sheet_cells: int = 1 << 25             # a sheet's rectangle from A1 to its last cell: 1,048,576 rows x 32 columns
+    book_cells: int = 1 << 26              # the rectangles of all sheets of one file together
+    sheets: int = 256                      # sheets or tables read from one file; the rest are reported, not read
+
+    def seconds_for(self, size: int) -> float:
+        """Return the wall time allowed for a file of `size` bytes."""
+        return self.seconds + self.seconds_per_mb * size / _MB
+
+
+LIMITS = Limits()
 # Folders and files an operating system leaves behind; they are hidden on the clerk's own machine.
 OS_LITTER = frozenset({"thumbs.db", "desktop.ini", "__macosx", "$recycle.bin", "system volume information"})
 
 CORRUPT = "文件已损坏，无法打开"
 TRUNCATED = "文件不完整或已损坏（可能没有传完或拷贝中断）"
 ENCRYPTED = "文件设置了打开密码（已加密）"
-_MB = 1024 * 1024
 
 
 class Unreadable(Exception):
@@ -24,10 +50,29 @@ class Unreadable(Exception):
         self.reason = reason
 
 
-def check_extent(sheet: str, rows: int, cols: int) -> None:
-    """Refuse a sheet whose rectangle from A1 is beyond any report, naming it so the clerk can find it."""
-    label = f"工作表“{sheet}”" if sheet else "有一个工作表"
-    if rows > MAX_ROWS:
-        raise Unreadable(f"{label}有 {rows} 行，超出 {MAX_ROWS} 行的上限（可能在很远的行误填了内容）")
-    if rows * cols > MAX_CELLS:
-        raise Unreadable(f"{label}的数据范围达 {rows} 行 × {cols} 列，超出上限（可能在很远的单元格误填了内容）")
+class Tally:
+    """Hold one file's sheets to the limits as they are scanned, naming the sheet so the clerk can find it."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.cells = 0         # cells of the sheets already added
+
+    def check(self, sheet: str, rows: int, cols: int) -> None:
+        """Refuse a sheet whose rectangle from A1 is beyond any report, alone or with the sheets before it."""
+        lim = self.limits
+        label = f"工作表“{sheet}”" if sheet else "有一个工作表"
+        if rows > lim.sheet_rows:
+            raise Unreadable(f"{label}有 {rows} 行，超出 {lim.sheet_rows} 行的上限（可能在很远的行误填了内容）")
+        if cols > lim.sheet_cols:
+            raise Unreadable(f"{label}有 {cols} 列，超出 {lim.sheet_cols} 列的上限（可能在很远的列误填了内容）")
+        if rows * cols > lim.sheet_cells:
+            raise Unreadable(f"{label}的数据范围达 {rows} 行 × {cols} 列，超出每个工作表 {lim.sheet_cells} 个单元格的上限"
+                             "（可能在很远的单元格误填了内容）")
+        if self.cells + rows * cols > lim.book_cells:
+            raise Unreadable(f"文件各工作表的数据范围合计超出每个文件 {lim.book_cells} 个单元格的上限"
+                             "（工作表过多或过大，可能已损坏或是恶意文件）")
+
+    def add(self, sheet: str, rows: int, cols: int) -> None:
+        """Check a sheet whose extent is final and count it towards the file's total."""
+        self.check(sheet, rows, cols)
+        self.cells += rows * cols

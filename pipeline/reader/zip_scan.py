@@ -7,27 +7,33 @@ import zipfile
 import zlib
 from operator import itemgetter
 
-from .limits import CORRUPT, MAX_CELLS, Unreadable, check_extent
+from .limits import CORRUPT, Tally, Unreadable
 
 # The common case, every cell tag written <c r="A1" …> as Excel, LibreOffice and openpyxl do, is counted with
-# byte counts and one simple pattern; anything else takes the careful patterns below.
-_PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]{1,4})([0-9]{1,10})"[^>]*(?<!/)>')
+# byte counts and one simple pattern; anything else takes the careful patterns below. References take any number
+# of letters and digits, because calamine reads r="A0001048576" and r="A99999999999" too, and allocates for them.
+_PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]+)([0-9]+)"[^>]*(?<!/)>')
 _ODD_CELL_TAG = re.compile(rb"<c[\t\n\r>/]")
-_XLSX_CELL = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?\br=["']([A-Za-z]{1,4})([0-9]{1,10})["'][^>]*(?<!/)>""")
+_REF = rb"""(?<![\w:.-])r\s*=\s*["']"""
+_XLSX_CELL = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?""" + _REF + rb"""([A-Za-z]+)([0-9]+)["'][^>]*(?<!/)>""")
 _XLSX_ANY_CELL = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
-_XLSX_REF_CELL = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?\br=["']""")
+_XLSX_REF_CELL = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?""" + _REF)
 _XLSX_TOKEN = re.compile(rb"""<(?:[\w.-]+:)?(row|c)((?:\s[^>]*?)?)(/?)>""")
-_ROW_ATTR = re.compile(rb"""\br=["']([A-Za-z]{0,4})([0-9]{1,10})["']""")
+_ROW_ATTR = re.compile(_REF + rb"""([A-Za-z]*)([0-9]+)["']""")
 _SST = re.compile(rb"""<(?:[\w.-]+:)?sst\s[^>]*?\buniqueCount=["']([0-9]+)["']""")
 # Every shared string takes at least "<si/>"; calamine reserves room for uniqueCount strings before reading one.
 _MIN_SHARED_STRING_BYTES = 5
 # End tags matter only for whole tables; leaving the others out halves the matches.
 _ODS_TOKEN = re.compile(rb"<(?:table:(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*)|(/table:table))>")
-_ODS_ROWS = re.compile(rb'number-rows-repeated="([0-9]{1,9})"')
-_ODS_COLS = re.compile(rb'number-columns-repeated="([0-9]{1,9})"')
+_ODS_ROWS = re.compile(rb'number-rows-repeated="([0-9]+)"')
+_ODS_COLS = re.compile(rb'number-columns-repeated="([0-9]+)"')
 _ODS_NAME = re.compile(rb'table:name="([^"]*)"')
 _ATTR = re.compile(r"""([\w:.-]+)\s*=\s*["']([^"']*)["']""")
 _CHUNK = 1 << 20
+# One whole tag; '>' may stand inside a quoted attribute value, '<' may not.
+_TAG = re.compile(rb"""<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>""")
+# No writer puts megabytes inside one tag; a part that does is damaged or built to exhaust the scan.
+_MAX_TAG = 16 << 20
 
 
 def zip_head(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
@@ -43,17 +49,30 @@ def _drain(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
 
 
 def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
-    """Yield an XML part's bytes in pieces that end just before a '<', so no tag is ever split."""
-    carry = b""
+    """Yield an XML part's bytes in pieces that never split a tag, in time linear in the part's size.
+
+    A '<' never occurs inside a tag, so a piece may end before any '<'. Only a tag still open at the end of a
+    block is carried into the next one; text after a closed tag is passed on at once, however long it is.
+    """
+    carry = b""                 # the last tag of the blocks so far, begun with '<' and not closed yet
     with zf.open(info) as fh:
         while block := fh.read(_CHUNK):
-            data = carry + block
-            cut = data.rfind(b"<")
-            if cut <= 0:
-                carry = data
+            if carry and b"<" not in block and b">" not in block:
+                carry += block                       # still inside the carried tag: nothing to look for
+                if len(carry) > _MAX_TAG:
+                    raise Unreadable(CORRUPT)
                 continue
-            yield data[:cut]
+            data = carry + block if carry else block
+            cut = data.rfind(b"<")
+            if cut < 0 or _TAG.match(data, cut):
+                carry = b""
+                yield data
+                continue
+            if cut:
+                yield data[:cut]
             carry = data[cut:]
+            if len(carry) > _MAX_TAG:
+                raise Unreadable(CORRUPT)
     if carry:
         yield carry
 
@@ -81,7 +100,7 @@ def _xlsx_sheet_names(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
     return out
 
 
-def scan_xlsx(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+def scan_xlsx(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], tally: Tally) -> None:
     """Decompress every part once, which verifies sizes and CRCs, and find each worksheet's extent."""
     sheet_names = _xlsx_sheet_names(zf, {i.filename for i in infos})
     for info in infos:
@@ -94,7 +113,7 @@ def scan_xlsx(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
         first = True
         for chunk in _chunks(zf, info):
             if first:
-                _check_shared_strings(chunk, info.file_size)
+                _check_shared_strings(chunk, info.file_size, tally.limits.book_cells)
                 first = False
             if _plain_cells(chunk):
                 cells = _PLAIN_CELL.findall(chunk)
@@ -108,16 +127,16 @@ def scan_xlsx(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
             # Some writers leave out a cell's reference; calamine then places cells one after another.
             rows, cols = _xlsx_positional_extent(zf, info)
         if rows or cols:
-            check_extent(sheet_names.get(info.filename, info.filename), rows, cols)
+            tally.add(sheet_names.get(info.filename, info.filename), rows, cols)
 
 
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
-def _check_shared_strings(head: bytes, size: int) -> None:
+def _check_shared_strings(head: bytes, size: int, max_cells: int) -> None:
     """Refuse a string table whose declared count its own size cannot hold: calamine would reserve it all."""
     m = _SST.search(head[:4096])
-    if m and int(m.group(1)) > min(size // _MIN_SHARED_STRING_BYTES, MAX_CELLS * 2):
+    if m and int(m.group(1)) > min(size // _MIN_SHARED_STRING_BYTES, max_cells):
         raise Unreadable(CORRUPT)
 
 
@@ -156,13 +175,14 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
-def scan_ods(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+def scan_ods(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], tally: Tally) -> None:
     """Verify every part, and follow content.xml's repeated rows and cells to find each table's extent."""
     for info in infos:
         if info.filename != "content.xml":
             _drain(zf, info)
             continue
         name, row, rows, cols, col = "", 0, 0, 0, 0
+        is_open = False
         for chunk in _chunks(zf, info):
             for tag, attrs, end in _ODS_TOKEN.findall(chunk):
                 if tag == b"table-cell" or tag == b"covered-table-cell":
@@ -172,13 +192,19 @@ def scan_ods(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
                     if b"value-type" in attrs or attrs[-1:] != b"/":
                         rows, cols = max(rows, row), max(cols, col)
                 elif tag == b"table-row":
-                    check_extent(name, rows, cols)
+                    tally.check(name, rows, cols)
                     found = _ODS_ROWS.search(attrs) if b"repeated" in attrs else None
                     row += int(found.group(1)) if found else 1
                     col = 0
                 elif tag == b"table":
+                    if is_open:
+                        tally.add(name, rows, cols)
                     found = _ODS_NAME.search(attrs)
                     name = html.unescape(found.group(1).decode("utf-8", errors="replace")) if found else ""
                     row, rows, cols, col = 0, 0, 0, 0
-                if end:
-                    check_extent(name, rows, cols)
+                    is_open = True
+                if end and is_open:
+                    tally.add(name, rows, cols)
+                    is_open = False
+        if is_open:
+            tally.add(name, rows, cols)

@@ -378,7 +378,7 @@ def main() -> None:
             print("warning: /usr/bin/python3 with uno is missing; kept no password-protected .xls/.ods", file=sys.stderr)
         whole = src["progress"].read_bytes()
         (JUNK / "截断.xlsx").write_bytes(whole[:len(whole) // 2])
-        (JUNK / "解压超限.xlsx").write_bytes(patch_declared_size(whole, "xl/worksheets/sheet1.xml", 600 * 1024 * 1024))
+        (JUNK / "解压超限.xlsx").write_bytes(patch_declared_size(whole, "xl/worksheets/sheet1.xml", 3 * 1024 ** 3))
         (JUNK / "大小不符.xlsx").write_bytes(patch_declared_size(whole, "xl/worksheets/sheet1.xml", 100))
         shutil.copy(src["blank"], JUNK / "空表.xlsx")
         (JUNK / "通知.docx").write_bytes(docx())
