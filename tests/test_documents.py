@@ -27,7 +27,7 @@ def year(tmp_path_factory):
     root = demo_project(tmp_path_factory.mktemp("documents"), quarters=4)
     text = (root / "config.toml").read_text(encoding="utf-8")
     text = text.replace('short_name = "区脱贫解困办"', 'short_name = "湖脱贫办"')
-    text += '\n[documents]\n"2019H1" = { number = 3 }\n"2019" = { number = 9, date = 2020-01-10 }\n'
+    text = text.replace("\n[documents]\n", '\n[documents]\n"2019H1" = { number = 3 }\n"2019" = { number = 9, date = 2020-01-10 }\n')
     (root / "config.toml").write_text(text, encoding="utf-8")
     out = {}
     for q in ("2019Q2", "2019Q4"):

@@ -1,7 +1,7 @@
 """Every output of a run, in the order it is written. Adding an output is one module and one line here."""
 from __future__ import annotations
 
-from . import annual, excel, feedback, half_year, html, summary
+from . import annual, detail, excel, feedback, half_year, html, summary
 
 REPORTS = (
     excel.REPORT,
@@ -9,6 +9,7 @@ REPORTS = (
     summary.SUMMARY,
     summary.FINDINGS,
     feedback.REPORT,
+    detail.REPORT,
     half_year.HTML,
     half_year.XLSX,
     half_year.DOCX,
