@@ -206,6 +206,7 @@ class Context:
     total: Money
     avg_subsidy_fen: int | None
     avg_subsidy_floor_fen: int | None
+    gap_person_months: int
     standards: tuple[StandardRow, ...]
     findings: tuple[Finding, ...]
     counts: Counts
@@ -264,7 +265,7 @@ def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, 
         period=period, today=today, issued=issued, deadline=quarter.deadline, deadline_text=config.deadline.text, office=config.office,
         plan_title=matrix.title, plan_document=matrix.document, task_count=len(matrix), headline=headline,
         units=tuple(units), tasks=tuple(tasks), benefits=tuple(rows), benefit_units=tuple(by_unit),
-        benefit_categories=tuple((c, by_category[c]) for c in Category if c in by_category), total=total, avg_subsidy_fen=benefits.avg_subsidy_fen,
+        benefit_categories=tuple((c, by_category[c]) for c in Category if c in by_category), total=total, avg_subsidy_fen=benefits.avg_subsidy_fen, gap_person_months=benefits.gap_person_months,
         avg_subsidy_floor_fen=to_fen(floor.value) if floor else None, standards=standards(config, benefits),
         findings=found, counts=counts, inputs=tuple(inputs), light_rule=rule_text(config.lights),
         names=frozenset(n for n in quarter.roster["name"] if isinstance(n, str)) if "name" in quarter.roster else frozenset(),

@@ -178,7 +178,7 @@ def ctx(config) -> Context:
         plan_document=matrix.document, task_count=len(matrix), headline=headline, units=tuple(units),
         tasks=tuple(tasks), benefits=tuple(benefits), benefit_units=(("湖坊镇", total),),
         benefit_categories=tuple((b.category, b) for b in benefits), total=total, avg_subsidy_fen=37000,
-        avg_subsidy_floor_fen=44000, standards=standards, findings=findings, counts=counts, inputs=inputs,
+        avg_subsidy_floor_fen=44000, gap_person_months=6, standards=standards, findings=findings, counts=counts, inputs=inputs,
         light_rule=LIGHT_RULE, names=frozenset(_persons()["name"]), persons=_persons(), households=pd.DataFrame())
 
 

@@ -16,6 +16,8 @@ def summary(ctx: Context) -> dict:
     """Return the summary.json document: stable keys, money in yuan with two decimals."""
     return {
         "period": str(ctx.period),
+        "district": ctx.office.district,
+        "office": ctx.office.name,
         "deadline": ctx.deadline.isoformat(),
         "units": [
             {"unit": u.unit, "kind": u.kind, "submitted": u.submitted,
@@ -46,7 +48,9 @@ def summary(ctx: Context) -> dict:
             "person_months": ctx.total.person_months,
             "avg_subsidy_per_person": None if ctx.avg_subsidy_fen is None else yuan(ctx.avg_subsidy_fen),
             "avg_subsidy_floor": None if ctx.avg_subsidy_floor_fen is None else yuan(ctx.avg_subsidy_floor_fen),
+            # 人均补差's numerator and denominator, so a city recomputes it from the parts instead of averaging averages.
             "gap": yuan(ctx.total.items[Item.GAP]),
+            "gap_person_months": ctx.gap_person_months,
             "standards": [
                 {"name": s.name, "value": float(s.value), "start": s.start.isoformat(), "months": list(s.months),
                  "floor": None if s.floor is None else float(s.floor), "ok": s.ok, "source": s.source}
