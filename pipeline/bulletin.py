@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
+from .changes import Changes
 from .config import Config, Issue, Office
 from .context import Context, Headline
 from .findings import Severity
@@ -176,6 +177,7 @@ class HalfYearContext:
     next_deadline: date
     deadline_text: str
     light_rule: str
+    changes: Changes | None = None    # the half's last quarter against the one before it
 
     @property
     def present(self) -> tuple[QuarterFigures, ...]:
@@ -221,7 +223,7 @@ def build_half(contexts: dict[Period, Context | None], year: int, half: int, con
         praised=tuple(n for n in names if next(r for r in ranking if r.unit == n).praised),
         finding_tallies=_tallies(present), persistent_red=red, persistent_known=known,
         next_deadline=config.deadline.of(periods[-1].next()), deadline_text=config.deadline.text,
-        light_rule=latest.light_rule)
+        light_rule=latest.light_rule, changes=latest.changes)
 
 
 def _figures(period: Period, ctx: Context | None) -> QuarterFigures:

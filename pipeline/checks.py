@@ -25,6 +25,7 @@ class Facts:
     matrix: Matrix
     config: Config
     benefits: Benefits
+    previous: Quarter | None = None      # the quarter before, when its folder arrived
 
 
 def _at(row: pd.Series, column: str) -> dict:
@@ -183,6 +184,26 @@ def avg_subsidy_below_floor(f: Facts) -> Iterator[Finding]:
                       value=fmt(avg))
 
 
+def moved_without_stop(f: Facts) -> Iterator[Finding]:
+    """Report a person now on another unit's roster whom last quarter's unit never stopped: paid twice if it still pays."""
+    if f.previous is None or f.previous.roster.empty or f.quarter.roster.empty:
+        return
+    first_month = f.quarter.period.month_keys[0]
+    before = f.previous.roster[f.previous.roster["id_status"] == OK]
+    before = before[before["stop_key"].isna() | (before["stop_key"] > first_month)].drop_duplicates("id_number")
+    now = f.quarter.roster[f.quarter.roster["id_status"] == OK]
+    still = set(zip(now["id_number"], now["unit"]))
+    moved = now.merge(before[["id_number", "unit", "_file", "_row"]], on="id_number", suffixes=("", "_before"))
+    moved = moved[(moved["unit"] != moved["unit_before"]) & (moved["unit_before"] != "")]
+    for _, row in moved.drop_duplicates("id_number").iterrows():
+        if (row["id_number"], row["unit_before"]) in still:
+            continue        # still on the first unit's roster too: person-duplicate says so
+        yield finding("moved-without-stop",
+                      f"该人员上季度在{row['unit_before']}台账（“{row['_file_before']}”第{int(row['_row_before'])}行）中、"
+                      f"未填停发年月，本季度列入{row['unit']}台账；请{row['unit_before']}核实并填写停发年月，避免重复发放。",
+                      unit=row["unit_before"], value=mask_id(row["id_number"]), **_at(row, "公民身份号码"))
+
+
 def orphan_over_age(f: Facts) -> Iterator[Finding]:
     r = f.quarter.roster
     if r.empty or "orphan" not in r:
@@ -198,7 +219,7 @@ def orphan_over_age(f: Facts) -> Iterator[Finding]:
 CHECKS = (
     missing_submission, late_submission, duplicate_submission, missing_task, unexpected_task, unknown_task,
     duplicate_task, person_duplicate, income_above_standard, zero_employment, standard_below_floor,
-    avg_subsidy_below_floor, orphan_over_age,
+    avg_subsidy_below_floor, orphan_over_age, moved_without_stop,
 )
 
 

@@ -81,6 +81,7 @@ class Config:
     assessment: Method | None
     documents: dict[str, Issue] = field(default_factory=dict)    # by period key: 2019Q2, 2019H1, 2019
     limits: Limits = LIMITS
+    changes_share: float = 0.2          # a household's monthly amount changing by more than this share is listed
     mask_person_detail: bool = False
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -122,6 +123,7 @@ def load_config(path: str | Path) -> Config:
         assessment=parse_method(data["assessment"], name) if "assessment" in data else None,
         documents=_documents(_table(data, "documents", name), name),
         limits=_limits(_table(data, "limits", name), name),
+        changes_share=_number(_table(data, "changes", name), "payment_share", "changes", name, 0.2, high=10),
         mask_person_detail=_flag(privacy, "mask_person_detail", "privacy", name),
         raw=data,
     )

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pandas as pd
 
 from .benefits import Benefits
+from .changes import Changes
 from .config import Config, Office
 from .findings import Counts, Finding, ordered
 from .lights import cell_states, rule_text, task_lights
@@ -215,6 +216,7 @@ class Context:
     names: frozenset[str] = field(repr=False, compare=False)     # every name the rosters list: what outputs mask
     persons: pd.DataFrame = field(repr=False, compare=False)     # full personal data: the office workbook only
     households: pd.DataFrame = field(repr=False, compare=False)
+    changes: "Changes | None" = None          # set by a run, which reads the quarters it compares
 
     @property
     def total_fen(self) -> int:

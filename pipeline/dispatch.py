@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable
 
 from . import assessment, bulletin
+from . import changes as changes_mod
 from . import context as context_mod
 from .benefits import Benefits, Rates, compute
 from .checks import Facts, run_checks
@@ -144,26 +145,63 @@ def check(*, config_path: Path | str = "config.toml", input_dir: Path | str | No
     """Read and check one quarter and compute its context, without writing anything."""
     config = load_config(config_path)
     matrix = load_matrix(config.paths["matrix"], config.registry)
-    return _check(config, matrix, _input_dir(config, input_dir), period, today or date.today(), issued, on_file)
+    session = Session(config, matrix, _input_dir(config, input_dir), on_file)
+    chosen, _ = resolve_period(session.input_dir, period)
+    return session.result(chosen, today or date.today(), issued)
 
 
-def _check(config: Config, matrix: Matrix, input_dir: Path, period: str | Period | None, today: date,
-           issued: date | None, on_file: ProgressFn | None) -> CheckResult:
-    clock = Clock()
-    chosen, folder = resolve_period(input_dir, period)
-    rates = Rates.for_period(config.parameters, chosen)
-    files = read_quarter(folder, config, today, on_file)
-    clock.lap("read")
-    quarter = assemble(chosen, files, matrix, config.deadline.of(chosen))
-    benefits = compute(quarter.roster, chosen, rates)
-    clock.lap("compute")
-    findings = [f for fr in files for f in fr.all_findings]
-    findings += run_checks(Facts(quarter, matrix, config, benefits))
-    clock.lap("check")
-    ctx = context_mod.build(quarter, matrix, config, benefits, findings, accounting(files, quarter), today, issued)
-    clock.lap("context")
-    return CheckResult(chosen, config, matrix, tuple(files), quarter, benefits, tuple(findings), ctx, folder,
-                       clock.timings)
+class Session:
+    """One run's reading of the input folder: each quarter is read and computed at most once, whoever asks."""
+
+    def __init__(self, config: Config, matrix: Matrix, input_dir: Path, on_file: ProgressFn | None = None):
+        self.config, self.matrix, self.input_dir, self.on_file = config, matrix, input_dir, on_file
+        self._files: dict[Period, list[FileRead] | None] = {}
+        self._money: dict[Period, tuple[Quarter, Benefits] | None] = {}
+        self._results: dict[Period, CheckResult] = {}
+
+    def files(self, period: Period) -> list[FileRead] | None:
+        """Return the quarter's read files, or None when its folder is absent."""
+        if period not in self._files:
+            folder = period_folder(self.input_dir, period)
+            # IDs are checked against the quarter's end, not the clock, so a quarter reads the same on any day.
+            self._files[period] = None if folder is None else read_quarter(folder, self.config, period.end, self.on_file)
+        return self._files[period]
+
+    def money(self, period: Period) -> tuple[Quarter, Benefits] | None:
+        """Return the quarter assembled and paid, or None when its folder is absent."""
+        if period not in self._money:
+            files = self.files(period)
+            if files is None:
+                self._money[period] = None
+            else:
+                quarter = assemble(period, files, self.matrix, self.config.deadline.of(period))
+                self._money[period] = (quarter, compute(quarter.roster, period,
+                                                        Rates.for_period(self.config.parameters, period)))
+        return self._money[period]
+
+    def result(self, period: Period, today: date, issued: date | None = None) -> CheckResult:
+        """Check the quarter and compute its context (the quarter's folder must exist)."""
+        if period not in self._results:
+            self._results[period] = self._check(period, today, issued)
+        return self._results[period]
+
+    def _check(self, period: Period, today: date, issued: date | None) -> CheckResult:
+        clock = Clock()
+        config, matrix = self.config, self.matrix
+        _, folder = resolve_period(self.input_dir, period)
+        Rates.for_period(config.parameters, period)         # a missing parameter stops the run before any reading
+        files = self.files(period)
+        clock.lap("read")
+        quarter, benefits = self.money(period)
+        clock.lap("compute")
+        before = self.money(period.previous())
+        findings = [f for fr in files for f in fr.all_findings]
+        findings += run_checks(Facts(quarter, matrix, config, benefits, before[0] if before else None))
+        clock.lap("check")
+        ctx = context_mod.build(quarter, matrix, config, benefits, findings, accounting(files, quarter), today, issued)
+        clock.lap("context")
+        return CheckResult(period, config, matrix, tuple(files), quarter, benefits, tuple(findings), ctx, folder,
+                           clock.timings)
 
 
 def masker_for(config: Config, matrix: Matrix, contexts) -> Masker:
@@ -196,11 +234,20 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
     chosen = resolve_period(source, period)[0]
     due = [r for r in REPORTS if r.due.applies(chosen)]
     issues = resolve_issues(config, chosen, due, issued, doc_numbers or {})
-    result = _check(config, matrix, source, chosen, today, issues[str(chosen)].date, on_file)
+    session = Session(config, matrix, source, on_file)
+    result = session.result(chosen, today, issues[str(chosen)].date)
     clock = Clock()
-    contexts = earlier_contexts(result, source, today, issued, on_file,
-                                year=any(r.due is Due.YEAR_END for r in due),
-                                half=any(r.due is Due.HALF_YEAR for r in due))
+    # The year's earlier quarters: for what changed across the year, the bulletin and the assessment.
+    contexts: dict[Period, context_mod.Context | None] = {
+        p: session.result(p, today).context if session.files(p) is not None else None
+        for p in (Period(chosen.year, q) for q in range(1, chosen.quarter))}
+    contexts[chosen] = result.context
+    before = session.money(chosen.previous())
+    now = changes_mod.households(result.quarter.roster, result.benefits)
+    changes = changes_mod.compare(chosen, now, changes_mod.households(before[0].roster, before[1]) if before else None,
+                                  config.changes_share, [contexts[p] for p in sorted(contexts)])
+    result = replace(result, context=replace(result.context, changes=changes))
+    contexts[chosen] = result.context
     clock.lap("earlier quarters")
     half_year = annual = None
     if any(r.due is Due.HALF_YEAR for r in due):
@@ -246,20 +293,4 @@ def resolve_issues(config: Config, period: Period, due, issued: date | None,
     for key in keys:
         base = config.documents.get(key, Issue())
         out[key] = Issue(numbers.get(key, base.number), issued or base.date)
-    return out
-
-
-def earlier_contexts(result: CheckResult, input_dir: Path, today: date, issued: date | None,
-                     on_file: ProgressFn | None, *, half: bool, year: bool) -> dict[Period, context_mod.Context | None]:
-    """Check the year's earlier quarters that the half-year bulletin or the annual assessment needs.
-
-    A quarter whose folder is absent maps to None: the reports then say it was not received, never invent it.
-    """
-    period = result.period
-    wanted = range(1, period.quarter) if year else range(period.quarter - 1, period.quarter) if half else range(0)
-    out: dict[Period, context_mod.Context | None] = {period: result.context}
-    for q in wanted:
-        p = Period(period.year, q)
-        out[p] = (_check(result.config, result.matrix, input_dir, p, today, issued, on_file).context
-                  if period_folder(input_dir, p) is not None else None)
     return out

@@ -49,6 +49,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("household-size-mismatch", WARNING, "家庭人口数与名单不符", "“家庭人口”与列出的成员人数不一致，请核对；已按列出的成员计发。"),
     Code("empty-file", INFO, "文件内容为空", "文件中所有工作表都是空的，请确认是否报送了正确的文件。"),
     Code("orphan-over-age", WARNING, "孤儿年龄超过18周岁", "该人员已年满18周岁，请核实孤儿身份或办理退出。"),
+    Code("moved-without-stop", ERROR, "人员转入他处未停发",
+         "该人员已列入其他单位台账，请核实并在本单位台账中填写停发年月，避免重复发放。"),
     Code("total-mismatch", WARNING, "合计行与明细不符", "请核对合计行的数字与上方各行明细之和，改正合计数或有误的明细后重新报送。"),
 )}
 

@@ -86,6 +86,18 @@ class TaskReason(StrEnum):
     ALL_GREEN = "all_green"
 
 
+class ChangeReason(StrEnum):
+    """What made a household's monthly amount change from one quarter to the next."""
+
+    CATEGORY = "category"
+    MEMBERS = "members"
+    INCOME = "income"
+    STANDARD = "standard"
+    DISABILITY = "disability"
+    CARE = "care"
+    OTHER = "other"
+
+
 class Grade(StrEnum):
     EXCELLENT = "优秀"
     GOOD = "良好"

@@ -25,7 +25,8 @@ A4_POINTS = (595, 842)
 PHONES = ((360, 780), (390, 844))
 # The quarter, how many demo quarters it needs, and the day the office runs it.
 PERIODS = {"2019Q2": (2, date(2019, 7, 1)), "2019Q4": (4, date(2020, 1, 6))}
-DISPATCH_HEADINGS = ("一、总体情况", "二、任务推进情况", "三、单位报送情况", "四、资金发放情况", "五、数据质量问题")
+DISPATCH_HEADINGS = ("一、总体情况", "二、任务推进情况", "三、单位报送情况", "四、资金发放情况", "五、与上季度相比",
+                     "六、数据质量问题")
 
 
 def in_ci() -> bool:

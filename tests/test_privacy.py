@@ -75,6 +75,12 @@ def leaks(text: str) -> list[str]:
     return sorted(set(found))
 
 
+def parquet_text(path: Path) -> str:
+    """Return every value of the Parquet person detail as text."""
+    import pandas as pd
+    return pd.read_parquet(path).astype(str).to_csv(index=False)
+
+
 def office_sheets(path: Path) -> dict[str, str]:
     wb = openpyxl.load_workbook(path)
     return {ws.title: "\n".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None)
@@ -85,8 +91,8 @@ def test_no_id_or_name_leaves_except_in_the_person_detail(planted):
     result = run(config_path=planted / "config.toml", input_dir=planted / "input", output_dir=planted / "output",
                  period="2019Q2", today=TODAY)
     out = result.output_dir
-    office = out / "调度报告-2019Q2.xlsx"
-    files = [p for p in sorted(out.rglob("*")) if p.is_file() and p != office]
+    office, detail = out / "调度报告-2019Q2.xlsx", out / "对象明细-2019Q2.parquet"
+    files = [p for p in sorted(out.rglob("*")) if p.is_file() and p not in (office, detail)]
     assert {p.name for p in files} >= {"调度报告-2019Q2.html", "summary.json", "findings.csv", "manifest.json", "湖坊镇.xlsx"}
     assert {p.name: leaks(texts_of(p)) for p in files} == {p.name: [] for p in files}
     sheets = office_sheets(office)
@@ -95,6 +101,7 @@ def test_no_id_or_name_leaves_except_in_the_person_detail(planted):
     # The scan does find them where they belong: the person detail lists every person paid in full (欧阳小明's
     # household is left out for its unreadable 残疾等级).
     assert {"张三丰", "李四光", "王五", HEAD, SPACED, WRONG} <= set(leaks(sheets["对象明细"]))
+    assert {"张三丰", "李四光", "王五", HEAD, SPACED, WRONG} <= set(leaks(parquet_text(detail)))
     # And what was masked still says where to look and what is wrong.
     html = (out / "调度报告-2019Q2.html").read_text(encoding="utf-8")
     assert "张*丰" in html and "3601**********" in html
@@ -108,6 +115,7 @@ def test_the_switch_masks_the_person_detail_too(planted):
                  period="2019Q2", today=TODAY)
     sheets = office_sheets(result.output_dir / "调度报告-2019Q2.xlsx")
     assert {name: leaks(text) for name, text in sheets.items()} == {name: [] for name in sheets}
+    assert leaks(parquet_text(result.output_dir / "对象明细-2019Q2.parquet")) == []
 
 
 def test_the_terminal_masks_what_check_prints(planted):

@@ -44,7 +44,7 @@ FORMULA_NAME = '=HYPERLINK("http://x","y")'
 SCRIPT = "<script>alert(1)</script>"
 # A literal rule: the renderers print whatever rule text the context carries.
 LIGHT_RULE = "红：未报送或“未启动”；黄：进度落后或存在问题；绿：其余。"
-SHEETS = ["总览", "任务进展", "单位报送", "资金测算", "对象明细", "问题清单", "读取核对"]
+SHEETS = ["总览", "任务进展", "单位报送", "资金测算", "变动情况", "对象明细", "问题清单", "读取核对"]
 ROSTER_FILE = "湖坊镇-救助对象台账-2019Q2.xlsx"
 
 
@@ -416,7 +416,8 @@ def test_html_is_self_contained(html):
 
 
 def test_html_has_official_layout_and_every_section(html, ctx):
-    for heading in ("一、总体情况", "二、任务推进情况", "三、单位报送情况", "四、资金发放情况", "五、数据质量问题"):
+    for heading in ("一、总体情况", "二、任务推进情况", "三、单位报送情况", "四、资金发放情况", "五、与上季度相比",
+                    "六、数据质量问题"):
         assert f"<h2>{heading}</h2>" in html
     assert "（一）切实筑牢基本生活保障底线" in html
     assert "@page { size: A4; margin: 37mm 26mm 35mm 28mm" in html

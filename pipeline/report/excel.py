@@ -10,6 +10,7 @@ from ..context import CellState, Context
 from ..money import fmt_grouped, yuan
 from ..vocab import ITEM_FIELDS, Item, Light, Role, Submission
 from . import Bundle, Due, Report
+from .changes_sheet import write_changes_sheet
 from .labels import KIND, LIGHT, SEVERITY, SHEET_KIND, STATUS_SHORT, SUBMISSION
 from .wording import fix, reason_lines, title
 from .xlsx_formats import (
@@ -61,6 +62,7 @@ def write_workbook(ctx: Context, path: Path, mask, *, full_detail: bool = True) 
     fmts = Formats(wb)
     for sheet in (_overview, _matrix, _units, _benefits):
         sheet(wb, fmts, ctx)
+    write_changes_sheet(wb, fmts, ctx, sheet_title(ctx, "变动情况"))
     _persons(wb, fmts, ctx, full_detail)
     _findings(wb, fmts, ctx)
     _inputs(wb, fmts, ctx)

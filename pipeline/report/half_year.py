@@ -129,6 +129,12 @@ def _basics(h: HalfYearContext) -> list:
     span = "两个季度累计" if len(h.present) == 2 else f"仅{h.present[0].period.quarter_label}，共"
     out.append(Paragraph(f"{h.label}{span}发放救助资金{fmt_grouped(h.total_fen)}元（{pm}人·月）"
                          + (f"，其中{cats}。" if cats else "。")))
+    c = h.changes
+    if c is not None and c.received:
+        quarter = h.quarters[-1].period.quarter_label
+        back = f"；本年完成状态倒退{len(c.backwards)}项" if c.backwards else ""
+        out.append(Paragraph(f"{quarter}与{c.previous.label}相比，新增救助对象{len(c.entered)}户、退出{len(c.left)}户，"
+                             f"月发放额变化超过{c.share:.0%}的{len(c.changed)}户{back}。"))
     return out
 
 

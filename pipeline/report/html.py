@@ -14,6 +14,7 @@ from ..vocab import CellReason, Light, Severity, Submission
 from . import Bundle, Due, Report
 from .labels import (
     CELL_REASON,
+    CHANGE_REASON,
     KIND,
     LEAD_MARK,
     LIGHT,
@@ -54,7 +55,7 @@ def environment(templates_dir: Path) -> Environment:
                       autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(yuan=yuan_text, pct=pct, truncate_cn=truncate_cn, cn_date=cn_date, cn_number=cn_number,
-                       param=fmt_param)
+                       param=fmt_param, change_reason=CHANGE_REASON.__getitem__)
     env.globals.update(LIGHT=LIGHT, LIGHT_SHORT=LIGHT_SHORT, LIGHT_COLOURS=LIGHT_COLOURS, SUBMISSION=SUBMISSION,
                        SEVERITY=SEVERITY, KIND=KIND, Light=Light, Submission=Submission)
     return env

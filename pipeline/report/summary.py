@@ -60,7 +60,36 @@ def summary(ctx: Context) -> dict:
         "findings": {"errors": ctx.counts.errors, "warnings": ctx.counts.warnings, "infos": ctx.counts.infos,
                      "by_code": ctx.counts.by_code},
         "inputs": [_input(i) for i in ctx.inputs],
+        "changes": changes(ctx),
     }
+
+
+def changes(ctx: Context) -> dict | None:
+    """Return what changed since the previous quarter (None for a check, which compares nothing)."""
+    c = ctx.changes
+    if c is None:
+        return None
+    out = {"previous": str(c.previous), "received": c.received, "payment_share": c.share,
+           "quarters_compared": [str(p) for p in c.year_quarters],
+           "status_backwards": [{"unit": b.unit, "task": b.task, "from": b.before.value, "to": b.after.value,
+                                 "from_period": str(b.before_period), "period": str(b.period)} for b in c.backwards],
+           "red_runs": [{"task": r.task, "periods": [str(p) for p in r.periods]} for r in c.red_runs],
+           "moved_without_stop": ctx.counts.by_code.get("moved-without-stop", 0)}
+    if not c.received:
+        return out
+    def household(h) -> dict:
+        return {"unit": h.unit, "household_no": h.household_no, "category": h.category.value, "members": h.members,
+                "monthly": yuan(h.monthly_fen)}
+    out.update(
+        entered={"households": len(c.entered), "monthly": yuan(sum(h.monthly_fen for h in c.entered))},
+        left={"households": len(c.left), "monthly": yuan(sum(h.monthly_fen for h in c.left))},
+        by_unit=[{"unit": u.unit, "entered": u.entered, "entered_monthly": yuan(u.entered_fen), "left": u.left,
+                  "left_monthly": yuan(u.left_fen), "changed": u.changed} for u in c.units],
+        entered_households=[household(h) for h in c.entered],
+        left_households=[household(h) for h in c.left],
+        payment_changes=[{**household(p.after), "before": yuan(p.before.monthly_fen), "after": yuan(p.after.monthly_fen),
+                          "reasons": [r.value for r in p.reasons]} for p in c.changed])
+    return out
 
 
 def _input(i: InputRow) -> dict:

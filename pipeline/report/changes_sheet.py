@@ -1,0 +1,79 @@
+"""The office workbook's 变动情况 sheet: the quarter against the one before, and the year's quarters."""
+from __future__ import annotations
+
+from xlsxwriter.workbook import Workbook
+
+from ..changes import Changes
+from ..context import Context
+from ..money import yuan
+from ..privacy import mask_name
+from .labels import CHANGE_REASON
+from .xlsx_formats import Cell, Col, Formats, fit_row, put, start_sheet, write_rows
+
+COLUMNS = [Col("单位", 12), Col("社区", 12), Col("户编号", 12), Col("户主", 9), Col("救助类别", 8, "center"),
+           Col("人数", 6, "int"), Col("上季度月发放（元）", 12, "yuan"), Col("本季度月发放（元）", 12, "yuan"),
+           Col("变化", 9, "pct"), Col("说明", 36, "wrap")]
+
+
+def write_changes_sheet(wb: Workbook, fmts: Formats, ctx: Context, title: str) -> None:
+    """Write the sheet: a line per town, then the households that entered, left or changed, then the year."""
+    ws = start_sheet(wb, fmts, "变动情况", title, COLUMNS, freeze_cols=0)
+    c = ctx.changes
+    row = 2
+    if c is None or not c.received:
+        previous = c.previous.label if c is not None else "上季度"
+        put(ws, row, 0, f"未收到{previous}的报表，无法与上季度比较。", fmts.special("note"))
+        row += 2
+    else:
+        row = _block(ws, fmts, row, f"与{c.previous.label}相比：新增{len(c.entered)}户，退出{len(c.left)}户，"
+                     f"月发放额变化超过{c.share:.0%}的{len(c.changed)}户", _rows(c))
+    row = _year(ws, fmts, row, c)
+    ws.autofilter(1, 0, max(1, row - 1), len(COLUMNS) - 1)
+
+
+def _rows(c: Changes) -> list[list]:
+    rows = []
+    for u in c.units:
+        rows.append([Cell(u.unit, bold=True), "", "", "", "", None, yuan(u.left_fen), yuan(u.entered_fen), None,
+                     Cell(f"新增{u.entered}户、退出{u.left}户、发放额变化{u.changed}户", bold=True)])
+        rows += [[h.unit, h.community, h.household_no, mask_name(h.head_name), h.category, h.members, None,
+                  yuan(h.monthly_fen), None, "新增"] for h in c.entered if h.unit == u.unit]
+        rows += [[h.unit, h.community, h.household_no, mask_name(h.head_name), h.category, h.members,
+                  yuan(h.monthly_fen), None, None, "退出"] for h in c.left if h.unit == u.unit]
+        rows += [[p.after.unit, p.after.community, p.after.household_no, mask_name(p.after.head_name), p.after.category,
+                  p.after.members, yuan(p.before.monthly_fen), yuan(p.after.monthly_fen), p.share,
+                  "发放额变化：" + "、".join(CHANGE_REASON[r] for r in p.reasons)]
+                 for p in c.changed if p.after.unit == u.unit]
+    return rows
+
+
+def _block(ws, fmts: Formats, row: int, heading: str, rows: list[list]) -> int:
+    put(ws, row, 0, heading, fmts.get("text", bold=True))
+    end = write_rows(ws, fmts, COLUMNS, rows, start=row + 1)
+    return end + 1
+
+
+def _year(ws, fmts: Formats, row: int, c: Changes | None) -> int:
+    """List the year's statuses that went backwards and the tasks that stayed red."""
+    if c is None:
+        return row
+    seen = "、".join(p.quarter_label for p in c.year_quarters)
+    lines = [f"本年已收到的季度：{seen}。"]
+    if c.backwards:
+        lines.append(f"完成状态倒退{len(c.backwards)}项：" + "；".join(
+            f"{b.unit}第{b.task}条（{b.before_period.quarter_label}{b.before}→{b.period.quarter_label}{b.after}）"
+            for b in c.backwards) + "。")
+    else:
+        lines.append("没有完成状态倒退的任务。")
+    if c.red_runs:
+        lines.append(f"连续两个季度以上亮红灯的任务{len(c.red_runs)}项：" + "；".join(
+            f"第{r.task}条（{'、'.join(p.quarter_label for p in r.periods)}，牵头单位：{'、'.join(r.lead)}）"
+            for r in c.red_runs) + "。")
+    else:
+        lines.append("没有连续两个季度以上亮红灯的任务。")
+    for text in lines:
+        ws.merge_range(row, 0, row, len(COLUMNS) - 1, "", fmts.special("note"))
+        ws.write_string(row, 0, text, fmts.special("note"))
+        fit_row(ws, row, [(text, sum(col.width for col in COLUMNS))])
+        row += 1
+    return row
