@@ -5,6 +5,8 @@ A city or province office queries many districts' files at once with pandas or D
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import pandas as pd
 
 from ..privacy import mask_id, mask_name
@@ -21,8 +23,8 @@ def file_name(period) -> str:
     return f"对象明细-{period}.parquet"
 
 
-def detail_frame(persons: pd.DataFrame, period: str, *, masked: bool) -> pd.DataFrame:
-    """Return the person detail with stable snake_case columns and types, masked on request."""
+def detail_frame(persons: pd.DataFrame, period: str, mask: Callable[[str], str] | None = None) -> pd.DataFrame:
+    """Return the person detail with stable snake_case columns and types; with `mask`, every text is masked."""
     frame = pd.DataFrame({new: persons[old] if old in persons else pd.Series(dtype=object)
                           for old, new in COLUMNS.items()})
     frame.insert(0, "period", period)
@@ -31,15 +33,17 @@ def detail_frame(persons: pd.DataFrame, period: str, *, masked: bool) -> pd.Data
         frame[col] = frame[col].astype("string")
     for col in ("months_paid", *ITEM_FIELDS.values(), "amount_fen", "row"):
         frame[col] = pd.to_numeric(frame[col]).astype("int64") if len(frame) else frame[col].astype("int64")
-    if masked:
-        frame["name"] = frame["name"].map(mask_name).astype("string")
-        frame["id_number"] = frame["id_number"].map(mask_id).astype("string")
+    if mask is not None:
+        frame["name"] = frame["name"].map(mask_name, na_action="ignore").astype("string")
+        frame["id_number"] = frame["id_number"].map(mask_id, na_action="ignore").astype("string")
+        for col in ("community", "household_no", "explanation", "file"):
+            frame[col] = frame[col].map(mask, na_action="ignore").astype("string")
     return frame
 
 
 def write(bundle: Bundle, staging) -> None:
     ctx = bundle.quarter
-    frame = detail_frame(ctx.persons, str(ctx.period), masked=bundle.config.mask_person_detail)
+    frame = detail_frame(ctx.persons, str(ctx.period), staging.mask if bundle.config.mask_person_detail else None)
     staging.write_with(file_name(ctx.period), lambda p: frame.to_parquet(p, index=False, compression="zstd"))
 
 
