@@ -18,6 +18,7 @@ _COMMON = [
                  show_default=True, help="配置文件"),
     click.option("--debug", is_flag=True, help="出错时显示完整的技术信息"),
 ]
+_NO_CACHE = click.option("--no-cache", is_flag=True, help="不使用读取缓存（output/.cache），每个文件都重新读取")
 
 
 def common(func):
@@ -94,14 +95,15 @@ def _doc_no_option(func):
 @click.option("--period", default=None, help="季度，如 2019Q2（默认为输入目录中最新的季度）")
 @_date_option
 @_doc_no_option
+@_NO_CACHE
 @common
-def run(period, issued, doc_numbers, input_dir, output_dir, config_path, debug):
+def run(period, issued, doc_numbers, no_cache, input_dir, output_dir, config_path, debug):
     """读取、检查、测算并生成本季度全部报告。"""
     on_file = _progress()
     result = _guard(debug, lambda: dispatch.run(config_path=config_path, input_dir=input_dir, output_dir=output_dir,
                                                 period=period, today=date.today(),
                                                 issued=issued.date() if issued else None,
-                                                doc_numbers=doc_numbers, on_file=on_file,
+                                                doc_numbers=doc_numbers, on_file=on_file, cache=not no_cache,
                                                 command=" ".join(["jiekun", *sys.argv[1:]])))
     _end_progress(on_file)
     ctx = result.context
@@ -121,14 +123,16 @@ def run(period, issued, doc_numbers, input_dir, output_dir, config_path, debug):
 
 @main.command()
 @click.option("--period", default=None, help="季度，如 2019Q2（默认为输入目录中最新的季度）")
+@_NO_CACHE
 @common
-def check(period, input_dir, output_dir, config_path, debug):
+def check(period, no_cache, input_dir, output_dir, config_path, debug):
     """只读取和检查，按单位列出问题；有错误时退出码为 1。"""
     from .report.terminal import findings_table
 
     on_file = _progress()
-    result = _guard(debug, lambda: dispatch.check(config_path=config_path, input_dir=input_dir, period=period,
-                                                  today=date.today(), on_file=on_file))
+    result = _guard(debug, lambda: dispatch.check(config_path=config_path, input_dir=input_dir, output_dir=output_dir,
+                                                  period=period, today=date.today(), on_file=on_file,
+                                                  cache=not no_cache))
     _end_progress(on_file)
     click.echo(findings_table(result.context, result.masker))
     sys.exit(1 if result.errors else 0)

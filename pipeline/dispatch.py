@@ -11,6 +11,7 @@ from . import assessment, bulletin
 from . import changes as changes_mod
 from . import context as context_mod
 from .benefits import Benefits, Rates, compute
+from .cache import ParseCache, file_sha256
 from .checks import Facts, run_checks
 from .config import Config, Issue, load_config
 from .errors import StopRun
@@ -20,7 +21,7 @@ from .output import Staging, guard
 from .period import Period
 from .privacy import Masker
 from .quarter import Quarter, assemble
-from .reader import FileRead, ReadContext, list_entries
+from .reader import FileRead, ReadContext, list_entries, not_read
 from .reader.folder import FILE
 from .reader.sandbox import read_files
 
@@ -39,6 +40,8 @@ class CheckResult:
     context: "context_mod.Context"
     folder: Path = Path()
     timings: dict[str, float] = field(default_factory=dict, compare=False)
+    cache_hits: int = 0                 # files of this run taken from the parse cache, over all quarters it read
+    cache_misses: int = 0
 
     @property
     def errors(self) -> int:
@@ -103,11 +106,41 @@ def resolve_period(input_dir: Path, period: str | Period | None) -> tuple[Period
     return chosen, folder
 
 
-def read_quarter(folder: Path, config: Config, today: date, on_file: ProgressFn | None = None) -> list[FileRead]:
-    """Account for every entry of a quarter folder, reading its files in worker processes; keep the folder's order."""
+def read_quarter(folder: Path, config: Config, today: date, on_file: ProgressFn | None = None,
+                 cache: ParseCache | None = None) -> list[FileRead]:
+    """Account for every entry of a quarter folder, reading its files in worker processes; keep the folder's order.
+
+    A file whose bytes the cache has seen under the same name and settings is taken from the cache instead.
+    """
     def make_ctx(rel: str) -> ReadContext:
         return ReadContext(file=rel, registry=config.registry, status_words=config.status_words, today=today)
-    return read_files(list_entries(folder), make_ctx, limits=config.limits, on_file=on_file)
+    entries = list_entries(folder)
+    day = today.isoformat()
+    results: list[FileRead | None] = [None] * len(entries)
+    todo: list[tuple[int, str, int]] = []
+    for i, entry in enumerate(entries):
+        if not entry.to_read:
+            results[i] = not_read(entry)
+            continue
+        try:
+            sha, size = file_sha256(entry.path), entry.path.stat().st_size
+        except OSError:
+            todo.append((i, "", 0))      # reading it says what is wrong with it
+            continue
+        hit = cache.get(entry.file, sha, day) if cache is not None else None
+        if hit is not None:
+            results[i] = hit
+            if on_file:
+                on_file(entry.file)
+        else:
+            todo.append((i, sha, size))
+    reads = read_files([entries[i] for i, _, _ in todo], make_ctx, limits=config.limits, on_file=on_file)
+    for (i, sha, size), read in zip(todo, reads):
+        results[i] = replace(read, sha256=sha, size=size)
+        # A file the sandbox gave up on (or that is broken) is read again next time: the machine may have been busy.
+        if cache is not None and sha and not any(f.code == "unreadable-file" for f in read.findings):
+            cache.put(results[i], day)
+    return results  # type: ignore[return-value]  # every slot is filled above
 
 
 def accounting(files: list[FileRead], quarter: Quarter) -> list[context_mod.InputRow]:
@@ -140,21 +173,23 @@ def _output_dir(config: Config, output_dir: Path | str | None) -> Path:
 
 
 def check(*, config_path: Path | str = "config.toml", input_dir: Path | str | None = None,
-          period: str | Period | None = None, today: date | None = None, issued: date | None = None,
-          on_file: ProgressFn | None = None) -> CheckResult:
-    """Read and check one quarter and compute its context, without writing anything."""
+          output_dir: Path | str | None = None, period: str | Period | None = None, today: date | None = None,
+          issued: date | None = None, on_file: ProgressFn | None = None, cache: bool = True) -> CheckResult:
+    """Read and check one quarter and compute its context, writing no report (the parse cache aside)."""
     config = load_config(config_path)
     matrix = load_matrix(config.paths["matrix"], config.registry)
-    session = Session(config, matrix, _input_dir(config, input_dir), on_file)
+    source, out_root = _input_dir(config, input_dir), _output_dir(config, output_dir)
+    session = Session(config, matrix, source, on_file, parse_cache(config, source, out_root, cache))
     chosen, _ = resolve_period(session.input_dir, period)
-    return session.result(chosen, today or date.today(), issued)
+    return session.counted(session.result(chosen, today or date.today(), issued))
 
 
 class Session:
     """One run's reading of the input folder: each quarter is read and computed at most once, whoever asks."""
 
-    def __init__(self, config: Config, matrix: Matrix, input_dir: Path, on_file: ProgressFn | None = None):
-        self.config, self.matrix, self.input_dir, self.on_file = config, matrix, input_dir, on_file
+    def __init__(self, config: Config, matrix: Matrix, input_dir: Path, on_file: ProgressFn | None = None,
+                 cache: ParseCache | None = None):
+        self.config, self.matrix, self.input_dir, self.on_file, self.cache = config, matrix, input_dir, on_file, cache
         self._files: dict[Period, list[FileRead] | None] = {}
         self._money: dict[Period, tuple[Quarter, Benefits] | None] = {}
         self._results: dict[Period, CheckResult] = {}
@@ -164,7 +199,8 @@ class Session:
         if period not in self._files:
             folder = period_folder(self.input_dir, period)
             # IDs are checked against the quarter's end, not the clock, so a quarter reads the same on any day.
-            self._files[period] = None if folder is None else read_quarter(folder, self.config, period.end, self.on_file)
+            self._files[period] = None if folder is None else read_quarter(folder, self.config, period.end,
+                                                                           self.on_file, self.cache)
         return self._files[period]
 
     def money(self, period: Period) -> tuple[Quarter, Benefits] | None:
@@ -178,6 +214,12 @@ class Session:
                 self._money[period] = (quarter, compute(quarter.roster, period,
                                                         Rates.for_period(self.config.parameters, period)))
         return self._money[period]
+
+    def counted(self, result: CheckResult) -> CheckResult:
+        """Return the result with the session's cache hits and misses."""
+        if self.cache is None:
+            return result
+        return replace(result, cache_hits=self.cache.hits, cache_misses=self.cache.misses)
 
     def result(self, period: Period, today: date, issued: date | None = None) -> CheckResult:
         """Check the quarter and compute its context (the quarter's folder must exist)."""
@@ -204,6 +246,20 @@ class Session:
                            clock.timings)
 
 
+def parse_cache(config: Config, input_dir: Path, out_root: Path, enabled: bool) -> ParseCache | None:
+    """Return the cache beside the output (output/.cache), keyed by every setting reading depends on."""
+    if not enabled:
+        return None
+    try:
+        guard(input_dir, out_root)
+    except StopRun:
+        return None          # never write a cache into the input folder; run() refuses such a folder anyway
+    reg = config.registry
+    settings = repr((sorted((u.name, u.kind, u.reports, u.aliases) for u in reg), reg.prefixes,
+                     sorted(config.status_words.items()), config.limits))
+    return ParseCache(out_root / ".cache", settings)
+
+
 def masker_for(config: Config, matrix: Matrix, contexts) -> Masker:
     """Build the one masker of a run: IDs, and every name listed in the rosters of the quarters it shows."""
     names = [n for c in contexts if c is not None for n in c.names]
@@ -215,7 +271,7 @@ def masker_for(config: Config, matrix: Matrix, contexts) -> Masker:
 def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None = None,
         output_dir: Path | str | None = None, period: str | Period | None = None, today: date | None = None,
         issued: date | None = None, doc_numbers: dict[str, int] | None = None, on_file: ProgressFn | None = None,
-        command: str = "") -> RunResult:
+        command: str = "", cache: bool = True) -> RunResult:
     """Run the whole quarter: read, check, compute and render every due output into output/<period>/ atomically.
 
     `issued` dates every document of the run (成文日期) and `doc_numbers` numbers them by key (2019H1, 2019); a key ""
@@ -234,7 +290,7 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
     chosen = resolve_period(source, period)[0]
     due = [r for r in REPORTS if r.due.applies(chosen)]
     issues = resolve_issues(config, chosen, due, issued, doc_numbers or {})
-    session = Session(config, matrix, source, on_file)
+    session = Session(config, matrix, source, on_file, parse_cache(config, source, out_root, cache))
     result = session.result(chosen, today, issues[str(chosen)].date)
     clock = Clock()
     # The year's earlier quarters: for what changed across the year, the bulletin and the assessment.
@@ -254,6 +310,7 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
         half_year = bulletin.build_half(contexts, chosen.year, chosen.half, config, issues[f"{chosen.year}H{chosen.half}"])
     if any(r.due is Due.YEAR_END for r in due):
         annual = assessment.build_annual(contexts, chosen.year, config, issues[str(chosen.year)])
+    result = session.counted(result)
     bundle = Bundle(result.context, config, half_year, annual)
     target = out_root / str(result.period)
     with Staging(target, masker_for(config, matrix, contexts.values())) as staging:

@@ -28,10 +28,11 @@ def manifest(result, command: str, started: datetime, finished: datetime) -> dic
         rows.setdefault(i.file, []).append(i)
     inputs = []
     for fr in result.files:
-        path = result.folder / fr.file
-        entry = {"file": fr.file, "kind": "file"}
-        if path.is_file() and not path.is_symlink():
-            entry.update(sha256=sha256(path), size=path.stat().st_size)
+        entry = {"file": fr.file, "kind": fr.kind}
+        if fr.sha256:
+            entry.update(sha256=fr.sha256, size=fr.size)
+        if fr.skipped_reason:
+            entry["reason"] = fr.skipped_reason
         sheets = rows.get(fr.file, [])
         entry["sheets"] = [{"sheet": s.sheet, "kind": s.kind, "unit": s.unit, "rows_read": s.rows_read,
                             "rows_used": s.rows_used, "rows_reported": s.rows_reported} for s in sheets]
@@ -50,6 +51,7 @@ def manifest(result, command: str, started: datetime, finished: datetime) -> dic
         "inputs": inputs,
         "parameters": parameters,
         "timings": {k: round(v, 3) for k, v in result.timings.items()},
+        "parse_cache": {"hits": result.cache_hits, "misses": result.cache_misses},
     }
 
 

@@ -31,6 +31,8 @@ class FileRead:
     findings: tuple[Finding, ...] = ()
     kind: str = FILE              # file, or what the entry is instead: hidden, lock, system, folder, link, special
     skipped_reason: str = ""      # why an entry that is not a file to read was left alone; empty for a file
+    sha256: str = ""              # the bytes read, for the manifest and the parse cache
+    size: int = 0
 
     @property
     def all_findings(self) -> list[Finding]:
