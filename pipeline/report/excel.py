@@ -30,7 +30,8 @@ from .xlsx_formats import (
 
 # Colours come from conditional formats on these words, first match winning, so a sorted or edited sheet stays right
 # and the words alone still read on a black-and-white printout.
-STATE_RULES = [("未报送", Light.RED), ("逾期", Light.YELLOW), ("按时", Light.GREEN)]
+STATE_RULES = [(SUBMISSION[Submission.MISSING], Light.RED), (SUBMISSION[Submission.LATE], Light.YELLOW),
+               (SUBMISSION[Submission.ON_TIME], Light.GREEN)]
 SEVERITY_RULES = [("错误", Light.RED), ("警告", Light.YELLOW)]
 LIGHT_RULES = [("红", Light.RED), ("黄", Light.YELLOW), ("绿", Light.GREEN)]
 YELLOW_MARK = "△"

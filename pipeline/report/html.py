@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 from ..context import Context, TaskState
 from ..findings import CODES
 from ..money import fmt_grouped, fmt_param
-from ..vocab import CellReason, Light, Severity, Submission
+from ..vocab import CellReason, Light, Role, Severity, Submission
 from . import Bundle, Due, Report
 from .labels import (
     CELL_REASON,
@@ -120,7 +120,7 @@ def attention(ctx: Context) -> list[str]:
             + "。")
     yellow = [t for t in ctx.tasks if t.light is Light.YELLOW]
     if yellow:
-        lead = sum(1 for t in yellow if any(c.role.value == "lead" and c.light is Light.YELLOW for c in t.cells))
+        lead = sum(1 for t in yellow if any(c.role is Role.LEAD and c.light is Light.YELLOW for c in t.cells))
         out.append(f"黄灯任务{len(yellow)}项：第{'、'.join(str(t.task) for t in yellow)}条"
                    + (f"，其中{lead}项的牵头单位进度滞后或存在问题" if lead else "") + "；各项原因见第二部分。")
     late = [f"{u.unit}（逾期{u.days_late}天）" for u in ctx.units_in(Submission.LATE)]
