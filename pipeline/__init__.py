@@ -3,6 +3,7 @@ __version__ = "0.2.0"
 
 from .dispatch import CheckResult, RunResult, check, run
 from .errors import StopRun
+from .merge import RollupResult, rollup
 from .period import Period
 
-__all__ = ["run", "check", "RunResult", "CheckResult", "StopRun", "Period"]
+__all__ = ["run", "check", "rollup", "RunResult", "CheckResult", "RollupResult", "StopRun", "Period"]

@@ -27,6 +27,13 @@ def common(func):
     return func
 
 
+def common_without_input(func):
+    """Add the common options but --input, for a command whose inputs are its arguments."""
+    for option in reversed(_COMMON[1:]):
+        func = option(func)
+    return func
+
+
 def _guard(debug: bool, action):
     """Run `action`; turn a StopRun or unexpected error into one Chinese sentence unless --debug."""
     try:
@@ -187,6 +194,37 @@ def demo(quarters, force, input_dir, output_dir, config_path, debug):
     files = _guard(debug, action)
     click.echo(f"已在 {target}/ 生成 {quarters} 个季度的示例报表，共 {len(files)} 个文件。")
     click.echo(f"试运行：jiekun run --input {target}")
+
+
+@main.command()
+@click.argument("folders", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--detail", is_flag=True, help="同时合并各区的对象明细（含姓名和身份证号码）为一个 parquet 文件")
+@click.option("--office", default=None, help="发文机关名称（默认由配置文件 [office] city 得出）")
+@click.option("--date", "issued", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="成文日期，如 2019-04-10（不填则在落款处留空待填）")
+@common_without_input
+def rollup(folders, detail, office, issued, output_dir, config_path, debug):
+    """把各区的季度输出文件夹（output/<季度>）汇总成全市的工作簿和报告。"""
+    from .merge import rollup as merge_districts
+
+    result = _guard(debug, lambda: merge_districts(folders, output_dir=output_dir, config_path=config_path,
+                                                   office=office, issued=issued.date() if issued else None,
+                                                   detail=detail))
+    city = result.city
+    s, lights, t = city.submissions, city.lights, city.total
+    click.echo(f"{city.period.label}{len(city.districts)}个区汇总完成，报告已写入 {result.output_dir}/")
+    for name in result.written:
+        click.echo(f"  {name}" + (f"（{result.detail_rows} 行，每人一行，含姓名和身份证号码，请妥善保管）"
+                                  if result.detail_rows is not None and name.endswith(".parquet") else ""))
+    click.echo(f"单位报送：应报 {s.units} 个，已报 {s.submitted} 个（按时 {s.on_time}，逾期 {s.late}），未报 {s.missing} 个")
+    click.echo(f"任务灯色（{len(city.tasks)}项 × {len(city.districts)}个区）：绿 {lights.green}，黄 {lights.yellow}，红 {lights.red}")
+    click.echo(f"资金测算：{fmt_grouped(t.amount_fen)} 元，{t.households} 户 {t.persons} 人")
+    if city.avg_subsidy_fen is not None:
+        parts = "，".join(f"{d.name} {fmt_grouped(d.avg_subsidy_fen)}" for d in city.districts
+                         if d.avg_subsidy_fen is not None)
+        click.echo(f"人均补差：{fmt_grouped(city.gap_fen)} 元 ÷ {city.gap_person_months} 人·月 = "
+                   f"{fmt_grouped(city.avg_subsidy_fen)} 元（各区：{parts}）")
+    click.echo(f"发现问题：错误 {city.findings.errors} 条，警告 {city.findings.warnings} 条（各区明细见各自的 findings.csv）")
 
 
 @main.command()

@@ -24,6 +24,7 @@ class Office:
     district: str
     name: str
     short_name: str
+    city: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,6 @@ class Config:
     limits: Limits = LIMITS
     changes_share: float = 0.2          # a household's monthly amount changing by more than this share is listed
     mask_person_detail: bool = False
-    raw: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def read_toml(path: Path, label: str, missing_hint: str) -> dict:
@@ -113,7 +113,7 @@ def load_config(path: str | Path) -> Config:
         path=path,
         paths=paths,
         office=Office(district, str(office.get("name", f"{district}城镇贫困群众脱贫解困工作领导小组办公室")),
-                      str(office.get("short_name", ""))),
+                      str(office.get("short_name", "")), str(office.get("city", ""))),
         deadline=_deadline(_table(data, "deadline", name), name),
         parameters=params_mod.load(_table(data, "parameters", name), _table(data, "plan_floors", name), name),
         status_words=_status_words(_table(data, "status_words", name), name),
@@ -125,7 +125,6 @@ def load_config(path: str | Path) -> Config:
         limits=_limits(_table(data, "limits", name), name),
         changes_share=_number(_table(data, "changes", name), "payment_share", "changes", name, 0.2, high=10),
         mask_person_detail=_flag(privacy, "mask_person_detail", "privacy", name),
-        raw=data,
     )
 
 

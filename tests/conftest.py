@@ -1,6 +1,7 @@
 """Factories that build small real workbooks inside a test, and a quarter folder to run on."""
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -22,16 +23,25 @@ def valid_id(region: str = "360111", born: str = "19800101", seq: int = 123) -> 
     return body + check_char(body)
 
 
-def demo_project(root: Path, quarters: int) -> Path:
-    """Lay out a scratch project in root: the shipped config, matrix and templates, and the demo input."""
+def demo_project(root: Path, quarters: int, *, district: str | None = None, seed: int = 20190330) -> Path:
+    """Lay out a scratch project in root: the shipped config, matrix and templates, and the demo input.
+
+    `district` renames the office's district (config.toml [office] district and name); `seed` draws other people.
+    """
     from pipeline.config import load_config
     from pipeline.demo import write_demo
     from pipeline.matrix import load_matrix
     for name in ("config.toml", "matrix.toml"):
         shutil.copy(ROOT / name, root / name)
     shutil.copytree(ROOT / "templates", root / "templates")
+    if district:
+        text = (root / "config.toml").read_text(encoding="utf-8")
+        for key in ("district", "name"):
+            text = re.sub(rf'^{key} = "青山湖区', f'{key} = "{district}', text, count=1, flags=re.M)
+        (root / "config.toml").write_text(text, encoding="utf-8")
     config = load_config(root / "config.toml")
-    write_demo(root / "input", config, load_matrix(config.paths["matrix"], config.registry), quarters=quarters)
+    write_demo(root / "input", config, load_matrix(config.paths["matrix"], config.registry), quarters=quarters,
+               seed=seed)
     return root
 
 

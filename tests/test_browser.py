@@ -25,6 +25,10 @@ A4_POINTS = (595, 842)
 PHONES = ((360, 780), (390, 844))
 # The quarter, how many demo quarters it needs, and the day the office runs it.
 PERIODS = {"2019Q2": (2, date(2019, 7, 1)), "2019Q4": (4, date(2020, 1, 6))}
+# The city roll-up opened beside the districts' documents: 2019Q2 with four more districts (copies of its summary).
+ROLLUP = "2019Q2-汇总"
+ROLLUP_DISTRICTS = ("东湖区", "西湖区", "新建区", "南昌县")
+ROLLUP_HEADINGS = ("一、总体情况", "二、资金发放情况", "三、单位报送情况", "四、任务推进情况", "五、数据质量问题")
 DISPATCH_HEADINGS = ("一、总体情况", "二、任务推进情况", "三、单位报送情况", "四、资金发放情况", "五、与上季度相比",
                      "六、数据质量问题")
 
@@ -67,14 +71,31 @@ def browser():
         chromium.close()
 
 
+def rollup_output(root: Path, district: Path) -> Path:
+    """Roll a district's quarter up with copies of its summary.json under other districts' names: a wide city report."""
+    from pipeline import rollup
+    folders = [district]
+    for name in ROLLUP_DISTRICTS:
+        folder = root / name / district.name
+        folder.mkdir(parents=True)
+        text = (district / "summary.json").read_text(encoding="utf-8")
+        (folder / "summary.json").write_text(text.replace('"district": "青山湖区"', f'"district": "{name}"', 1),
+                                             encoding="utf-8")
+        folders.append(folder)
+    return rollup(folders, output_dir=root / "city", config_path=ROOT / "config.toml").output_dir
+
+
 _RUNS: dict[str, Path] = {}
 
 
 def demo_outputs(tmp_path_factory) -> dict[str, Path]:
-    """Run each demo quarter once per session; tests/test_libreoffice.py opens the workbooks of the same runs."""
+    """Run each demo quarter once per session, and the city roll-up of 2019Q2; tests/test_libreoffice.py opens the
+    workbooks of the same runs."""
     for period, (quarters, today) in PERIODS.items():
         if period not in _RUNS:
             _RUNS[period] = demo_output(tmp_path_factory.mktemp(period), period, quarters, today)
+    if ROLLUP not in _RUNS:
+        _RUNS[ROLLUP] = rollup_output(tmp_path_factory.mktemp("rollup"), _RUNS["2019Q2"])
     return dict(_RUNS)
 
 
@@ -200,6 +221,9 @@ def test_documents_show_chinese_text_and_drawn_charts(opened):
         assert len(dispatch["svgs"]) >= 2
         assert "重点任务灯色一览" in dispatch["text"] and "亮灯原因及涉及单位" in dispatch["text"]
         assert not re.search(r"\d{17}[\dXx]", dispatch["text"])   # IDs are masked
+    city = opened[f"{ROLLUP}/市级汇总-2019Q2.html"]
+    assert city["headings"] == list(ROLLUP_HEADINGS) and len(city["svgs"]) >= 2
+    assert "各区汇总报告" in city["text"] and all(name in city["text"] for name in ROLLUP_DISTRICTS)
 
 
 def test_documents_print_on_a4_with_each_section_on_a_new_page(opened):
@@ -232,6 +256,7 @@ def test_documents_fit_a_phone_screen_without_sideways_scrolling(on_phones, open
         assert page["png"].stat().st_size > 10_000, where
     # The wide tables are there, so the boxes were put to the test: the 59-task tables and the unit rankings.
     assert all(on_phones[f"{p}/调度报告-{p}.html", 360]["wide_tables"] >= 8 for p in PERIODS)
+    assert on_phones[f"{ROLLUP}/市级汇总-2019Q2.html", 360]["wide_tables"] >= 3     # the districts side by side
 
 
 def test_a_phone_prints_the_a4_document_not_the_phone_layout(on_phones):
