@@ -91,7 +91,7 @@ def test_staging_folders_left_by_a_killed_run_are_cleaned_up(project, book):
     (out / f".2019Q2.{dead}.tmp" / "half-written.xlsx").write_bytes(b"PK")
     (out / f".2019Q1.{dead}.tmp").mkdir()           # another period's leftovers are that period's business
     run(config_path=project / "config.toml", input_dir=project / "input", output_dir=out, period="2019Q2", today=TODAY)
-    assert sorted(p.name for p in out.iterdir()) == [f".2019Q1.{dead}.tmp", "2019Q2"]
+    assert sorted(p.name for p in out.iterdir()) == [f".2019Q1.{dead}.tmp", ".cache", "2019Q2"]
 
 
 def test_an_output_set_aside_by_a_killed_commit_is_restored(project, book):
