@@ -33,8 +33,10 @@ def _at(row: pd.Series, column: str) -> dict:
 
 
 def missing_submission(f: Facts) -> Iterator[Finding]:
+    subs = f.quarter.submissions
+    submitted = set(subs.loc[subs["chosen"], "unit"]) if len(subs) else set()
     for unit in f.config.registry.reporting:
-        if f.quarter.submission_of(unit.name) is None:
+        if unit.name not in submitted:
             yield finding("missing-submission", f"{unit.name}本季度未报送进展情况表。", unit=unit.name)
 
 
@@ -59,8 +61,10 @@ def duplicate_submission(f: Facts) -> Iterator[Finding]:
 
 def missing_task(f: Facts) -> Iterator[Finding]:
     p = f.quarter.progress
+    used = p[p["used"] & p["task"].notna()]
+    by_unit = used.groupby("unit")["task"].agg(lambda t: set(t.astype(int))).to_dict() if len(used) else {}
     for s in f.quarter.submissions[f.quarter.submissions["chosen"]].itertuples():
-        reported = set(p.loc[(p["unit"] == s.unit) & p["used"], "task"].dropna().astype(int))
+        reported = by_unit.get(s.unit, set())
         for task in f.matrix.tasks_of(s.unit):
             if task not in reported:
                 role = "牵头" if s.unit in f.matrix.task(task).lead else "责任"
