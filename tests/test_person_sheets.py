@@ -181,6 +181,13 @@ def test_hostile_text_reads_back_as_xlsxwriter_writes_it(ctx, tmp_path):
     assert [g[2] for g in got[:7]] == [0.07, 0.1, 0.99, 1, 1234567890.12, 0, -2.5]
 
 
+def test_characters_xml_forbids_are_escaped_as_excel_does(ctx, tmp_path):
+    persons = roster(["湖坊镇"])
+    persons["name"] = "甲\ufffe乙\uffff"
+    write_workbook(with_persons(ctx, persons), tmp_path / "w.xlsx", Masker())
+    assert name_community_gap(tmp_path / "w.xlsx")[0][0] == "甲_xFFFE_乙_xFFFF_"
+
+
 def test_masked_detail_masks_every_name_and_id(ctx, limit, tmp_path):
     limit(4)
     persons = roster(UNITS)

@@ -200,7 +200,7 @@ def _source_table(persons: pd.DataFrame) -> pa.Table:
 def _text(s: pd.Series) -> pa.ChunkedArray | pa.Array:
     """Return a column as Arrow strings; a value that is not text (a number in 户编号) is written as its text."""
     if isinstance(s.dtype, pd.StringDtype):
-        return pa.array(s, type=pa.string(), from_pandas=True)
+        return pa.array(s, from_pandas=True)
     return pa.array([None if is_missing(v) else (v if isinstance(v, str) else str(v)) for v in s], type=pa.string())
 
 
@@ -213,10 +213,11 @@ def _rows_xml(chunk: pa.Table, styles: list[str], first: int, mask) -> memoryvie
         ref = f'<c r="{xl_col_to_name(c)}'
         values = chunk.column(f.source).combine_chunks()
         if f.value == "text":
-            text = _escape(_masked(values, mask) if mask is not None else values)
-            text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
-            edge = pc.match_substring_regex(text, _EDGE_SPACE)
-            open_t = pc.if_else(edge, '<t xml:space="preserve">', "<t>") if pc.any(edge).as_py() else "<t>"
+            # Most columns repeat a few words (unit, category, file): each distinct word is masked and escaped once.
+            words = values.dictionary_encode()
+            text, open_t = _words(words.dictionary.cast(pa.string()), mask)
+            text = pc.take(text, words.indices)
+            open_t = open_t if isinstance(open_t, str) else pc.take(open_t, words.indices)
             cell = [ref, r, f'" s="{s}" t="inlineStr"><is>', open_t, text, "</t></is></c>"]
         else:
             number = _yuan_text(values) if f.value == "yuan" else values.cast(pa.string())
@@ -232,11 +233,22 @@ def _rows_xml(chunk: pa.Table, styles: list[str], first: int, mask) -> memoryvie
 # Leading or trailing white space that XML would drop without xml:space="preserve" (xlsxwriter's own test).
 _EDGE_SPACE = r"^[\s\x{85}\p{Z}]|[\s\x{85}\p{Z}]$"
 # Text Excel stores with an _xHHHH_ escape (control characters, and a literal _xHHHH_ itself), or that is longer
-# than a cell holds; rare, so those values go through xlsxwriter's own rules one by one.
-_RARE = r"[\x{00}-\x{08}\x{0B}-\x{1F}]|_x[0-9a-fA-F]{4}_"
-_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
+# than a cell holds; rare, so those values go through xlsxwriter's own rules one by one. U+FFFE and U+FFFF are
+# escaped too: xlsxwriter would pass them through, and XML forbids them.
+_RARE = r"[\x{00}-\x{08}\x{0B}-\x{1F}\x{FFFE}\x{FFFF}]|_x[0-9a-fA-F]{4}_"
+_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f\ufffe\uffff])")
 _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 CELL_CHARS = 32767              # UTF-16 code units in a cell; xlsxwriter cuts longer text the same way
+
+
+def _words(words: pa.Array, mask: Callable[[str], str] | None) -> tuple[pa.Array, pa.Array | str]:
+    """Mask and escape distinct words; an empty one becomes blank. Return them with their <t> tags."""
+    if mask is not None:
+        words = pa.array([mask(w) for w in words.to_pylist()], type=pa.string())
+    words = _escape(words)
+    words = pc.if_else(pc.equal(words, ""), pa.scalar(None, pa.string()), words)
+    edge = pc.match_substring_regex(words, _EDGE_SPACE)
+    return words, pc.if_else(edge, '<t xml:space="preserve">', "<t>") if pc.any(edge).as_py() else "<t>"
 
 
 def _escape(text: pa.Array) -> pa.Array:
@@ -248,8 +260,9 @@ def _escape(text: pa.Array) -> pa.Array:
         for i in np.flatnonzero(rare.to_numpy(zero_copy_only=False)):
             values[i] = _rare_text(values[i])
         text = pa.array(values, type=pa.string())
-    for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        text = pc.replace_substring(text, raw, entity)
+    if pc.any(pc.match_substring_regex(text, "[&<>]")).as_py():
+        for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+            text = pc.replace_substring(text, raw, entity)
     return text
 
 
@@ -259,13 +272,6 @@ def _rare_text(value: str) -> str:
         value = utf16[:2 * CELL_CHARS].decode("utf-16-le", errors="ignore")
     value = _ESCAPED.sub(r"_x005F\1", value)
     return _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", value)
-
-
-def _masked(text: pa.Array, mask: Callable[[str], str]) -> pa.Array:
-    """Mask each distinct text once."""
-    distinct = pc.unique(text)
-    masked = pa.array([None if v is None else mask(v) for v in distinct.to_pylist()], type=pa.string())
-    return pc.take(masked, pc.index_in(text, distinct))
 
 
 def _yuan_text(fen: pa.Array) -> pa.Array:
