@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 import threading
 import zipfile
-from itertools import chain
 from dataclasses import dataclass, field
 from io import BytesIO
+from itertools import chain
 from pathlib import Path
 from queue import Queue
 from typing import Callable, Iterable, Iterator
@@ -38,8 +38,9 @@ from .xlsx_formats import Col, Formats, finish_table, is_missing, start_sheet, w
 EXCEL_ROWS = 1_048_576          # rows in one sheet, the format's own limit
 CHUNK_ROWS = 20_000             # persons turned into XML at a time: memory stays flat at any size
 SHEET_NAME = "对象明细"
-# The title, header and 合计 rows around the persons.
+# The title, header and 合计 rows around the persons; the first person is on row 3 as Excel counts.
 FRAME_ROWS = 3
+FIRST_ROW = 3
 # Excel's limit on a sheet name, and the characters a name may not hold.
 NAME_CHARS = 31
 _BAD_NAME = re.compile(r"[\[\]:*?/\\]")
@@ -133,7 +134,7 @@ class PersonSheets:
             if n:
                 for c, col in enumerate(COLUMNS):
                     # Filled cells take this template cell's style, so they look as if xlsxwriter wrote them.
-                    ws.write_blank(2, c, None, fmts.get(col.kind))
+                    ws.write_blank(FIRST_ROW - 1, c, None, fmts.get(col.kind))
                 ws.conditional_format(2, ID_CHECK, n + 1, ID_CHECK,
                                       {"type": "text", "criteria": "not containing", "value": "正确",
                                        "format": fmts.light(Light.RED)})
@@ -149,6 +150,7 @@ class PersonSheets:
 
     def fill(self, package: BytesIO, path: Path, wb: Workbook) -> None:
         """Copy the workbook xlsxwriter wrote into `package` to `path`, streaming the persons into their sheets."""
+        # xlsxwriter stores the n-th worksheet as xl/worksheets/sheet<n>.xml.
         entries = {f"xl/worksheets/sheet{wb.worksheets().index(ws) + 1}.xml": part
                    for ws, part in zip(self.sheets, self.parts)}
         table = _source_table(self.persons)
@@ -171,12 +173,10 @@ class PersonSheets:
 
     def _rows(self, table: pa.Table, part: Part, styles: list[str]) -> Iterator[memoryview]:
         """Yield the part's rows as UTF-8 sheet XML, a chunk of persons at a time."""
-        whole = len(part.rows) == len(self.persons) and np.array_equal(part.rows, np.arange(len(self.persons)))
-        if not whole:
+        if len(self.parts) > 1:
             table = table.take(pa.array(part.rows))
         for start in range(0, table.num_rows, CHUNK_ROWS):
-            chunk = table.slice(start, CHUNK_ROWS)
-            yield _rows_xml(chunk, styles, start + 3, self.mask)
+            yield _rows_xml(table.slice(start, CHUNK_ROWS), styles, FIRST_ROW + start, self.mask)
 
 
 def _source_table(persons: pd.DataFrame) -> pa.Table:
@@ -281,24 +281,23 @@ def _yuan_text(fen: pa.Array) -> pa.Array:
 
 def _concatenated(rows: pa.Array) -> memoryview:
     """Return the strings of an Arrow string array back to back: its data buffer between the first and last offset."""
-    width = np.int64 if pa.types.is_large_string(rows.type) else np.int32
-    offsets = np.frombuffer(rows.buffers()[1], dtype=width, count=len(rows) + 1 + rows.offset)[rows.offset:]
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=len(rows) + 1 + rows.offset)[rows.offset:]
     return memoryview(rows.buffers()[2])[offsets[0]:offsets[-1]]
 
 
-_ROW3 = re.compile(r'<row r="3"[ >].*?</row>', re.S)
+_TEMPLATE = re.compile(rf'<row r="{FIRST_ROW}"[ >].*?</row>', re.S)
 
 
 def _split_sheet(xml: str) -> tuple[str, str, str, str]:
     """Split xlsxwriter's detail sheet into what precedes the template row, the template, the 合计 row and the rest."""
-    template = _ROW3.search(xml)
+    template = _TEMPLATE.search(xml)
     total_end = xml.index("</row>", template.end()) + len("</row>")
     return xml[:template.start()], template.group(0), xml[template.end():total_end], xml[total_end:]
 
 
 def _styles(template: str) -> list[str]:
     """Read each column's style index off xlsxwriter's template row."""
-    found = dict(re.findall(r'<c r="([A-Z]+)3" s="(\d+)"', template))
+    found = dict(re.findall(rf'<c r="([A-Z]+){FIRST_ROW}" s="(\d+)"', template))
     return [found[xl_col_to_name(c)] for c in range(len(FIELDS))]
 
 
