@@ -1,17 +1,18 @@
 """The office's consolidated workbook 调度报告-<period>.xlsx, drawn from the one computed Context."""
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
 
 from ..context import CellState, Context
 from ..money import fmt_grouped, yuan
-from ..vocab import ITEM_FIELDS, Item, Light, Role, Submission
+from ..vocab import Item, Light, Role, Submission
 from . import Bundle, Due, Report
 from .changes_sheet import write_changes_sheet
 from .labels import KIND, LIGHT, SEVERITY, SHEET_KIND, STATUS_SHORT, SUBMISSION
+from .person_sheets import PersonSheets
 from .wording import fix, reason_lines, title
 from .xlsx_formats import (
     Cell,
@@ -20,7 +21,6 @@ from .xlsx_formats import (
     colour_by_text,
     finish_table,
     fit_row,
-    is_missing,
     new_workbook,
     put,
     start_sheet,
@@ -59,15 +59,20 @@ def write_workbook(ctx: Context, path: Path, mask, *, full_detail: bool = True) 
 
     Every sheet masks IDs and names except the person detail, the one place they may appear in full.
     """
-    wb = new_workbook(path, mask, ctx.issued or ctx.period.end)
+    # xlsxwriter writes the package into memory; the person detail is streamed in on the way to `path`.
+    package = BytesIO()
+    wb = new_workbook(package, mask, ctx.issued or ctx.period.end)
     fmts = Formats(wb)
     for sheet in (_overview, _matrix, _units, _benefits):
         sheet(wb, fmts, ctx)
     write_changes_sheet(wb, fmts, ctx, sheet_title(ctx, "变动情况"))
-    _persons(wb, fmts, ctx, full_detail)
+    # The one place names and IDs may appear in full, unless config.toml [privacy] masks it too.
+    persons = PersonSheets(ctx.persons, None if full_detail else mask)
+    persons.lay_out(wb, fmts, lambda name: sheet_title(ctx, name))
     _findings(wb, fmts, ctx)
     _inputs(wb, fmts, ctx)
     wb.close()
+    persons.fill(package, path, wb)
 
 
 def sheet_title(ctx: Context, name: str) -> str:
@@ -248,39 +253,6 @@ def _benefits(wb: Workbook, fmts: Formats, ctx: Context) -> None:
     t = ctx.total
     write_total(ws, fmts, cols, end, ["合计", "", t.households, t.persons, t.person_months,
                                       *(yuan(t.items[i]) for i in Item), yuan(t.amount_fen)])
-
-
-PERSON_COLUMNS = [Col("单位", 12), Col("社区", 12), Col("户编号", 12), Col("姓名", 10), Col("公民身份号码", 21),
-                  Col("身份证核验", 16), Col("与户主关系", 8, "center"), Col("救助类别", 8, "center"),
-                  Col("发放月数", 7, "int"), *ITEM_COLS, Col("金额合计", 14, "yuan"),
-                  Col("计算说明（按户）", 70), Col("来源文件", 30), Col("行号", 6, "int")]
-
-
-def _persons(wb: Workbook, fmts: Formats, ctx: Context, full_detail: bool) -> None:
-    # The one sheet where names and IDs may appear in full, unless config.toml [privacy] masks it too.
-    sheet_class = Worksheet if full_detail else None
-    cols = PERSON_COLUMNS
-    ws = start_sheet(wb, fmts, "对象明细", sheet_title(ctx, "对象明细"), cols, freeze_cols=4, worksheet_class=sheet_class)
-    records = ctx.persons.to_dict("records") if len(ctx.persons) else []
-    rows = []
-    for p in records:
-        rows.append([p.get("unit"), p.get("community"), p.get("household_no"), p.get("name"), p.get("id_number"),
-                     "正确" if p.get("id_status") == "ok" else p.get("id_reason"), p.get("relation"),
-                     p.get("category"), p.get("months_paid"),
-                     *(_yuan_or_none(p.get(ITEM_FIELDS[i])) for i in Item), _yuan_or_none(p.get("amount_fen")),
-                     p.get("explanation"), p.get("_file"), p.get("_row")])
-    end = write_rows(ws, fmts, cols, rows)
-    finish_table(ws, cols, end - 1)
-    if end > 2:
-        ws.conditional_format(2, 5, end - 1, 5, {"type": "text", "criteria": "not containing", "value": "正确",
-                                                 "format": fmts.light(Light.RED)})
-    total = ["合计", "", "", f"{len(records)}人", "", "", "", "", "", *(yuan(ctx.total.items[i]) for i in Item),
-             yuan(ctx.total.amount_fen), "差额按户计在该户第一行", "", ""]
-    write_total(ws, fmts, cols, end, total)
-
-
-def _yuan_or_none(fen: object) -> float | None:
-    return None if is_missing(fen) else yuan(int(fen))
 
 
 def _findings(wb: Workbook, fmts: Formats, ctx: Context) -> None:

@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable
 
 import numpy as np
 import pandas as pd
@@ -28,12 +28,12 @@ def masked_sheet_class(mask: Callable[[str], str]) -> type[Worksheet]:
     return MaskedWorksheet
 
 
-def new_workbook(path: Path, mask: Callable[[str], str], created: date, **options) -> Workbook:
+def new_workbook(path: Path | BinaryIO, mask: Callable[[str], str], created: date, **options) -> Workbook:
     """Open a workbook whose sheets mask personal data; `add_worksheet(..., worksheet_class=Worksheet)` opts out.
 
     The workbook's creation date is the report's own date, not the clock's, so the same inputs give the same bytes.
     """
-    wb = Workbook(str(path), {**WORKBOOK_OPTIONS, **options})
+    wb = Workbook(str(path) if isinstance(path, Path) else path, {**WORKBOOK_OPTIONS, **options})
     wb.worksheet_class = masked_sheet_class(mask)
     wb.set_properties({"created": datetime.combine(created, time())})
     return wb
