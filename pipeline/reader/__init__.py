@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..findings import Finding, finding
-from .files import Grid, Unreadable, discover, is_accepted, load_grids
-from .layout import find_layout, is_blank_row
+from .columns import Cells
+from .files import Unreadable, discover, is_accepted, load_grids
+from .grid import Grid
+from .layout import HEAD_ROWS, find_layout, is_blank_row
 from .progress import read_progress
 from .roster import read_roster
 from .schema import PROGRESS
@@ -50,9 +52,10 @@ def read_file(path: Path, ctx: ReadContext) -> FileRead:
 
 def read_grid(grid: Grid, ctx: ReadContext) -> SheetRead:
     """Recognise a sheet by its header and read it as a progress report or a roster."""
-    if all(is_blank_row(row) for row in grid.rows):
+    head = grid.head(HEAD_ROWS)
+    if all(is_blank_row(row) for row in head) and not Cells(grid.cells, len(head)).first_filled()[0].any():
         return SheetRead(ctx.file, grid.name, "empty")
-    layout = find_layout(grid.rows)
+    layout = find_layout(head)
     if layout is None:
         return SheetRead(ctx.file, grid.name, "unknown", findings=(finding(
             "unknown-sheet", "该工作表既不是进展情况表也不是救助对象台账，未读取。", file=ctx.file, sheet=grid.name),))

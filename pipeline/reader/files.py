@@ -14,11 +14,11 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
+import python_calamine
 
+from .grid import Grid
 from .html_table import BadHtml, decode_html, parse_tables
 from .limits import (CORRUPT, ENCRYPTED, MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS, MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES, OS_LITTER, TRUNCATED,
                      Unreadable, _MB, check_extent)
@@ -27,14 +27,6 @@ from .zip_scan import scan_ods, scan_xlsx, zip_head
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 ACCEPTED_SUFFIXES = SPREADSHEET_SUFFIXES + (".csv",)
-
-
-@dataclass(frozen=True)
-class Grid:
-    """One sheet as rows of raw cell values; rows[0] is the sheet's row 1 as Excel shows it."""
-
-    name: str
-    rows: list[list[object]]
 
 
 def discover(folder: Path) -> list[Path]:
@@ -80,8 +72,9 @@ def load_grids(path: Path) -> list[Grid]:
 
 def _calamine(raw: bytes) -> list[Grid]:
     try:
-        sheets = pd.read_excel(io.BytesIO(raw), sheet_name=None, header=None, dtype=object, na_filter=False,
-                               engine="calamine")
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        sheets = {s.name: book.get_sheet_by_name(s.name).to_python(skip_empty_area=False)
+                  for s in book.sheets_metadata if s.typ == python_calamine.SheetTypeEnum.WorkSheet}
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:
@@ -89,9 +82,10 @@ def _calamine(raw: bytes) -> list[Grid]:
         # "cannot open" for this one file.
         raise Unreadable(_reason(exc)) from exc
     grids = []
-    for name, df in sheets.items():
-        check_extent(str(name), *df.shape)
-        grids.append(Grid(str(name), df.values.tolist()))
+    for name, rows in sheets.items():
+        grid = Grid.from_calamine(str(name), rows)
+        check_extent(grid.name, *grid.cells.shape)
+        grids.append(grid)
     return grids
 
 
@@ -204,7 +198,7 @@ def _read_text(raw: bytes, path: Path) -> list[Grid]:
         raise Unreadable("文件是网页或 XML 格式，但其中没有表格")
     if stripped.startswith(b"mime-version:") or b"multipart/related" in head[:2048]:
         raise Unreadable("文件是网页存档（.mht）格式，暂不支持（请用 Excel 打开后另存为 .xlsx）")
-    return [Grid(path.stem, _read_csv(raw, named_csv=path.suffix.lower() == ".csv"))]
+    return [Grid.from_rows(path.stem, _read_csv(raw, named_csv=path.suffix.lower() == ".csv"))]
 
 
 def _ascii_head(raw: bytes) -> bytes:
@@ -228,8 +222,8 @@ def _read_html(raw: bytes, path: Path) -> list[Grid]:
         raise Unreadable("文件是网页格式，但其中没有表格")
     # Excel names the one sheet of an opened web page after the file; several tables get numbered.
     if len(tables) == 1:
-        return [Grid(path.stem, tables[0])]
-    return [Grid(f"{path.stem}（表{i}）", rows) for i, rows in enumerate(tables, start=1)]
+        return [Grid.from_rows(path.stem, tables[0])]
+    return [Grid.from_rows(f"{path.stem}（表{i}）", rows) for i, rows in enumerate(tables, start=1)]
 
 
 _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
