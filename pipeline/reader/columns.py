@@ -27,13 +27,20 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         codes, uniques = pd.factorize(values)
         return codes, np.asarray(uniques, dtype=object)
     codes, _ = pd.factorize(values, use_na_sentinel=False)
-    kinds, kind_list = pd.factorize(np.fromiter(map(type, values), dtype=object, count=len(values)))
-    if len(kind_list) > 1:
-        codes, _ = pd.factorize(codes * len(kind_list) + kinds)
-    # Codes are numbered in order of first appearance, so the running maximum rises exactly at each first one.
-    rising = np.maximum.accumulate(codes) if len(codes) else codes
-    first = np.flatnonzero(np.diff(rising, prepend=-1) > 0)
+    first = _first_of_each(codes)
+    kinds = np.fromiter(map(type, values), dtype=object, count=len(values))
+    if (kinds != kinds[first][codes]).any():
+        # Some value shares a code with one of another type: number the (code, type) pairs instead.
+        kind_codes, kind_list = pd.factorize(kinds)
+        codes, _ = pd.factorize(codes * len(kind_list) + kind_codes)
+        first = _first_of_each(codes)
     return codes, values[first]
+
+
+def _first_of_each(codes: np.ndarray) -> np.ndarray:
+    """Return where each code first appears; pandas numbers codes in order of first appearance."""
+    rising = np.maximum.accumulate(codes) if len(codes) else codes
+    return np.flatnonzero(np.diff(rising, prepend=-1) > 0)
 
 
 def clean_texts(values: np.ndarray) -> np.ndarray:

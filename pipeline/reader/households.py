@@ -105,12 +105,9 @@ class HouseholdCells:
         return np.where(pd.isna(self.unit), "", self.unit)
 
 
-def parse_households(column: Callable[[str], Column], households: Households, rows: np.ndarray,
+def parse_households(cells: Callable[[str], Column], households: Households, rows: np.ndarray,
                      sheet_unit: str | None, registry: Registry, where: Callable[[int, str], dict]) -> HouseholdCells:
-    """Parse each household's cells from its first row and report the ones that stop its amount."""
-    def cells(name: str) -> Column:
-        return column(name).at(households.first)
-
+    """Parse each household's cells (`cells(field)`: the column over first rows) and report what stops its amount."""
     category, category_failed = cells("category").parse(parse_category)
     category[category_failed] = None
     known = ~pd.isna(category)

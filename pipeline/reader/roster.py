@@ -58,13 +58,28 @@ def read_roster(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
     columns: dict[str, Column] = {}
 
     def column(name: str) -> Column:
+        """Return a field's column over the data rows."""
         if name not in columns:
             columns[name] = cells.column(layout.columns.get(name)).at(positions)
         return columns[name]
 
     households = group(column, body, layout)
-    hh = parse_households(column, households, rows, sheet_unit, ctx.registry, where)
-    people, money_bad, keyed = _people(column, households, hh, rows, where, ctx)
+
+    household_columns: dict[str, Column] = {}
+
+    def first_rows(name: str) -> Column:
+        """Return a household field's column over each household's first row only."""
+        if name not in household_columns:
+            c = layout.columns.get(name)
+            household_columns[name] = (columns[name].at(households.first) if name in columns
+                                       else Column.empty(len(households)) if c is None
+                                       else Column(cells.block[positions[households.first], c]))
+        return household_columns[name]
+
+    hh = parse_households(first_rows, households, rows, sheet_unit, ctx.registry, where)
+    ids = layout.columns.get("id_number")
+    raw_ids = cells.block[positions, ids] if ids is not None else np.full(len(rows), "", dtype=object)
+    people, money_bad, keyed = _people(column, raw_ids, households, hh, rows, where, ctx)
     found = [f for _, f in sorted(hh.findings + keyed, key=lambda item: item[0])]
 
     of_row = households.of_row
@@ -92,12 +107,12 @@ def read_roster(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
     return SheetRead(ctx.file, grid.name, ROSTER, sheet_unit, None, title(head, layout.header_rows[0]), frame, tuple(found))
 
 
-def _people(column, households: Households, hh: HouseholdCells, rows: np.ndarray, where, ctx: ReadContext
-            ) -> tuple[dict[str, np.ndarray], np.ndarray, list[Keyed]]:
+def _people(column, raw_ids: np.ndarray, households: Households, hh: HouseholdCells, rows: np.ndarray, where,
+            ctx: ReadContext) -> tuple[dict[str, np.ndarray], np.ndarray, list[Keyed]]:
     """Parse the person-level cells of every data row; say which rows stop their household's amount."""
     of_row = households.of_row
     people = {"name": column("name").clean(), "relation": column("relation").clean()}
-    people["id_number"], people["id_status"], people["id_reason"] = _check_ids(column("id_number"), ctx)
+    people["id_number"], people["id_status"], people["id_reason"] = _check_ids(raw_ids, ctx)
     unit = hh.paying_unit[of_row]
     last_rows = rows[households.first + households.size - 1]
 
@@ -134,18 +149,16 @@ def _people(column, households: Households, hh: HouseholdCells, rows: np.ndarray
     return people, money_bad, found
 
 
-def _check_ids(ids: Column, ctx: ReadContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _check_ids(raw: np.ndarray, ctx: ReadContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Check every ID cell: plain 18-character IDs in bulk, the rest one distinct value at a time."""
-    # 无, — or NA in the ID column is a missing ID, not a one-character one.
-    blank = np.fromiter(map(BLANK_WORDS.__contains__, ids.clean_uniques), dtype=bool, count=len(ids.uniques))
-    raw = ids.raw
-    raw[blank[ids.codes]] = ""
     at, texts, statuses, reasons = check_plain_ids(raw, today=ctx.today)
     out = tuple(np.empty(len(raw), dtype=object) for _ in range(3))
     rest = np.ones(len(raw), dtype=bool)
     rest[at] = False
     others = Column(raw[rest])
-    checked = [check_id(v, today=ctx.today) for v in others.uniques]
+    # 无, — or NA in the ID column is a missing ID, not a one-character one.
+    blank = np.fromiter(map(BLANK_WORDS.__contains__, others.clean_uniques), dtype=bool, count=len(others.uniques))
+    checked = [check_id("" if b else v, today=ctx.today) for v, b in zip(others.uniques, blank)]
     for array, bulk, attr in zip(out, (texts, statuses, reasons), ("text", "status", "reason")):
         array[at] = bulk
         array[rest] = np.array([getattr(c, attr) for c in checked], dtype=object)[others.codes]
