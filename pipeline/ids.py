@@ -15,6 +15,11 @@ _DIGITS17 = re.compile(r"^\d{17}[\dX]$")
 _SPACES = re.compile(r"[\s\u3000\-]+")
 
 OK, INVALID, DAMAGED, BLANK = "ok", "invalid", "damaged", "blank"
+_TRUNCATED = "身份证号码末三位为000，像是被 Excel 截断"
+_NO_SUCH_BIRTH_DATE = "身份证号码中的出生日期不存在"
+_WRONG_CHECK = "身份证号码末位校验码不对"
+_CHECK_CODES = np.array([ord(c) for c in _CHECK], dtype=np.uint32)
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
 @dataclass(frozen=True)
@@ -63,11 +68,11 @@ def check_id(raw: object, *, today: date | None = None) -> IdCheck:
     born = birth_date(text)
     valid_check = check_char(text[:17]) == text[17]
     if not valid_check and text.endswith("000"):
-        return IdCheck(text, DAMAGED, "身份证号码末三位为000，像是被 Excel 截断")
+        return IdCheck(text, DAMAGED, _TRUNCATED)
     if born is None or born.year < 1890 or (today is not None and born > today):
-        return IdCheck(text, INVALID, "身份证号码中的出生日期不存在")
+        return IdCheck(text, INVALID, _NO_SUCH_BIRTH_DATE)
     if not valid_check:
-        return IdCheck(text, INVALID, "身份证号码末位校验码不对")
+        return IdCheck(text, INVALID, _WRONG_CHECK)
     return IdCheck(text, OK)
 
 
@@ -87,7 +92,6 @@ def mask_name(name: object) -> str:
     if len(s) == 2:
         return s[0] + "*"
     return s[0] + "*" * (len(s) - 2) + s[-1]
-
 
 
 def check_plain_ids(values: np.ndarray, *, today: date | None = None
@@ -111,7 +115,7 @@ def check_plain_ids(values: np.ndarray, *, today: date | None = None
     month = d[:, 10] * 10 + d[:, 11]
     day = d[:, 12] * 10 + d[:, 13]
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    month_days = _DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
+    month_days = _MONTH_DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
     born_ok = (year >= 1890) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
     if today is not None:
         born_ok &= year * 10000 + month * 100 + day <= today.year * 10000 + today.month * 100 + today.day
@@ -122,12 +126,7 @@ def check_plain_ids(values: np.ndarray, *, today: date | None = None
     statuses = np.full(len(at), OK, dtype=object)
     reasons = np.full(len(at), "", dtype=object)
     # Written from the last rule check_id tries to the first, so that the first rule that applies wins.
-    for mask, status, reason in ((~valid_check, INVALID, "身份证号码末位校验码不对"),
-                                 (~born_ok, INVALID, "身份证号码中的出生日期不存在"),
-                                 (truncated, DAMAGED, "身份证号码末三位为000，像是被 Excel 截断")):
+    for mask, status, reason in ((~valid_check, INVALID, _WRONG_CHECK), (~born_ok, INVALID, _NO_SUCH_BIRTH_DATE),
+                                 (truncated, DAMAGED, _TRUNCATED)):
         statuses[mask], reasons[mask] = status, reason
     return at, texts, statuses, reasons
-
-
-_CHECK_CODES = np.array([ord(c) for c in _CHECK], dtype=np.uint32)
-_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
