@@ -87,7 +87,7 @@ def read_roster(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
     computable[of_row[money_bad]] = False
     key = np.where(hh.number != "", hh.number, _head_ids(column, households, people["id_number"]))
     blank_key = np.flatnonzero(key == "")
-    key[blank_key] = [f"行{r + 1}" for r in rows[households.first[blank_key]]]
+    key[blank_key] = np.char.add("行", (rows[households.first[blank_key]] + 1).astype(str)).astype(object)
     frame = _frame({
         "household_key": (f"{ctx.file}|{grid.name}|" + key)[of_row], "household_no": hh.number_shown[of_row],
         **{name: people[name] for name in ("name", "id_number", "id_status", "id_reason", "relation")},
