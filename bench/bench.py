@@ -1,81 +1,308 @@
-"""Benchmark: time and memory of reading a large roster and computing its benefits. Prints figures.
+"""Benchmark a cold quarter run at district, city and province size; print Markdown tables for the README.
 
-usage: python bench/bench.py [PERSONS ...]      default: 10000 100000
+usage: python bench/bench.py [--sizes district,city,province] [--runs 3] [--no-naive]
+
+Inputs come from the demo generator (pipeline.demo.write_demo, Q1 only) with more households per town,
+subdistrict and park, and are kept in .bench/inputs/ between runs (regenerated when the generator changes).
+Each measured run is a fresh process on a fresh output folder, so its wall time includes Python start-up and
+its peak memory is its own. Beside each run the script measures the read floor, fastexcel reading the same
+spreadsheets into Arrow, and at district and city size the naive pandas + openpyxl script bench/naive.py.
 """
 from __future__ import annotations
 
-import random
+import argparse
+import hashlib
+import importlib
+import json
+import os
+import platform
 import resource
 import shutil
+import statistics
+import subprocess
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-import xlsxwriter
-
+BOOTED = time.time()        # the interpreter is up; nothing of jiekun is imported yet
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from pipeline.benefits import Rates, compute  # noqa: E402
-from pipeline.config import load_config  # noqa: E402
-from pipeline.ids import check_char  # noqa: E402
-from pipeline.period import Period  # noqa: E402
-from pipeline.reader import ReadContext, read_file  # noqa: E402
-
-HEADER = ["户编号", "姓名", "公民身份号码", "与户主关系", "所属镇街", "社区", "救助类别", "家庭月人均收入", "家庭月刚性支出",
-          "残疾等级", "失能情况", "供养方式", "劳动能力", "就业状况", "孤儿", "享受起始年月", "停发年月"]
+WORK = ROOT / ".bench"
+# Households each town, subdistrict and park lists before the year; Q1 then holds about 20k, 200k and 1M persons.
+SIZES = {"district": 950, "city": 9_500, "province": 47_500}
+NAIVE_SIZES = ("district", "city")
+PERIOD = "2019Q1"
+TODAY = date(2019, 7, 1)
+SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
-def write_roster(path: Path, persons: int, seed: int = 1) -> None:
-    """Write a roster of about `persons` rows with xlsxwriter's constant-memory mode."""
-    rng = random.Random(seed)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    ws = wb.add_worksheet("台账")
-    ws.write_row(0, 0, ["湖坊镇城镇困难群众救助对象台账"])
-    ws.write_row(1, 0, ["填报单位：湖坊镇"])
-    ws.write_row(2, 0, HEADER)
-    row, hh, seq = 3, 0, 0
-    while row - 3 < persons:
-        hh += 1
-        cat = rng.choices(["低保", "支出型", "特困"], [75, 10, 15])[0]
-        size = 1 if cat == "特困" else rng.randint(1, 5)
-        income = rng.randrange(0, 500, 10)
-        for m in range(size):
-            seq += 1
-            body = f"360111{1950 + seq % 60}{1 + seq % 12:02d}{1 + seq % 28:02d}{seq % 1000:03d}"
-            ws.write_row(row, 0, [f"H{hh:07d}", f"人{seq}", body + check_char(body), "户主" if m == 0 else "子女", "湖坊镇",
-                                  "东社区", cat, income, 600 if cat == "支出型" else None,
-                                  "二级" if seq % 37 == 0 else None, "全失能" if cat == "特困" and seq % 5 == 0 else None,
-                                  "分散" if cat == "特困" else None, "有", "已就业", "否", "2018-01", None])
-            row += 1
-    wb.close()
+# --- inputs -----------------------------------------------------------------------------------------------------
+
+def inputs(size: str) -> Path:
+    """Return the input folder for a size, generating it when the generator or config has changed."""
+    households = SIZES[size]
+    digest = hashlib.sha256(str(households).encode())
+    for name in ("pipeline/demo.py", "pipeline/demo_people.py", "config.toml", "matrix.toml"):
+        digest.update((ROOT / name).read_bytes())
+    folder = WORK / "inputs" / f"{size}-{digest.hexdigest()[:12]}"
+    if not folder.is_dir():
+        sys.path.insert(0, str(ROOT))
+        from pipeline.config import load_config
+        from pipeline.demo import write_demo
+        from pipeline.matrix import load_matrix
+
+        print(f"generating {size} input ({households} households per town) …", file=sys.stderr, flush=True)
+        config = load_config(ROOT / "config.toml")
+        scratch = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(scratch, ignore_errors=True)
+        write_demo(scratch, config, load_matrix(config.paths["matrix"], config.registry), quarters=1,
+                   households=households)
+        scratch.rename(folder)
+    return folder
 
 
-def main(sizes: list[int]) -> None:
+# --- one measured run, in its own process -------------------------------------------------------------------------
+
+def run_jiekun(input_dir: Path, output_dir: Path) -> dict:
+    """Run one quarter and return seconds per stage; uses the run's own timings once pipeline.run reports them."""
+    from pipeline import dispatch
+
+    if "timings" in getattr(dispatch.RunResult, "__dataclass_fields__", {}):
+        result = dispatch.run(config_path=ROOT / "config.toml", input_dir=input_dir, output_dir=output_dir,
+                              period=PERIOD, today=TODAY)
+        return {"stages": dict(result.timings), "persons": len(result.quarter.roster), "files": len(result.files),
+                "dibao_gap": _dibao_gap(result.benefits)}
+    return _stages_from_outside(input_dir, output_dir)
+
+
+def _dibao_gap(benefits) -> float:
+    """Return the quarter's 低保 差额 in yuan, the one figure the naive script computes too."""
+    by_unit = benefits.by_unit
+    return int(by_unit.loc[by_unit["category"] == "低保", "gap_fen"].sum()) / 100
+
+
+def _stages_from_outside(input_dir: Path, output_dir: Path) -> dict:
+    """Call the library pieces dispatch.run calls, in the same order, timing each."""
+    from pipeline import context as context_mod
+    from pipeline.benefits import Rates, compute
+    from pipeline.checks import Facts, run_checks
+    from pipeline.config import load_config
+    from pipeline.dispatch import accounting, read_quarter, resolve_period
+    from pipeline.matrix import load_matrix
+    from pipeline.output import Staging
+    from pipeline.quarter import assemble
+    from pipeline.reader import discover
+    from pipeline.report import render
+
+    stages: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def lap(stage: str) -> None:
+        now = time.perf_counter()
+        stages[stage] = stages.get(stage, 0.0) + now - clock[0]
+        clock[0] = now
+
     config = load_config(ROOT / "config.toml")
-    rates = Rates.for_year(config, 2019)
-    print(f"{'persons':>9} {'file MB':>8} {'read s':>8} {'rows/s':>9} {'compute s':>10} {'peak RSS MB':>12}")
-    for n in sizes:
-        tmp = Path(tempfile.mkdtemp())
-        try:
-            path = tmp / "湖坊镇-台账.xlsx"
-            write_roster(path, n)
-            ctx = ReadContext(file=path.name, registry=config.registry, status_words=config.status_words, today=date(2019, 7, 1))
-            t0 = time.perf_counter()
-            fr = read_file(path, ctx)
-            t1 = time.perf_counter()
-            roster = fr.sheets[0].rows.assign(_file=path.name, _sheet="台账")
-            t2 = time.perf_counter()
-            result = compute(roster, Period(2019, 2), rates)
-            t3 = time.perf_counter()
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"{len(roster):>9} {path.stat().st_size / 1e6:>8.1f} {t1 - t0:>8.2f} {len(roster) / (t1 - t0):>9.0f} "
-                  f"{t3 - t2:>10.2f} {rss:>12.0f}   total {result.total_fen / 100:,.2f} yuan")
-        finally:
-            shutil.rmtree(tmp)
+    matrix = load_matrix(config.paths["matrix"], config.registry)
+    period, folder = resolve_period(input_dir, PERIOD)
+    rates = Rates.for_year(config, period.year)
+    lap("setup")
+    discover(folder)
+    lap("discover")
+    files = read_quarter(folder, config, TODAY)
+    lap("read")
+    quarter = assemble(period, files, matrix, period.deadline(config.deadline_month, config.deadline_day))
+    lap("assemble")
+    benefits = compute(quarter.roster, period, rates)
+    lap("compute")
+    findings = [f for fr in files for f in fr.all_findings]
+    findings += run_checks(Facts(quarter, matrix, config, benefits))
+    lap("check")
+    ctx = context_mod.build(quarter, matrix, config, benefits, findings, accounting(files, quarter), TODAY)
+    lap("context")
+
+    class TimedStaging(Staging):
+        """Charge the time since the previous artefact to each artefact as it is written."""
+
+        def write_bytes(self, name: str, data: bytes) -> None:
+            super().write_bytes(name, data)
+            lap(_artefact(name))
+
+        def write_with(self, name, writer) -> None:
+            super().write_with(name, writer)
+            lap(_artefact(name))
+
+    with TimedStaging(Path(output_dir) / str(period)) as staging:
+        render.render_all(ctx, config, staging)
+        staging.commit()
+    lap("write")
+    return {"stages": stages, "persons": len(quarter.roster), "files": len(files), "dibao_gap": _dibao_gap(benefits)}
+
+
+def _artefact(name: str) -> str:
+    """Name the renderer of a written file: the period is dropped and per-unit feedback files are one stage."""
+    if "/" in name:
+        return "render " + name.split("/")[0] + "/*" + Path(name).suffix
+    return "render " + name.replace(f"-{PERIOD}", "")
+
+
+def read_floor(input_dir: Path) -> dict:
+    """Read every spreadsheet of the quarter into Arrow arrays with fastexcel; return the seconds it took."""
+    import fastexcel
+
+    paths = sorted(p for p in (input_dir / PERIOD).rglob("*") if p.suffix.lower() in SPREADSHEETS)
+    start = time.perf_counter()
+    for path in paths:
+        reader = fastexcel.read_excel(path.read_bytes())
+        for i in range(len(reader.sheet_names)):
+            # The Arrow C data interface builds the record batch; no pyarrow is needed to hold it.
+            reader.load_sheet(i, header_row=None)._sheet.__arrow_c_array__(None)
+    return {"seconds": time.perf_counter() - start, "files": len(paths)}
+
+
+# --- the driver ---------------------------------------------------------------------------------------------------
+
+def measure(args: list[str]) -> dict:
+    """Run a child process; return its JSON report with its wall time and the peak RSS of its process tree."""
+    start = time.time()
+    child = subprocess.Popen([sys.executable, *args], stdout=subprocess.PIPE, cwd=ROOT)
+    peak = _watch(child)
+    out, _ = child.communicate()
+    end = time.time()
+    if child.returncode:
+        raise SystemExit(f"failed: {' '.join(args)}")
+    report = json.loads(out.decode().strip().splitlines()[-1])
+    report["wall"] = end - start
+    report["rss_mb"] = max(peak, report.get("rusage_mb", 0.0))
+    if "booted" in report:
+        report["startup"], report["exit"] = report["booted"] - start, end - report["done"]
+    return report
+
+
+def _watch(child: subprocess.Popen) -> float:
+    """Sample the RSS of a process and its children every 20 ms until it ends; return the peak in MB."""
+    try:
+        import psutil
+    except ImportError:
+        return 0.0
+    peak = 0
+    try:
+        proc = psutil.Process(child.pid)
+        while child.poll() is None:
+            total = 0
+            for p in [proc, *proc.children(recursive=True)]:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            peak = max(peak, total)
+            time.sleep(0.02)
+    except psutil.Error:
+        pass
+    return peak / 2 ** 20
+
+
+def _rusage() -> dict:
+    """CPU seconds of this process and its finished children, and its peak RSS plus its largest child's (MB)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"cpu": own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime,
+            "rusage_mb": (own.ru_maxrss + children.ru_maxrss) / 1024}     # Linux reports kB
+
+
+def bench_size(size: str, runs: int, naive: bool) -> dict:
+    folder = inputs(size)
+    me = str(Path(__file__).resolve())
+    jiekun, floors, naives = [], [], []
+    for i in range(runs):
+        out = WORK / "output" / size
+        shutil.rmtree(out, ignore_errors=True)
+        jiekun.append(measure([me, "--child-run", str(folder), str(out)]))
+        floors.append(measure([me, "--child-floor", str(folder)]))
+        if naive and size in NAIVE_SIZES:
+            naives.append(measure([str(ROOT / "bench" / "naive.py"), str(folder / PERIOD)]))
+        print(f"  {size} run {i + 1}/{runs}: {jiekun[-1]['wall']:.2f} s", file=sys.stderr, flush=True)
+    stages = {s: statistics.median(r["stages"].get(s, 0.0) for r in jiekun) for s in jiekun[0]["stages"]}
+    wall = statistics.median(r["wall"] for r in jiekun)
+    floor = statistics.median(r["seconds"] for r in floors)
+    for name in ("startup", "imports", "exit"):
+        stages[name] = statistics.median(r[name] for r in jiekun)
+    return {"size": size, "persons": jiekun[0]["persons"], "files": jiekun[0]["files"], "wall": wall,
+            "cpu": statistics.median(r["cpu"] for r in jiekun), "stages": stages, "rss_mb": statistics.median(r["rss_mb"] for r in jiekun),
+            "floor": floor, "floor_files": floors[0]["files"],
+            "naive": statistics.median(r["wall"] for r in naives) if naives else None,
+            "gaps": (jiekun[0]["dibao_gap"], naives[0]["total"]) if naives else None}
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
+        ram = f"{kb / 2 ** 20:.0f} GB RAM"
+    except (OSError, StopIteration):
+        ram = "RAM unknown"
+    return f"{cpu}, {os.cpu_count()} cores, {ram}, Python {platform.python_version()}, {platform.system()}"
+
+
+def table(results: list[dict], runs: int) -> str:
+    lines = [f"Machine: {machine()}. Cold runs (fresh process, fresh output, no cache), median of {runs}.", "",
+             "| size | persons | files | jiekun wall | jiekun CPU | peak RSS | read floor | jiekun ÷ floor | read ÷ floor "
+             "| naive | naive ÷ jiekun |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        naive = f"{r['naive']:.2f} s" if r["naive"] else "—"
+        ratio = f"{r['naive'] / r['wall']:.1f}" if r["naive"] else "—"
+        lines.append(f"| {r['size']} | {r['persons']:,} | {r['files']} | {r['wall']:.2f} s | {r['cpu']:.2f} s | {r['rss_mb']:,.0f} MB | "
+                     f"{r['floor']:.2f} s | {r['wall'] / r['floor']:.1f} | {r['stages']['read'] / r['floor']:.1f} | "
+                     f"{naive} | {ratio} |")
+    outside = {"startup": "Python start-up", "imports": "imports", "exit": "exit (freeing memory)"}
+    names = list(dict.fromkeys(s for r in results for s in r["stages"] if s not in outside))
+    lines += ["", "Seconds per stage (wall, median of each):", "",
+              "| stage | " + " | ".join(r["size"] for r in results) + " |",
+              "|---|" + "---:|" * len(results)]
+    for name in ["startup", "imports", *names, "exit"]:
+        label = outside.get(name, name)
+        lines.append(f"| {label} | " + " | ".join(f"{r['stages'].get(name, 0.0):.2f}" for r in results) + " |")
+    lines.append("| **total** | " + " | ".join(f"**{r['wall']:.2f}**" for r in results) + " |")
+    checked = [f"{r['size']} {r['gaps'][0]:,.2f} yuan ({'the same' if r['gaps'][0] == r['gaps'][1] else 'naive: ' + format(r['gaps'][1], ',.2f')})"
+               for r in results if r["gaps"]]
+    if checked:
+        lines += ["", "低保 差额, jiekun against the naive script: " + "; ".join(checked) + "."]
+    lines += ["", "Wall times include Python start-up; CPU is the run's user and system time, which shows how much "
+              "a busy machine stretched the wall time. The read floor is fastexcel reading the same spreadsheets "
+              "into Arrow in one process, without start-up; CSV files are left out of it. The naive script "
+              "(bench/naive.py) reads the rosters with pandas and openpyxl and computes the 低保 差额 only."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["--child-run"]:
+        sys.path.insert(0, str(ROOT))
+        for module in ("pipeline.dispatch", "pipeline.report.excel", "pipeline.report.html"):
+            importlib.import_module(module)     # timed on their own, before the stages
+        imported = time.time()
+        report = run_jiekun(Path(argv[1]), Path(argv[2]))
+        print(json.dumps({**report, **_rusage(), "booted": BOOTED, "imports": imported - BOOTED, "done": time.time()}))
+        return
+    if argv[:1] == ["--child-floor"]:
+        print(json.dumps(read_floor(Path(argv[1]))))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated: " + ", ".join(SIZES))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive pandas + openpyxl baseline")
+    args = parser.parse_args(argv)
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        parser.error(f"unknown size {unknown[0]!r}; choose from {', '.join(SIZES)}")
+    results = [bench_size(size, args.runs, not args.no_naive) for size in sizes]
+    print(table(results, args.runs))
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [10_000, 100_000])
+    main(sys.argv[1:])

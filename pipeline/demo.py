@@ -43,6 +43,8 @@ from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.writer.excel import ExcelWriter
 
 from .config import Config
@@ -119,14 +121,20 @@ PLANS = ["继续按序时推进，确保按期完成", "加强与区民政局对
 
 
 def write_demo(out_dir: Path, config: Config, matrix: Matrix, *, quarters: int = 2, year: int = 2019,
-               seed: int = 20190330) -> list[Path]:
-    """Write a realistic synthetic input set into out_dir/<year>Q<n>/ and return the files written."""
+               seed: int = 20190330, households: int | None = None) -> list[Path]:
+    """Write a realistic synthetic input set into out_dir/<year>Q<n>/ and return the files written.
+
+    `households` is how many households each town, subdistrict and park lists from before the year; None keeps
+    the shipped sample's size (about 144).
+    """
     if not 1 <= quarters <= 4:
         raise ValueError(f"quarters must be 1..4, not {quarters}")
+    if households is not None and households < 8:
+        raise ValueError(f"households must be at least 8, not {households}")
     standard = float(config.parameters.for_period(Period(year, 1), ("dibao_standard",))["dibao_standard"][0].value)
     local = [u.name for u in config.registry.units if u.is_local]
     reporting = [u.name for u in config.registry.reporting]
-    population = build_population(local, year, seed, standard)
+    population = build_population(local, year, seed, standard, households)
     plant_roster_problems(population, year, seed, standard)
     # Progress for all four quarters is drawn up front so Q1 does not depend on how many are written.
     progress = {u: _trajectories(random.Random(f"{seed}:progress:{u}"), matrix.tasks_of(u)) for u in reporting}
@@ -305,13 +313,23 @@ def _write_roster(folder: Path, period: Period, unit: str, households: list[Hous
                     cell.number_format = "yyyy-mm"
         if merged and len(h.members) > 1:
             for col in HOUSEHOLD_COLUMNS:
-                ws.merge_cells(start_row=r, start_column=col + 1, end_row=r + len(h.members) - 1, end_column=col + 1)
+                _merge(ws, r, r + len(h.members) - 1, col + 1)
         r += len(h.members)
     for col, width in zip("ABCDEFG", (10, 10, 22, 10, 12, 12, 10)):
         ws.column_dimensions[col].width = width
     path = folder / f"{unit}-救助对象台账-{period}.xlsx"
     _save(wb, path)
     return path
+
+
+def _merge(ws, first_row: int, last_row: int, column: int) -> None:
+    """Merge cells down one column, as ws.merge_cells does but without its scan of every earlier range.
+
+    That scan makes a roster of many households quadratic; the ranges merged here never overlap.
+    """
+    merged = MergedCellRange(ws, CellRange(min_col=column, min_row=first_row, max_col=column, max_row=last_row).coord)
+    ws.merged_cells.ranges.add(merged)
+    ws._clean_merge_range(merged)
 
 
 def _number(value: object) -> object:

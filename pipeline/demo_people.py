@@ -171,8 +171,13 @@ def _household(rng: random.Random, ids: IdIssuer, unit: str, year: int, standard
     return Household(unit, "", rng.choice(communities), category, income, rigid, start, None, style, members)
 
 
-def build_population(units: list[str], year: int, seed: int, standard: float) -> list[Household]:
-    """Generate every local unit's households for the whole year, with entries and exits per quarter."""
+def build_population(units: list[str], year: int, seed: int, standard: float, households: int | None = None
+                     ) -> list[Household]:
+    """Generate every local unit's households for the whole year, with entries and exits per quarter.
+
+    `households` sets how many households each unit lists from before the year (about 144 when None); entries
+    and exits per quarter scale with it.
+    """
     ids = IdIssuer()
     population: list[Household] = []
     for index, unit in enumerate(units):
@@ -183,13 +188,20 @@ def build_population(units: list[str], year: int, seed: int, standard: float) ->
         def new(start: int) -> Household:
             return _household(rng, ids, unit, year, standard, start, communities, style)
 
-        base = [new(rng.randint(month_key(year - 7, 1), month_key(year - 1, 12))) for _ in range(rng.randint(138, 150))]
+        drawn = rng.randint(138, 150)
+        count = drawn if households is None else households
+        scale = count / drawn
+
+        def turnover(lo: int, hi: int) -> int:
+            return min(round(rng.randint(lo, hi) * scale), count // 8)
+
+        base = [new(rng.randint(month_key(year - 7, 1), month_key(year - 1, 12))) for _ in range(count)]
         base.sort(key=lambda h: h.start)
         entrants = [new(month_key(year, 3 * q + rng.choice((2, 3))))
-                    for q in range(4) for _ in range(rng.randint(4, 6))]
+                    for q in range(4) for _ in range(turnover(4, 6))]
         for q in range(4):
             stayers = [h for h in base if h.stop is None]
-            for h in rng.sample(stayers, rng.randint(3, 5)):
+            for h in rng.sample(stayers, turnover(3, 5)):
                 h.stop = month_key(year, 3 * q + rng.choice((2, 3)))
         code = UNIT_CODES.get(unit, f"D{index + 1:02d}")
         for n, h in enumerate(base + entrants, start=1):

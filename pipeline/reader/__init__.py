@@ -6,9 +6,11 @@ from pathlib import Path
 
 from ..cells import clean_text
 from ..findings import Finding, finding
-from .files import Grid, Unreadable, is_accepted, open_book
+from .columns import Cells
+from .files import Unreadable, is_accepted, open_book
 from .folder import FILE, Entry, list_entries
-from .layout import find_layout, is_blank_row
+from .grid import Grid
+from .layout import HEAD_ROWS, find_layout, is_blank_row
 from .limits import LIMITS, Limits
 from .progress import read_progress
 from .roster import read_roster
@@ -71,11 +73,12 @@ def read_file(path: Path, ctx: ReadContext, limits: Limits = LIMITS) -> FileRead
 
 def read_grid(grid: Grid, ctx: ReadContext) -> SheetRead:
     """Recognise a sheet by its header and read it as a progress report or a roster."""
-    if all(is_blank_row(row) for row in grid.rows):
+    head = grid.head(HEAD_ROWS)
+    if all(is_blank_row(row) for row in head) and not Cells(grid.cells, len(head)).first_filled()[0].any():
         return SheetRead(ctx.file, grid.name, "empty")
-    if is_reference(grid.rows):
+    if is_reference(head):
         return SheetRead(ctx.file, grid.name, "reference")
-    layout = find_layout(grid.rows)
+    layout = find_layout(head)
     if layout is None:
         return SheetRead(ctx.file, grid.name, "unknown", findings=(finding(
             "unknown-sheet", "该工作表既不是进展情况表也不是救助对象台账，未读取。", file=ctx.file, sheet=grid.name),))

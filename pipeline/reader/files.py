@@ -18,11 +18,11 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
+from .grid import Grid
 from .html_table import BadHtml, decode_html, parse_tables
 from .limits import _MB, CORRUPT, ENCRYPTED, LIMITS, TRUNCATED, Limits, Tally, Unreadable
 from .ole_scan import OLE_MAGIC, Ole, biff_extents
@@ -32,14 +32,6 @@ SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 ACCEPTED_SUFFIXES = SPREADSHEET_SUFFIXES + (".csv",)
 # Never wait on a pipe swapped in after the folder was listed, never follow a link swapped in, never translate.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-
-
-@dataclass(frozen=True)
-class Grid:
-    """One sheet as rows of raw cell values; rows[0] is the sheet's row 1 as Excel shows it."""
-
-    name: str
-    rows: list[list[object]]
 
 
 @dataclass(frozen=True)
@@ -97,7 +89,7 @@ def _calamine(raw: bytes, limits: Limits) -> Book:
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(raw))
         names = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
-        grids = [Grid(str(name), _cells(book.get_sheet_by_name(name).to_python(skip_empty_area=False)))
+        grids = [Grid.from_calamine(str(name), book.get_sheet_by_name(name).to_python(skip_empty_area=False))
                  for name in names[:limits.sheets]]
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise       # running out of memory is the worker's to report, with the limit it hit
@@ -108,20 +100,8 @@ def _calamine(raw: bytes, limits: Limits) -> Book:
     # A pre-scan can miss what the parser finds; the sheets it returned are held to the limits as well.
     tally = Tally(limits)
     for grid in grids:
-        tally.add(grid.name, len(grid.rows), max(map(len, grid.rows), default=0))
+        tally.add(grid.name, *grid.cells.shape)
     return Book(grids, max(0, len(names) - limits.sheets))
-
-
-def _cells(rows: list[list[object]]) -> list[list[object]]:
-    """Turn whole floats into ints and dates into datetimes in place, as pandas does, without a second copy."""
-    for row in rows:
-        for i, value in enumerate(row):
-            kind = type(value)
-            if kind is float and value.is_integer():
-                row[i] = int(value)
-            elif kind is date:
-                row[i] = datetime(value.year, value.month, value.day)
-    return rows
 
 
 def _reason(exc: BaseException) -> str:
@@ -234,7 +214,8 @@ def _read_text(raw: bytes, path: Path, limits: Limits) -> Book:
         raise Unreadable("文件是网页或 XML 格式，但其中没有表格")
     if stripped.startswith(b"mime-version:") or b"multipart/related" in head[:2048]:
         raise Unreadable("文件是网页存档（.mht）格式，暂不支持（请用 Excel 打开后另存为 .xlsx）")
-    return Book([Grid(path.stem, _read_csv(raw, named_csv=path.suffix.lower() == ".csv", limits=limits))])
+    rows = _read_csv(raw, named_csv=path.suffix.lower() == ".csv", limits=limits)
+    return Book([Grid.from_rows(path.stem, rows, Tally(limits))])
 
 
 def _ascii_head(raw: bytes) -> bytes:
@@ -259,9 +240,10 @@ def _read_html(raw: bytes, path: Path, limits: Limits) -> Book:
         raise Unreadable("文件是网页格式，但其中没有表格")
     # Excel names the one sheet of an opened web page after the file; several tables get numbered.
     if len(tables) == 1:
-        return Book([Grid(path.stem, tables[0])])
-    kept = tables[:limits.sheets]
-    return Book([Grid(f"{path.stem}（表{i}）", rows) for i, rows in enumerate(kept, start=1)], len(tables) - len(kept))
+        return Book([Grid.from_rows(path.stem, tables[0], Tally(limits))])
+    kept, tally = tables[:limits.sheets], Tally(limits)
+    return Book([Grid.from_rows(f"{path.stem}（表{i}）", rows, tally) for i, rows in enumerate(kept, start=1)],
+                len(tables) - len(kept))
 
 
 _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)

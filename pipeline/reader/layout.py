@@ -9,6 +9,8 @@ from . import schema
 
 # Header rows are looked for this deep; title blocks in the wild are up to ~10 rows.
 HEADER_SEARCH_ROWS = 15
+# The rows find_layout reads: a two-row header may start on the last row searched.
+HEAD_ROWS = HEADER_SEARCH_ROWS + 1
 _SEAL = r"(?:\s*[（(]\s*(?:盖章|公章|签章)\s*[)）])?"
 _NEXT_LABEL = r"(?:填报单位|填报日期|填报时间|报送日期|报送时间|填表日期|日期|填报人|填表人|联系人|联系电话|审核人|负责人)"
 _META = {
@@ -16,8 +18,12 @@ _META = {
     "date": re.compile(rf"(?:填报日期|填报时间|报送日期|报送时间|填表日期){_SEAL}\s*[:：]?\s*(.*?)\s*(?={_NEXT_LABEL}\s*[:：]|$)"),
 }
 # Sign-off lines under the table. Short words such as 注 count only with a colon, so a data cell is not taken for one.
-_FOOTER = re.compile(r"^(?:(?:填报人|填表人|联系人|联系电话|审核人|负责人|单位负责人|分管领导|制表人|备注|填报单位|填报日期|填表日期)"
-                     r"|(?:注|说明|填表说明|填报说明)\s*\d?\s*[:：])")
+_SIGN_OFF = ("填报人", "填表人", "联系人", "联系电话", "审核人", "负责人", "单位负责人", "分管领导", "制表人", "备注", "填报单位",
+             "填报日期", "填表日期")
+_NOTES = ("注", "说明", "填表说明", "填报说明")
+_FOOTER = re.compile(rf"^(?:(?:{'|'.join(_SIGN_OFF)})|(?:{'|'.join(_NOTES)})\s*\d?\s*[:：])")
+# A sign-off line starts with one of these characters: most rows are told apart without the pattern.
+FOOTER_STARTS = tuple(sorted({word[0] for word in _SIGN_OFF + _NOTES}))
 
 
 @dataclass(frozen=True)
@@ -52,16 +58,16 @@ def _as_written(value: object) -> str:
     return re.sub(r"\s*\n\s*", "", str(value)).strip()
 
 
-def _header_cells(rows: list[list[object]], top: int, depth: int) -> list[str]:
-    """Combine `depth` header rows into one label per column, filling merged cells across."""
-    width = max((len(rows[r]) for r in range(top, min(top + depth, len(rows)))), default=0)
+def _header_cells(written: list[list[str]], top: int, depth: int) -> list[str]:
+    """Combine `depth` header rows (as written) into one label per column, filling merged cells across."""
+    width = max((len(written[r]) for r in range(top, min(top + depth, len(written)))), default=0)
     combined = []
     for c in range(width):
-        upper = _as_written(_cell(rows, top, c))
+        upper = _cell(written, top, c)
         if depth == 1:
             combined.append(upper)
             continue
-        lower = _as_written(_cell(rows, top + 1, c))
+        lower = _cell(written, top + 1, c)
         # A merged upper cell spans its lower cells: the lower label names the column.
         combined.append(lower or upper or "")
     return combined
@@ -81,11 +87,12 @@ def _match(kind: str, labels: list[str]) -> tuple[dict[str, int], dict[str, str]
 def find_layout(rows: list[list[object]]) -> Layout | None:
     """Return the best header reading of the sheet, or None when no known table is there."""
     best: tuple[tuple, Layout] | None = None
+    written = [[_as_written(v) for v in row] for row in rows[:HEAD_ROWS]]
     for top in range(min(HEADER_SEARCH_ROWS, len(rows))):
         for depth in (1, 2):
             if top + depth > len(rows):
                 continue
-            labels = _header_cells(rows, top, depth)
+            labels = _header_cells(written, top, depth)
             for kind in (schema.PROGRESS, schema.ROSTER):
                 columns, headers = _match(kind, labels)
                 if len(columns) < 2:
@@ -104,7 +111,7 @@ def find_layout(rows: list[list[object]]) -> Layout | None:
         return None
     if len(layout.header_rows) == 1 and _is_sub_header(rows, layout):
         top = layout.header_rows[0]
-        labels = _header_cells(rows, top, 2)
+        labels = _header_cells(written, top, 2)
         columns, headers = _match(layout.kind, labels)
         missing = tuple(f.name for f in schema.required(layout.kind) if f.name not in columns)
         return Layout(layout.kind, (top, top + 1), columns, headers, missing, tuple(labels))
@@ -166,12 +173,9 @@ def title(rows: list[list[object]], above: int) -> str:
     return ""
 
 
-def is_footer(row: list[object]) -> bool:
-    """Say whether a row starts the sign-off block below the data (填报人, 联系电话 …)."""
-    for raw in row:
-        if not is_blank(raw):
-            return bool(_FOOTER.match(re.sub(r"\s+", "", clean_text(raw))))
-    return False
+def is_footer_text(text: str) -> bool:
+    """Say whether a row whose first filled cell reads `text` (cleaned) starts the sign-off block (填报人 …)."""
+    return bool(_FOOTER.match(re.sub(r"\s+", "", text)))
 
 
 def is_blank_row(row: list[object]) -> bool:

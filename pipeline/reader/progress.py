@@ -8,7 +8,8 @@ import pandas as pd
 from ..cells import clean_text, is_blank, parse_date, parse_int, parse_number, parse_percent, parse_task, shown
 from ..findings import Finding, finding
 from ..units import Registry, Unit, find_unit_in
-from .files import Grid
+from .columns import Cells
+from .grid import Grid
 from .layout import Layout, metadata, title
 from .schema import LABELS, PROGRESS
 from .sheet import ReadContext, SheetRead
@@ -53,8 +54,8 @@ def status_of(words: dict[str, str], text: str) -> str | None:
 
 def read_progress(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
     """Parse the data rows under the header; every data row is kept or reported, and 合计 rows are checked."""
-    rows = grid.rows
-    body = split_body(rows, layout.data_start)
+    rows = grid.rows          # a progress sheet is a few dozen rows: read row by row
+    body = split_body(Cells(grid.cells, layout.data_start))
     meta = metadata(rows, layout.header_rows[0])
     if body.footer is not None:
         # Some units sign off below the table: 填报单位 and 填报日期 in the footer count as well.
@@ -85,7 +86,7 @@ def read_progress(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
                                  unit=unit or "", value=shown(raw), **where(r, "填报日期")))
 
     records = []
-    for r in body.data:
+    for r in body.data.tolist():
         record, row_findings = _read_row(rows[r], r, layout, ctx, unit or "", where)
         found.extend(row_findings)
         records.append(record)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 PROGRESS, ROSTER = "progress", "roster"
 
@@ -80,7 +81,8 @@ def _lookup(fields: tuple[Field, ...]) -> dict[str, tuple[str, int]]:
 _LOOKUPS = {kind: _lookup(fields) for kind, fields in SCHEMAS.items()}
 
 
-def match_header(kind: str, header: object) -> tuple[str, int] | None:
+@lru_cache(maxsize=4096)
+def match_header(kind: str, header: str) -> tuple[str, int] | None:
     """Return (field, rank) a header cell names: rank 0 for the standard label, 1 for an alias."""
     key = header_key(header)
     if not key:

@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Callable
 
-from ..cells import clean_text, is_blank, parse_int, shown
+import numpy as np
+import pandas as pd
+
+from ..cells import clean_text, is_blank, shown
 from ..findings import Finding, finding
 from ..privacy import mask_ids
-from .layout import Layout, is_blank_row, is_footer
+from .columns import Cells, factorize
+from .layout import FOOTER_STARTS, Layout, is_footer_text
 
 # A label ends where the word ends: 总计划 or 共计发放 start with the same characters but are not totals.
 _LABEL = re.compile(r"^[^\d]{0,8}?(合计|小计|总计|共计)(?=$|[:：\d（(\-—,，、])")
@@ -18,18 +23,18 @@ _LOOSE_NUMBER = re.compile(r"^[^\d\-]{0,8}?(-?\d[\d,]*(?:\.\d+)?)(?:人次|人|�
 _SPACE = re.compile(r"\s+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TotalRow:
     row: int                   # 0-based grid row of the 合计 line
     label: str                 # 合计 / 小计 / 总计 / 共计
-    covers: tuple[int, ...]    # 0-based grid rows of the data lines it sums
+    covers: np.ndarray         # 0-based grid rows of the data lines it sums
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Body:
     """The lines under the header: data rows, total rows, and where the sign-off block starts."""
 
-    data: tuple[int, ...]
+    data: np.ndarray           # 0-based grid rows, in order
     totals: tuple[TotalRow, ...]
     footer: int | None
 
@@ -39,38 +44,54 @@ def total_label(row: list[object]) -> str | None:
     for raw in row:
         if is_blank(raw):
             continue
-        text = _SPACE.sub("", clean_text(raw))
-        m = _LABEL.match(text) if len(text) <= 40 else None
-        return m.group(1) if m else None
+        return _label_of(clean_text(raw))
     return None
 
 
-def split_body(rows: list[list[object]], start: int) -> Body:
+def _label_of(text: str) -> str | None:
+    text = _SPACE.sub("", text)
+    m = _LABEL.match(text) if len(text) <= 40 else None
+    return m.group(1) if m else None
+
+
+def split_body(cells: Cells) -> Body:
     """Sort the rows under the header into data and totals, up to the first footer line.
 
     A 小计 sums the data since the previous total line; a 合计 or 总计 sums the data since the previous 合计.
     """
-    data: list[int] = []
+    filled, first = cells.first_filled()
+    lines = np.flatnonzero(filled)
+    codes, texts = factorize(first[lines])
+    # Each pattern is tried only on the few texts that could match it: a sign-off line starts with one of a
+    # few characters, and every total word ends in 计.
+    footer = _where(texts, str.startswith, FOOTER_STARTS, is_footer_text, False)
+    labels = _where(texts, str.__contains__, "计", _label_of, None)
+    ends = np.flatnonzero(footer.astype(bool)[codes])
+    stop = ends[0] if len(ends) else len(lines)
+    footer_row = int(lines[stop]) + cells.start if len(ends) else None
+    lines, labels = lines[:stop], labels[codes[:stop]]
+    is_total = ~pd.isna(labels)
+    data = lines[~is_total] + cells.start
     totals: list[TotalRow] = []
     section = sub = 0
-    footer = None
-    for r in range(start, len(rows)):
-        row = rows[r]
-        if is_blank_row(row):
-            continue
-        if is_footer(row):
-            footer = r
-            break
-        label = total_label(row)
-        if label is None:
-            data.append(r)
-            continue
-        covers = data[sub:] if label == "小计" else data[section:]
+    for r, label in zip(lines[is_total] + cells.start, labels[is_total]):
+        seen = int(np.searchsorted(data, r))
+        covers = data[sub:seen] if label == "小计" else data[section:seen]
         if label != "小计":
-            section = len(data)
-        sub = len(data)
-        totals.append(TotalRow(r, label, tuple(covers)))
-    return Body(tuple(data), tuple(totals), footer)
+            section = seen
+        sub = seen
+        totals.append(TotalRow(int(r), label, covers))
+    return Body(data, tuple(totals), footer_row)
+
+
+def _where(texts: np.ndarray, test: Callable[[str, object], bool], arg: object, fn: Callable[[str], object],
+           otherwise: object) -> np.ndarray:
+    """Return fn(text) for each text that passes test(text, arg), and `otherwise` for the rest."""
+    out = np.full(len(texts), otherwise, dtype=object)
+    maybe = np.flatnonzero(np.fromiter(map(test, texts, repeat(arg)), dtype=bool, count=len(texts)))
+    for i in maybe:
+        out[i] = fn(texts[i])
+    return out
 
 
 def _number(raw: object) -> float | None:
@@ -127,31 +148,38 @@ def check_sums(rows: list[list[object]], body: Body, layout: Layout, checks: tup
     return out
 
 
-def check_roster(rows: list[list[object]], body: Body, layout: Layout, households: list[list[int]],
-                 where: dict, unit: str) -> list[Finding]:
-    """Compare a roster's total line (户数, 人数, 家庭人口) with the households and persons listed above it."""
+def check_roster(cells: np.ndarray, body: Body, layout: Layout, first_rows: np.ndarray, members: np.ndarray,
+                 declared: np.ndarray, unreadable: np.ndarray, where: dict, unit: str) -> list[Finding]:
+    """Compare a roster's total line (户数, 人数, 家庭人口) with the households and persons listed above it.
+
+    Households are given by their first rows (0-based grid rows, in order), the members listed, 家庭人口 as
+    parsed (None when blank) and whether that cell was unreadable.
+    """
     out = []
     for total in body.totals:
-        covered = set(total.covers)
-        listed = [h for h in households if h[0] in covered]
-        counts = _roster_counts(rows[total.row], layout)
+        row = cells[total.row].tolist()
+        lo = hi = 0
+        if len(total.covers):
+            lo, hi = (int(i) for i in np.searchsorted(first_rows, (total.covers[0], total.covers[-1] + 1)))
+        households = hi - lo
+        counts = _roster_counts(row, layout)
         persons = len(total.covers)
         if "households" in counts:
             c, found = counts["households"]
-            if found != len(listed):
-                out.append(_mismatch(total, layout.label(c), found, len(listed), f"上方明细共{len(listed)}户",
-                                     rows[total.row][c], where, unit))
+            if found != households:
+                out.append(_mismatch(total, layout.label(c), found, households, f"上方明细共{households}户",
+                                     row[c], where, unit))
         if "persons" in counts:
             c, found = counts["persons"]
             if found != persons:
                 out.append(_mismatch(total, layout.label(c), found, persons, f"上方明细共列出{persons}人",
-                                     rows[total.row][c], where, unit))
+                                     row[c], where, unit))
         if "size" in counts:
             c, found = counts["size"]
-            size = _declared_size(rows, layout, listed)
+            size = None if unreadable[lo:hi].any() else _declared_size(members[lo:hi], declared[lo:hi])
             if size is not None and found != size:
                 out.append(_mismatch(total, layout.label(c), found, size, f"上方各户家庭人口之和为{_fmt(size)}",
-                                     rows[total.row][c], where, unit))
+                                     row[c], where, unit))
     return out
 
 
@@ -182,17 +210,10 @@ def _roster_counts(row: list[object], layout: Layout) -> dict[str, tuple[int, fl
     return found
 
 
-def _declared_size(rows: list[list[object]], layout: Layout, households: list[list[int]]) -> float | None:
+def _declared_size(members: np.ndarray, declared: np.ndarray) -> int:
     """Sum 家庭人口 over households, counting the members listed where a household leaves it blank."""
-    c = layout.columns.get("household_size")
-    total = 0
-    for members in households:
-        try:
-            size = parse_int(_cell(rows[members[0]], c))
-        except ValueError:
-            return None
-        total += len(members) if size is None else size
-    return total
+    blank = pd.isna(declared)
+    return int(members[blank].sum()) + sum(declared[~blank])
 
 
 def _mismatch(total: TotalRow, column: str, found: float, computed: float, detail: str, raw: object,
