@@ -14,6 +14,7 @@ import pandas as pd
 from .benefits import Benefits, active_months
 from .ids import OK
 from .period import Period
+from .reader.vocabulary import HEAD_WORDS
 from .vocab import Category, ChangeReason, Light, Status
 
 # A status further down this order than the quarter before went backwards.
@@ -107,7 +108,7 @@ def households(roster: pd.DataFrame, benefits: Benefits) -> dict[str, Household]
     if hh.empty:
         return {}
     people = benefits.persons
-    heads = people.assign(_head=people["relation"].isin(("户主", "本人", "户主本人", "申请人")))
+    heads = people.assign(_head=people["relation"].isin(HEAD_WORDS))
     heads = heads.sort_values("_head", ascending=False, kind="stable").drop_duplicates("household_key")
     heads = heads.set_index("household_key")
     valid = heads["id_status"] == OK

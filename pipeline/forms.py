@@ -16,7 +16,7 @@ from .matrix import Matrix
 from .period import Period, month_key
 from .quarter import assemble
 from .reader import FileRead
-from .reader.roster import ABILITY_WORDS, CARE_WORDS, CATEGORY_WORDS, EMPLOYMENT_WORDS, SUPPORT_WORDS
+from .reader.vocabulary import ABILITY_WORDS, CARE_WORDS, CATEGORY_WORDS, EMPLOYMENT_WORDS, SUPPORT_WORDS
 from .vocab import Role, Status
 
 # The drop-down words: each is the reader's own canonical word, so a chosen value always reads back.

@@ -37,7 +37,7 @@ YES_NO = {True: ("是", "Y", "y", "√", "1", "yes"), False: ("否", "N", "n", "
 _EMPTY_ANSWERS = frozenset({"", "—", "——", "-", "--", "/", "／", "NA", "N/A", "na", "n/a", "null", "None", "无"})
 # 一级, 1级, 肢体二级, 视力残疾三级, 二级（肢体）, Ⅱ级 (NFKC makes it II).
 _GRADE = re.compile(r"^(?:[^\d一二三四壹贰叁肆IV]{0,6}?)(IV|I{1,3}|[1-4一二三四壹贰叁肆])级?(?:残疾|伤残)?(?:[（(/][^\d]{0,6}[)）]?)?$")
-_HEAD_WORDS = frozenset({"户主", "本人", "户主本人", "申请人"})
+HEAD_WORDS = frozenset({"户主", "本人", "户主本人", "申请人"})
 _SPACES = re.compile(r"\s+")
 _BRACKET_TAIL = re.compile(r"[（(][^）)]*[)）]$")
 
@@ -74,7 +74,7 @@ def parse_grade(raw: object) -> int | None:
 
 def is_head(relation: object) -> bool:
     """Say whether a 与户主关系 cell marks the head of the household."""
-    return _SPACES.sub("", clean_text(relation)) in _HEAD_WORDS
+    return _SPACES.sub("", clean_text(relation)) in HEAD_WORDS
 
 
 def word(table: dict[str, object], raw: object, *, blank=None):
