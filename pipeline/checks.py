@@ -53,10 +53,12 @@ def late_submission(f: Facts) -> Iterator[Finding]:
 
 
 def duplicate_submission(f: Facts) -> Iterator[Finding]:
-    subs = f.quarter.submissions
+    subs, p = f.quarter.submissions, f.quarter.progress
+    rows = p.groupby(["_file", "_sheet"])["_row"].agg(tuple).to_dict() if len(p) else {}
     for s in subs[~subs["chosen"]].itertuples():
         yield finding("duplicate-submission", f"本季度收到{s.unit}多份进展情况表：已采用“{s.superseded_by}”（填报日期较晚），本份“{s.file}”未采用。",
-                      unit=s.unit, file=s.file, sheet=s.sheet, value=str(s.reported_on or ""))
+                      unit=s.unit, file=s.file, sheet=s.sheet, value=str(s.reported_on or ""),
+                      left_out=tuple(int(r) for r in rows.get((s.file, s.sheet), ())))
 
 
 def missing_task(f: Facts) -> Iterator[Finding]:
@@ -84,7 +86,7 @@ def unknown_task(f: Facts) -> Iterator[Finding]:
     p = f.quarter.progress
     for _, row in p[p["unknown_task"]].iterrows():
         yield finding("unknown-task", f"任务编号“{row['task_text']}”不在方案的1–{len(f.matrix)}条之内，本行未计入。",
-                      unit=row["unit"], value=row["task_text"], **_at(row, "任务编号"))
+                      unit=row["unit"], value=row["task_text"], left_out=(int(row["_row"]),), **_at(row, "任务编号"))
 
 
 def duplicate_task(f: Facts) -> Iterator[Finding]:
@@ -93,7 +95,7 @@ def duplicate_task(f: Facts) -> Iterator[Finding]:
         later = p[(p["unit"] == row["unit"]) & (p["task"] == row["task"]) & p["used"]]
         kept = int(later["_row"].iloc[0]) if len(later) else "后"
         yield finding("duplicate-task", f"第{int(row['task'])}条任务重复填报，已采用第{kept}行，本行未计入。",
-                      unit=row["unit"], value=row["task_text"], **_at(row, "任务编号"))
+                      unit=row["unit"], value=row["task_text"], left_out=(int(row["_row"]),), **_at(row, "任务编号"))
 
 
 def person_duplicate(f: Facts) -> Iterator[Finding]:

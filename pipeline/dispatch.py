@@ -15,7 +15,7 @@ from .cache import ParseCache, file_sha256
 from .checks import Facts, run_checks
 from .config import Config, Issue, load_config
 from .errors import StopRun
-from .findings import ERROR, Finding
+from .findings import ERROR, Finding, finding
 from .matrix import Matrix, load_matrix
 from .output import Staging, guard
 from .period import Period
@@ -143,14 +143,24 @@ def read_quarter(folder: Path, config: Config, today: date, on_file: ProgressFn 
     return results  # type: ignore[return-value]  # every slot is filled above
 
 
-def accounting(files: list[FileRead], quarter: Quarter) -> list[context_mod.InputRow]:
-    """Per sheet: rows read = rows used + rows reported (excluded with a finding)."""
-    used = {}
+def accounting(files: list[FileRead], quarter: Quarter,
+               findings: list[Finding]) -> tuple[list[context_mod.InputRow], list[Finding]]:
+    """Account for every sheet's rows: read, used, and left out by a finding that says so.
+
+    The rows reported are counted from the findings themselves, keyed by (file, sheet, row), so a row that vanished
+    without a finding makes read ≠ used + reported: a rows-unaccounted error, and 不符 in 读取核对.
+    """
+    used: dict[tuple[str, str], set[int]] = {}
     for frame in (quarter.progress, quarter.roster):
         if len(frame):
-            for (f, s), n in frame.groupby(["_file", "_sheet"])["used"].sum().items():
-                used[(f, s)] = int(n)
-    out = []
+            for (f, s), part in frame[frame["used"]].groupby(["_file", "_sheet"]):
+                used[(f, s)] = set(part["_row"].astype(int))
+    left_out: dict[tuple[str, str], set[int]] = {}
+    for f in findings:
+        if f.left_out:
+            left_out.setdefault((f.file, f.sheet), set()).update(f.left_out)
+    out: list[context_mod.InputRow] = []
+    unaccounted: list[Finding] = []
     for fr in files:
         if fr.kind != FILE:
             out.append(context_mod.InputRow(fr.file, "", fr.kind, "", 0, 0, 0, fr.skipped_reason))
@@ -158,10 +168,17 @@ def accounting(files: list[FileRead], quarter: Quarter) -> list[context_mod.Inpu
             out.append(context_mod.InputRow(fr.file, "", "unreadable", "", 0, 0, 0,
                                             "；".join(f.message for f in fr.findings)))
         for s in fr.sheets:
-            n_used = used.get((s.file, s.sheet), 0)
-            out.append(context_mod.InputRow(s.file, s.sheet, s.kind, s.unit or "", s.rows_read, n_used,
-                                            s.rows_read - n_used))
-    return out
+            key = (s.file, s.sheet)
+            n_used = len(used.get(key, ()))
+            n_reported = len(left_out.get(key, set()) - used.get(key, set()))
+            row = context_mod.InputRow(s.file, s.sheet, s.kind, s.unit or "", s.rows_read, n_used, n_reported)
+            out.append(row)
+            if not row.reconciled:
+                unaccounted.append(finding(
+                    "rows-unaccounted", f"读取{s.rows_read}行，采用{n_used}行，列入问题{n_reported}行，"
+                    f"有{s.rows_read - n_used - n_reported}行的去向无法说明；请把此文件发给维护人员核查。",
+                    unit=s.unit or "", file=s.file, sheet=s.sheet))
+    return out, unaccounted
 
 
 def _input_dir(config: Config, input_dir: Path | str | None) -> Path:
@@ -239,8 +256,10 @@ class Session:
         before = self.money(period.previous())
         findings = [f for fr in files for f in fr.all_findings]
         findings += run_checks(Facts(quarter, matrix, config, benefits, before[0] if before else None))
+        inputs, unaccounted = accounting(files, quarter, findings)
+        findings += unaccounted
         clock.lap("check")
-        ctx = context_mod.build(quarter, matrix, config, benefits, findings, accounting(files, quarter), today, issued)
+        ctx = context_mod.build(quarter, matrix, config, benefits, findings, inputs, today, issued)
         clock.lap("context")
         return CheckResult(period, config, matrix, tuple(files), quarter, benefits, tuple(findings), ctx, folder,
                            clock.timings)

@@ -51,6 +51,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("orphan-over-age", WARNING, "孤儿年龄超过18周岁", "该人员已年满18周岁，请核实孤儿身份或办理退出。"),
     Code("moved-without-stop", ERROR, "人员转入他处未停发",
          "该人员已列入其他单位台账，请核实并在本单位台账中填写停发年月，避免重复发放。"),
+    Code("rows-unaccounted", ERROR, "读取行数核对不符",
+         "读取的行数不等于采用的行数加列入问题的行数，请把此文件发给维护人员核查；该文件的汇总数可能不完整。"),
     Code("total-mismatch", WARNING, "合计行与明细不符", "请核对合计行的数字与上方各行明细之和，改正合计数或有误的明细后重新报送。"),
 )}
 

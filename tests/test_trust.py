@@ -151,3 +151,49 @@ def test_the_manifest_accounts_for_every_input_with_its_hash(two_runs):
     assert {(p["name"], p["start"]) for p in manifest["parameters"]} >= {("dibao_standard", "2019-01-01"),
                                                                           ("min_wage", "2018-01-01")}
     assert manifest["started"] <= manifest["finished"] and manifest["period"] == "2019Q2"
+
+
+def _broken_reader(monkeypatch, how: str):
+    """Make the reading step lose one roster row without a finding, as a bug in a reader would."""
+    import dataclasses
+
+    import pipeline.dispatch
+    original = pipeline.dispatch.read_files
+
+    def read_files(*args, **kwargs):
+        out = []
+        for fr in original(*args, **kwargs):
+            sheets = []
+            for s in fr.sheets:
+                if s.kind == "roster" and len(s.rows) > 1:
+                    rows = s.rows.copy()
+                    if how == "unused":
+                        rows.loc[rows.index[1], "used"] = False      # left out of the money, no finding says so
+                    else:
+                        rows = rows.drop(index=rows.index[1])        # gone from the records altogether
+                    s = dataclasses.replace(s, rows=rows)
+                sheets.append(s)
+            out.append(dataclasses.replace(fr, sheets=tuple(sheets)))
+        return out
+    monkeypatch.setattr(pipeline.dispatch, "read_files", read_files)
+
+
+@pytest.mark.parametrize("how", ["unused", "dropped"])
+def test_a_row_lost_without_a_finding_shows_as_unaccounted(project, book, monkeypatch, how):
+    from conftest import ROSTER_HEADER, valid_id
+    rows = [[f"00{i}", f"张{i}", valid_id(seq=11 + 2 * i), "户主", "湖坊镇", "东社区", "低保", 300, None, None, None, None,
+             None, None, "否", "2018-01", None] for i in range(3)]
+    book.roster("湖坊镇台账.xlsx", "湖坊镇", rows)
+    clean = check(config_path=project / "config.toml", input_dir=project / "input", period="2019Q2", today=TODAY,
+                  cache=False)
+    assert [i.reconciled for i in clean.context.inputs] == [True]
+    _broken_reader(monkeypatch, how)
+    result = run(config_path=project / "config.toml", input_dir=project / "input", output_dir=project / "output",
+                 period="2019Q2", today=TODAY, cache=False)
+    lost = [f for f in result.findings if f.code == "rows-unaccounted"]
+    assert [(f.file, f.severity) for f in lost] == [("湖坊镇台账.xlsx", "error")]
+    row = next(i for i in result.context.inputs if i.file == "湖坊镇台账.xlsx")
+    assert (row.rows_read, row.rows_used, row.rows_reported, row.reconciled) == (3, 2, 0, False)
+    import openpyxl
+    ws = openpyxl.load_workbook(result.output_dir / "调度报告-2019Q2.xlsx")["读取核对"]
+    assert ("湖坊镇台账.xlsx", "不符") in {(r[0], r[7]) for r in ws.iter_rows(min_row=3, values_only=True)}

@@ -138,13 +138,17 @@ def parse_households(cells: Callable[[str], Column], households: Households, row
     last_rows = rows[households.first + households.size - 1]
     found: list[Keyed] = []
 
+    def members(k: int) -> tuple[int, ...]:
+        """Return household k's rows as Excel shows them: what a finding that stops its amount leaves out."""
+        return tuple(int(r) + 1 for r in rows[households.first[k]:households.first[k] + households.size[k]])
+
     def report(mask: np.ndarray, order: int, name: str, message: Callable[[object, str], str]) -> None:
         raws = cells(name).raw
         for k in np.flatnonzero(mask):
             where_rows = span(first_rows[k], last_rows[k])
             found.append(((int(k), CELLS, 0, order), finding(
                 "bad-value", message(raws[k], f"该户（{where_rows}）未计入金额。"), unit=unit[k] or "", value=shown(raws[k]),
-                **where(first_rows[k], name))))
+                left_out=members(k), **where(first_rows[k], name))))
 
     report(~known, 0, "category", lambda raw, left: f"救助类别“{shown(raw) or '（空）'}”无法识别，请填 低保、特困 或 支出型；{left}")
     report(income_bad, 1, "income", lambda raw, left: f"家庭月人均收入“{shown(raw)}”无法识别，请填不小于0的数字（元）；{left}")
@@ -159,7 +163,8 @@ def parse_households(cells: Callable[[str], Column], households: Households, row
         text = shown(unit_text[k])
         found.append(((int(k), UNIT, 0, 0), finding(
             "unknown-unit", f"无法识别所属镇街“{text or '（未填写）'}”，该户（{span(first_rows[k], last_rows[k])}）未计入汇总；"
-            "请在“所属镇街”列或表头上方“填报单位”写明镇街名称。", value=text, **where(first_rows[k], "unit"))))
+            "请在“所属镇街”列或表头上方“填报单位”写明镇街名称。", value=text, left_out=members(k),
+            **where(first_rows[k], "unit"))))
     for k in np.flatnonzero(~pd.isna(size) & (size != households.size)):
         found.append(((int(k), SIZE, 0, 0), finding(
             "household-size-mismatch",

@@ -71,10 +71,11 @@ def read_progress(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
     if hit is None:
         hit = find_unit_in(ctx.registry, ctx.file) or find_unit_in(ctx.registry, grid.name)
     unit = hit.name if hit else None
+    every_row = tuple(int(r) + 1 for r in body.data)
     if unit is None:
         r = meta["unit"][1] if "unit" in meta else None
         found.append(finding("unknown-unit", f"无法识别填报单位“{shown(unit_text) or '（未填写）'}”，本表未计入汇总。",
-                             value=shown(unit_text), **where(r, "填报单位")))
+                             value=shown(unit_text), left_out=every_row, **where(r, "填报单位")))
 
     reported_on = None
     if "date" in meta:
@@ -96,12 +97,13 @@ def read_progress(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
         frame["used"] = False
     for name in layout.missing:
         found.append(finding("missing-column", f"缺少必填列“{LABELS[name]}”，本表未计入汇总。", unit=unit or "",
-                             **where(layout.header_rows[-1], LABELS[name])))
+                             left_out=every_row, **where(layout.header_rows[-1], LABELS[name])))
     if layout.missing:
         frame["used"] = False
     found += check_sums(rows, body, layout, (SumCheck("beneficiaries", count), SumCheck("funds", amount, 0.005)),
                         {"file": ctx.file, "sheet": grid.name}, unit or "")
-    return SheetRead(ctx.file, grid.name, PROGRESS, unit, reported_on, title(rows, layout.header_rows[0]), frame, tuple(found))
+    return SheetRead(ctx.file, grid.name, PROGRESS, unit, reported_on, title(rows, layout.header_rows[0]), frame, tuple(found),
+                     len(body.data))
 
 
 def _get(row: list[object], layout: Layout, name: str) -> object:
@@ -115,8 +117,9 @@ def _read_row(row, r, layout: Layout, ctx: ReadContext, unit: str, where) -> tup
     out: list[Finding] = []
     header = layout.headers
 
-    def bad(name: str, message: str, raw: object) -> None:
-        out.append(finding("bad-value", message, unit=unit, value=shown(raw), **where(r, header.get(name, LABELS[name]))))
+    def bad(name: str, message: str, raw: object, left_out: tuple[int, ...] = ()) -> None:
+        out.append(finding("bad-value", message, unit=unit, value=shown(raw), left_out=left_out,
+                           **where(r, header.get(name, LABELS[name]))))
 
     record = {"_row": r + 1, "used": True}
     raw_task = _get(row, layout, "task")
@@ -126,7 +129,8 @@ def _read_row(row, r, layout: Layout, ctx: ReadContext, unit: str, where) -> tup
     except ValueError:
         record["task"] = None
     if record["task"] is None:
-        bad("task", f"任务编号“{shown(raw_task) or '（空）'}”无法识别，本行未计入；请填方案中的任务序号，如 1 或 第1条。", raw_task)
+        bad("task", f"任务编号“{shown(raw_task) or '（空）'}”无法识别，本行未计入；请填方案中的任务序号，如 1 或 第1条。", raw_task,
+            (r + 1,))
         record["used"] = False
 
     raw_status = _get(row, layout, "status")

@@ -100,12 +100,14 @@ def read_roster(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
     })
     for name in layout.missing:
         found.append(finding("missing-column", f"缺少必填列“{LABELS[name]}”，本表未计入汇总。", unit=sheet_unit or "",
-                             file=ctx.file, sheet=grid.name, row=layout.header_rows[-1] + 1, column=LABELS[name]))
+                             file=ctx.file, sheet=grid.name, row=layout.header_rows[-1] + 1, column=LABELS[name],
+                             left_out=tuple(int(r) + 1 for r in rows)))
     if layout.missing:
         frame["used"] = False
     found += check_roster(grid.cells, body, layout, rows[households.first], households.size, hh.size, hh.size_unreadable,
                           {"file": ctx.file, "sheet": grid.name}, sheet_unit or "")
-    return SheetRead(ctx.file, grid.name, ROSTER, sheet_unit, None, title(head, layout.header_rows[0]), frame, tuple(found))
+    return SheetRead(ctx.file, grid.name, ROSTER, sheet_unit, None, title(head, layout.header_rows[0]), frame, tuple(found),
+                     len(rows))
 
 
 def _people(column, raw_ids: np.ndarray, households: Households, hh: HouseholdCells, rows: np.ndarray, where,
@@ -116,6 +118,11 @@ def _people(column, raw_ids: np.ndarray, households: Households, hh: HouseholdCe
     people["id_number"], people["id_status"], people["id_reason"] = _check_ids(raw_ids, ctx)
     unit = hh.paying_unit[of_row]
     last_rows = rows[households.first + households.size - 1]
+
+    def members(i: int) -> tuple[int, ...]:
+        """Return the rows of row i's household as Excel shows them."""
+        k = of_row[i]
+        return tuple(int(r) + 1 for r in rows[households.first[k]:households.first[k] + households.size[k]])
 
     def span_of(i: int) -> str:
         k = of_row[i]
@@ -146,7 +153,7 @@ def _people(column, raw_ids: np.ndarray, households: Households, hh: HouseholdCe
             tail = f"；该户（{span_of(i)}）未计入金额。" if money[i] else "。"
             found.append(((int(of_row[i]), MEMBERS, int(rows[i]), order), finding(
                 "bad-value", f"{LABELS[name]}“{shown(raws[i])}”无法识别{tail}", unit=unit[i], value=shown(raws[i]),
-                **where(rows[i], name))))
+                left_out=members(i) if money[i] else (), **where(rows[i], name))))
     return people, money_bad, found
 
 

@@ -30,7 +30,9 @@ class SheetRead:
     title: str = ""
     rows: pd.DataFrame = field(default_factory=pd.DataFrame)
     findings: tuple[Finding, ...] = ()
+    body_rows: int | None = None       # the data rows found under the header, before any was read
 
     @property
     def rows_read(self) -> int:
-        return len(self.rows)
+        """Return the data rows the sheet's body held, counted apart from the rows the reader turned into records."""
+        return len(self.rows) if self.body_rows is None else self.body_rows
