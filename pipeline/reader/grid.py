@@ -12,6 +12,11 @@ from .limits import Tally
 _INT64_LIMIT = 2.0 ** 63
 
 
+def cell_at(row: list[object], c: int | None) -> object:
+    """Return a row's cell c, or "" when the column is absent or the row is shorter."""
+    return row[c] if c is not None and c < len(row) else ""
+
+
 @dataclass(frozen=True, eq=False)
 class Grid:
     """A sheet's cells as a 2-D object array; cells[0, 0] is A1 as Excel shows it, and "" marks an empty cell."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..cells import clean_text, is_blank
 from . import schema
+from .grid import cell_at
 
 # Header rows are looked for this deep; title blocks in the wild are up to ~10 rows.
 HEADER_SEARCH_ROWS = 15
@@ -47,8 +48,7 @@ class Layout:
 
 
 def _cell(rows: list[list[object]], r: int, c: int) -> object:
-    row = rows[r] if r < len(rows) else []
-    return row[c] if c < len(row) else ""
+    return cell_at(rows[r] if r < len(rows) else [], c)
 
 
 def _as_written(value: object) -> str:

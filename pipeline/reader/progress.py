@@ -9,7 +9,7 @@ from ..cells import clean_text, is_blank, parse_date, parse_int, parse_number, p
 from ..findings import Finding, finding
 from ..units import Registry, Unit, find_unit_in
 from .columns import Cells
-from .grid import Grid
+from .grid import Grid, cell_at
 from .layout import Layout, metadata, title
 from .schema import LABELS, PROGRESS
 from .sheet import ReadContext, SheetRead
@@ -107,10 +107,7 @@ def read_progress(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
 
 
 def _get(row: list[object], layout: Layout, name: str) -> object:
-    c = layout.columns.get(name)
-    if c is None or c >= len(row):
-        return ""
-    return row[c]
+    return cell_at(row, layout.columns.get(name))
 
 
 def _read_row(row, r, layout: Layout, ctx: ReadContext, unit: str, where) -> tuple[dict, list[Finding]]:

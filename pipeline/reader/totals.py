@@ -11,8 +11,10 @@ import pandas as pd
 
 from ..cells import clean_text, is_blank, shown
 from ..findings import Finding, finding
+from ..money import fmt_param
 from ..privacy import mask_ids
 from .columns import Cells, factorize
+from .grid import cell_at
 from .layout import FOOTER_STARTS, Layout, is_footer_text
 
 # A label ends where the word ends: 总计划 or 共计发放 start with the same characters but are not totals.
@@ -110,9 +112,7 @@ def _number(raw: object) -> float | None:
 
 
 def _fmt(x: float) -> str:
-    if float(x).is_integer():
-        return str(int(x))
-    return f"{x:.4f}".rstrip("0").rstrip(".")
+    return fmt_param(round(x, 4))
 
 
 @dataclass(frozen=True)
@@ -124,10 +124,6 @@ class SumCheck:
     tolerance: float = 1e-9
 
 
-def _cell(row: list[object], c: int | None) -> object:
-    return row[c] if c is not None and c < len(row) else ""
-
-
 def check_sums(rows: list[list[object]], body: Body, layout: Layout, checks: tuple[SumCheck, ...],
                where: dict, unit: str) -> list[Finding]:
     """Compare each filled numeric cell of a total line with the sum of the data cells it covers."""
@@ -135,11 +131,11 @@ def check_sums(rows: list[list[object]], body: Body, layout: Layout, checks: tup
     for total in body.totals:
         for check in checks:
             c = layout.columns.get(check.field)
-            found = _number(_cell(rows[total.row], c))
+            found = _number(cell_at(rows[total.row], c))
             if c is None or found is None:
                 continue
             try:
-                computed = sum(check.parse(_cell(rows[r], c)) or 0 for r in total.covers)
+                computed = sum(check.parse(cell_at(rows[r], c)) or 0 for r in total.covers)
             except ValueError:
                 continue  # an unreadable detail cell is already a bad-value; a sum over it proves nothing
             if abs(found - computed) > check.tolerance:
