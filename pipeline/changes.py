@@ -110,28 +110,25 @@ def households(roster: pd.DataFrame, benefits: Benefits) -> dict[str, Household]
     people = benefits.persons
     heads = people.assign(_head=people["relation"].isin(HEAD_WORDS))
     heads = heads.sort_values("_head", ascending=False, kind="stable").drop_duplicates("household_key")
-    heads = heads.set_index("household_key")
-    valid = heads["id_status"] == OK
+    valid = (heads["id_status"] == OK).to_numpy()
     # Per unit: a household that moves to another town leaves the one and enters the other.
-    key = heads["unit"] + "|" + np.where(valid, heads["id_number"], "户" + heads["household_no"].astype(str))
-    heads = heads.assign(_key=key)
+    heads = heads.assign(_key=heads["unit"] + "|" + np.where(valid, heads["id_number"],
+                                                             "户" + heads["household_no"].astype(str)))
     counts = people.assign(_disabled=(people["living_allowance_fen"] + people["care_allowance_fen"]) > 0,
                            _cared=people["care_fee_fen"] > 0).groupby("household_key")[["_disabled", "_cared"]].sum()
-    dibao = benefits.rates.fen("dibao_standard")
-    paid = hh[hh["months_paid"] > 0]
+    paid = hh[hh["months_paid"] > 0].merge(heads[["household_key", "_key", "name", "id_number"]], on="household_key")
+    paid = paid.join(counts, on="household_key")
     active = active_months(paid["start_key"], paid["stop_key"], benefits.rates.period)
-    last = 2 - np.argmax(active[:, ::-1], axis=1)
-    out = {}
-    for i, h in enumerate(paid.itertuples(index=False)):
-        head = heads.loc[h.household_key]
-        c = counts.loc[h.household_key]
-        out[head["_key"]] = Household(
-            key=head["_key"], unit=h.unit, community=h.community or "", household_no=str(h.household_no or ""),
-            category=Category(h.category), head_name=head["name"], head_id=head["id_number"], members=int(h.members),
-            income_fen=int(h.income_fen) if pd.notna(h.income_fen) else 0, rigid_fen=int(h.rigid_fen or 0),
-            monthly_fen=int(h.monthly_fen), amount_fen=int(h.amount_fen), disabled=int(c["_disabled"]),
-            cared=int(c["_cared"]), standard_fen=int(dibao[last[i]]))
-    return out
+    standard = benefits.rates.fen("dibao_standard")[2 - np.argmax(active[:, ::-1], axis=1)]
+    income = paid["income_fen"].astype("Float64").fillna(0).astype(np.int64)
+    columns = zip(paid["_key"], paid["unit"], paid["community"].fillna(""), paid["household_no"].fillna("").astype(str),
+                  paid["category"], paid["name"], paid["id_number"], paid["members"], income,
+                  paid["rigid_fen"].fillna(0).astype(np.int64), paid["monthly_fen"], paid["amount_fen"],
+                  paid["_disabled"], paid["_cared"], standard)
+    return {key: Household(key, unit, community, no, Category(category), name, id_, int(members), int(inc), int(rigid),
+                           int(monthly), int(amount), int(disabled), int(cared), int(std))
+            for key, unit, community, no, category, name, id_, members, inc, rigid, monthly, amount, disabled, cared, std
+            in columns}
 
 
 def reasons(before: Household, after: Household) -> tuple[ChangeReason, ...]:

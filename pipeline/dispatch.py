@@ -318,7 +318,7 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
         for p in (Period(chosen.year, q) for q in range(1, chosen.quarter))}
     contexts[chosen] = result.context
     before = session.money(chosen.previous())
-    now = changes_mod.households(result.quarter.roster, result.benefits)
+    now = changes_mod.households(result.quarter.roster, result.benefits) if before else {}
     changes = changes_mod.compare(chosen, now, changes_mod.households(before[0].roster, before[1]) if before else None,
                                   config.changes_share, [contexts[p] for p in sorted(contexts)])
     result = replace(result, context=replace(result.context, changes=changes))

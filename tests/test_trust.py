@@ -180,7 +180,7 @@ def _broken_reader(monkeypatch, how: str):
 
 @pytest.mark.parametrize("how", ["unused", "dropped"])
 def test_a_row_lost_without_a_finding_shows_as_unaccounted(project, book, monkeypatch, how):
-    from conftest import ROSTER_HEADER, valid_id
+    from conftest import valid_id
     rows = [[f"00{i}", f"张{i}", valid_id(seq=11 + 2 * i), "户主", "湖坊镇", "东社区", "低保", 300, None, None, None, None,
              None, None, "否", "2018-01", None] for i in range(3)]
     book.roster("湖坊镇台账.xlsx", "湖坊镇", rows)
