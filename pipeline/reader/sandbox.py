@@ -63,9 +63,12 @@ def default_jobs(limits: Limits = LIMITS) -> int:
 
 
 def default_start_method() -> str:
-    """Fork workers from a preloaded server on Linux; spawn them elsewhere, where fork is unsafe or missing."""
-    if sys.platform.startswith("linux") and "forkserver" in multiprocessing.get_all_start_methods():
-        return "forkserver"
+    """Fork workers on Linux, the fastest start there: they begin with the readers already imported.
+
+    Elsewhere fork is unsafe (macOS) or missing (Windows), so workers are spawned; the code is spawn-safe either way.
+    """
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
     return "spawn"
 
 
