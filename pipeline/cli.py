@@ -204,7 +204,7 @@ def demo(quarters, force, input_dir, output_dir, config_path, debug):
 
 @main.command()
 @click.argument("folders", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--detail", is_flag=True, help="同时合并各区的对象明细（含姓名和身份证号码）为一个 parquet 文件")
+@click.option("--detail", is_flag=True, help="同时合并各区的对象明细（已脱敏）为一个 parquet 文件")
 @click.option("--office", default=None, help="发文机关名称（默认由配置文件 [office] city 得出）")
 @click.option("--date", "issued", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="成文日期，如 2019-04-10（不填则在落款处留空待填）")
@@ -220,7 +220,7 @@ def rollup(folders, detail, office, issued, output_dir, config_path, debug):
     s, lights, t = city.submissions, city.lights, city.total
     click.echo(f"{city.period.label}{len(city.districts)}个区汇总完成，报告已写入 {result.output_dir}/")
     for name in result.written:
-        click.echo(f"  {name}" + (f"（{result.detail_rows} 行，每人一行，含姓名和身份证号码，请妥善保管）"
+        click.echo(f"  {name}" + (f"（{result.detail_rows} 行，每人一行，姓名和身份证号码已脱敏）"
                                   if result.detail_rows is not None and name.endswith(".parquet") else ""))
     click.echo(f"单位报送：应报 {s.units} 个，已报 {s.submitted} 个（按时 {s.on_time}，逾期 {s.late}），未报 {s.missing} 个")
     click.echo(f"任务灯色（{len(city.tasks)}项 × {len(city.districts)}个区）：绿 {lights.green}，黄 {lights.yellow}，红 {lights.red}")

@@ -84,6 +84,7 @@ class Config:
     limits: Limits = LIMITS
     changes_share: float = 0.2          # a household's monthly amount changing by more than this share is listed
     mask_person_detail: bool = False
+    link_key: str = ""                   # [privacy] link_key: the city-wide key of the Parquet detail's person_key
 
 
 def read_toml(path: Path, label: str, missing_hint: str) -> dict:
@@ -125,6 +126,7 @@ def load_config(path: str | Path) -> Config:
         limits=_limits(_table(data, "limits", name), name),
         changes_share=_number(_table(data, "changes", name), "payment_share", "changes", name, 0.2, high=10),
         mask_person_detail=_flag(privacy, "mask_person_detail", "privacy", name),
+        link_key=_text(privacy, "link_key", "privacy", name),
     )
 
 
@@ -143,6 +145,13 @@ def _number(table: dict, key: str, section: str, name: str, default: float, *, l
         bounds = f"{low:g} 到 {high:g} 之间的数" if math.isfinite(high) else f"不小于 {low:g} 的数"
         raise StopRun(f"配置文件 {name} 的 {section}.{key} 须为{bounds}，现为“{value}”，请改正。")
     return float(value)
+
+
+def _text(table: dict, key: str, section: str, name: str) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise StopRun(f"配置文件 {name} 的 {section}.{key} 须为文字，请改正。")
+    return value
 
 
 def _flag(table: dict, key: str, section: str, name: str) -> bool:

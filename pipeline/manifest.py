@@ -1,21 +1,11 @@
 """manifest.json: what a run read and used, so the office can prove it. The one output that carries a time."""
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
 
-_CHUNK = 1 << 20
-
-
-def sha256(path: Path) -> str:
-    """Return the file's SHA-256, reading it in pieces."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(_CHUNK):
-            h.update(block)
-    return h.hexdigest()
+from .cache import file_sha256
 
 
 def manifest(result, command: str, started: datetime, finished: datetime) -> dict:
@@ -45,8 +35,8 @@ def manifest(result, command: str, started: datetime, finished: datetime) -> dic
         "period": str(result.period),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
-        "config": {"file": config.path.name, "sha256": sha256(config.path)},
-        "matrix": {"file": Path(config.paths["matrix"]).name, "sha256": sha256(Path(config.paths["matrix"]))},
+        "config": {"file": config.path.name, "sha256": file_sha256(config.path)},
+        "matrix": {"file": Path(config.paths["matrix"]).name, "sha256": file_sha256(Path(config.paths["matrix"]))},
         "input_folder": result.folder.name,
         "inputs": inputs,
         "parameters": parameters,

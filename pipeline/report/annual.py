@@ -18,19 +18,8 @@ from .docx_writer import write_docx
 from .html import environment
 from .labels import KIND, SUBMISSION
 from .wording import title
-from .xlsx_formats import (
-    Cell as XCell,
-)
-from .xlsx_formats import (
-    Col,
-    Formats,
-    colour_by_text,
-    finish_table,
-    fit_row,
-    new_workbook,
-    start_sheet,
-    write_rows,
-)
+from .xlsx_formats import Cell as XCell
+from .xlsx_formats import Col, Formats, colour_by_text, finish_table, fit_row, new_workbook, start_sheet, write_rows
 
 TEMPLATE = "assessment.html.j2"
 ITEM_LABELS = {"timeliness": "报送及时性", "completeness": "报送完整性", "task_completion": "任务完成情况",

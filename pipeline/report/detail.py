@@ -1,10 +1,14 @@
 """The person detail as Parquet (对象明细-<period>.parquet): one row per person paid, typed columns, any size.
 
 A city or province office queries many districts' files at once with pandas or DuckDB, past any workbook's
-1,048,576 rows. It is the person detail, so it holds names and IDs in full unless config.toml [privacy] masks them.
+1,048,576 rows. Like every output but the office workbook's person detail, it carries no name or ID in full
+(contracts.md): names and IDs are masked, and with [privacy] link_key set, `person_key` (a keyed hash of the ID,
+the same in every district given the same key) lets a city find one person paid in two districts without any ID.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Callable
 
 import pandas as pd
@@ -17,33 +21,42 @@ COLUMNS = {"unit": "unit", "community": "community", "household_no": "household_
            "id_number": "id_number", "id_status": "id_status", "relation": "relation", "category": "category",
            "months_paid": "months_paid", **{f: f for f in ITEM_FIELDS.values()}, "amount_fen": "amount_fen",
            "explanation": "explanation", "_file": "file", "_row": "row"}
+TEXT = ("period", "unit", "community", "household_no", "name", "id_number", "person_key", "id_status", "relation",
+        "category", "explanation", "file")
 
 
 def file_name(period) -> str:
     return f"对象明细-{period}.parquet"
 
 
-def detail_frame(persons: pd.DataFrame, period: str, mask: Callable[[str], str] | None = None) -> pd.DataFrame:
-    """Return the person detail with stable snake_case columns and types; with `mask`, every text is masked."""
+def person_key(id_number: str, key: str) -> str:
+    """Return a keyed hash of a valid ID: equal for the same person wherever the same key is used, never the ID."""
+    return hmac.new(key.encode(), id_number.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def detail_frame(persons: pd.DataFrame, period: str, mask: Callable[[str], str], link_key: str = "") -> pd.DataFrame:
+    """Return the person detail with stable snake_case columns and types, every name, ID and text masked."""
     frame = pd.DataFrame({new: persons[old] if old in persons else pd.Series(dtype=object)
                           for old, new in COLUMNS.items()})
     frame.insert(0, "period", period)
-    for col in ("period", "unit", "community", "household_no", "name", "id_number", "id_status", "relation",
-                "category", "explanation", "file"):
+    valid = frame["id_status"] == "ok"
+    keys = frame["id_number"].where(valid).map(lambda i: person_key(i, link_key), na_action="ignore") \
+        if link_key else pd.Series(pd.NA, index=frame.index)
+    frame.insert(frame.columns.get_loc("id_number") + 1, "person_key", keys)
+    frame["name"] = frame["name"].map(mask_name, na_action="ignore")
+    frame["id_number"] = frame["id_number"].map(mask_id, na_action="ignore")
+    for col in ("community", "household_no", "explanation", "file"):
+        frame[col] = frame[col].map(mask, na_action="ignore")
+    for col in TEXT:
         frame[col] = frame[col].astype("string")
     for col in ("months_paid", *ITEM_FIELDS.values(), "amount_fen", "row"):
         frame[col] = pd.to_numeric(frame[col]).astype("int64") if len(frame) else frame[col].astype("int64")
-    if mask is not None:
-        frame["name"] = frame["name"].map(mask_name, na_action="ignore").astype("string")
-        frame["id_number"] = frame["id_number"].map(mask_id, na_action="ignore").astype("string")
-        for col in ("community", "household_no", "explanation", "file"):
-            frame[col] = frame[col].map(mask, na_action="ignore").astype("string")
     return frame
 
 
 def write(bundle: Bundle, staging) -> None:
     ctx = bundle.quarter
-    frame = detail_frame(ctx.persons, str(ctx.period), staging.mask if bundle.config.mask_person_detail else None)
+    frame = detail_frame(ctx.persons, str(ctx.period), staging.mask, bundle.config.link_key)
     staging.write_with(file_name(ctx.period), lambda p: frame.to_parquet(p, index=False, compression="zstd"))
 
 
