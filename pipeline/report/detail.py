@@ -11,6 +11,7 @@ import hashlib
 import hmac
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from ..privacy import mask_id, mask_name
@@ -43,10 +44,12 @@ def detail_frame(persons: pd.DataFrame, period: str, mask: Callable[[str], str],
     keys = frame["id_number"].where(valid).map(lambda i: person_key(i, link_key), na_action="ignore") \
         if link_key else pd.Series(pd.NA, index=frame.index)
     frame.insert(frame.columns.get_loc("id_number") + 1, "person_key", keys)
-    frame["name"] = frame["name"].map(mask_name, na_action="ignore")
-    frame["id_number"] = frame["id_number"].map(mask_id, na_action="ignore")
-    for col in ("community", "household_no", "explanation", "file"):
-        frame[col] = frame[col].map(mask, na_action="ignore")
+    # Each distinct value is masked once; the explanation is jiekun's own arithmetic and names no one.
+    for col, fn in (("name", mask_name), ("id_number", mask_id), ("community", mask), ("household_no", mask),
+                    ("file", mask)):
+        codes, uniques = pd.factorize(frame[col])
+        masked = np.array([fn(v) for v in uniques], dtype=object)
+        frame[col] = np.where(codes >= 0, masked[codes] if len(masked) else None, None)
     for col in TEXT:
         frame[col] = frame[col].astype("string")
     for col in ("months_paid", *ITEM_FIELDS.values(), "amount_fen", "row"):
