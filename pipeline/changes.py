@@ -121,10 +121,12 @@ def households(roster: pd.DataFrame, benefits: Benefits) -> dict[str, Household]
     active = active_months(paid["start_key"], paid["stop_key"], benefits.rates.period)
     standard = benefits.rates.fen("dibao_standard")[2 - np.argmax(active[:, ::-1], axis=1)]
     income = paid["income_fen"].astype("Float64").fillna(0).astype(np.int64)
-    columns = zip(paid["_key"], paid["unit"], paid["community"].fillna(""), paid["household_no"].fillna("").astype(str),
-                  paid["category"], paid["name"], paid["id_number"], paid["members"], income,
-                  paid["rigid_fen"].fillna(0).astype(np.int64), paid["monthly_fen"], paid["amount_fen"],
-                  paid["_disabled"], paid["_cared"], standard)
+    # Plain lists: iterating Arrow-backed columns value by value costs several times as much.
+    columns = zip(*(s.tolist() for s in (
+        paid["_key"], paid["unit"], paid["community"].fillna(""), paid["household_no"].fillna("").astype(str),
+        paid["category"], paid["name"], paid["id_number"], paid["members"], income,
+        paid["rigid_fen"].fillna(0).astype(np.int64), paid["monthly_fen"], paid["amount_fen"],
+        paid["_disabled"], paid["_cared"], pd.Series(standard))))
     return {key: Household(key, unit, community, no, Category(category), name, id_, int(members), int(inc), int(rigid),
                            int(monthly), int(amount), int(disabled), int(cared), int(std))
             for key, unit, community, no, category, name, id_, members, inc, rigid, monthly, amount, disabled, cared, std

@@ -104,7 +104,9 @@ def person_duplicate(f: Facts) -> Iterator[Finding]:
         return
     valid = r[r["id_status"] == OK]
     dup = valid[valid.duplicated("id_number", keep="first")]
-    firsts = valid.drop_duplicates("id_number").set_index("id_number")
+    if dup.empty:
+        return
+    firsts = valid[valid["id_number"].isin(dup["id_number"])].drop_duplicates("id_number").set_index("id_number")
     for _, row in dup.iterrows():
         first = firsts.loc[row["id_number"]]
         yield finding("person-duplicate",
@@ -198,7 +200,7 @@ def moved_without_stop(f: Facts) -> Iterator[Finding]:
     before = f.previous.roster[f.previous.roster["id_status"] == OK]
     before = before[before["stop_key"].isna() | (before["stop_key"] > first_month)].drop_duplicates("id_number")
     now = f.quarter.roster[f.quarter.roster["id_status"] == OK]
-    still = set(zip(now["id_number"], now["unit"]))
+    still = set(zip(now["id_number"].tolist(), now["unit"].tolist()))
     moved = now.merge(before[["id_number", "unit", "_file", "_row"]], on="id_number", suffixes=("", "_before"))
     moved = moved[(moved["unit"] != moved["unit_before"]) & (moved["unit_before"] != "")]
     for _, row in moved.drop_duplicates("id_number").iterrows():

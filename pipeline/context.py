@@ -270,8 +270,15 @@ def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, 
         benefit_categories=tuple((c, by_category[c]) for c in Category if c in by_category), total=total, avg_subsidy_fen=benefits.avg_subsidy_fen, gap_person_months=benefits.gap_person_months,
         avg_subsidy_floor_fen=to_fen(floor.value) if floor else None, standards=standards(config, benefits),
         findings=found, counts=counts, inputs=tuple(inputs), light_rule=rule_text(config.lights),
-        names=frozenset(n for n in quarter.roster["name"] if isinstance(n, str)) if "name" in quarter.roster else frozenset(),
+        names=_names(quarter.roster),
         persons=benefits.persons, households=benefits.households)
+
+
+def _names(roster: pd.DataFrame) -> frozenset[str]:
+    """Return the distinct names the roster lists, for masking them wherever else they appear."""
+    if "name" not in roster:
+        return frozenset()
+    return frozenset(n for n in pd.unique(roster["name"].to_numpy(dtype=object)) if isinstance(n, str))
 
 
 def echo_masked(f: Finding, roster_sheets: set[tuple[str, str]]) -> Finding:

@@ -65,64 +65,102 @@ def explain(hh: pd.DataFrame, people: pd.DataFrame, codes: np.ndarray, active: n
         "full": tuple(zip(v["min_wage"], v["care_rate_full"])), "partial": tuple(zip(v["min_wage"], v["care_rate_partial"])),
         "living": v["disability_living_allowance"], "care": v["severe_disability_care_allowance"],
     }
-    layouts: dict[Span, dict[str, list[Span]]] = {}
-    start = np.argmax(active, axis=1)
-    n_active = active.sum(axis=1)
-    gaps = hh[["gap_m0", "gap_m1", "gap_m2"]].to_numpy()
-    out = []
-    for i, h in enumerate(hh[["category", "income_fen", "rigid_fen", "members", "gap_fen", "amount_fen"]].itertuples(index=False)):
-        if not n_active[i]:
-            out.append("本季度不在享受期，0.00")
-            continue
-        window = (int(start[i]), int(start[i] + n_active[i]))
-        if window not in layouts:
-            layouts[window] = {k: spans(key, *window) for k, key in keys.items()}
-        layout = layouts[window]
+    items = (  # label, key of its spans and counts, the rate worded and in fen, given a month index
+        ("特困供养", "tekun", lambda j: text["tekun_standard"][j], lambda j: money["tekun_standard"][j]),
+        ("护理费（全失能）", "full", lambda j: f"{text['min_wage'][j]} × {percent['care_rate_full'][j]}%",
+         lambda j: fee["全失能"][j]),
+        ("护理费（半失能）", "partial", lambda j: f"{text['min_wage'][j]} × {percent['care_rate_partial'][j]}%",
+         lambda j: fee["半失能"][j]),
+        ("残疾人生活补贴", "living", lambda j: text["disability_living_allowance"][j],
+         lambda j: money["disability_living_allowance"][j]),
+        ("重度残疾人护理补贴", "care", lambda j: text["severe_disability_care_allowance"][j],
+         lambda j: money["severe_disability_care_allowance"][j]),
+    )
+
+    def person_items(window: Span, ns: tuple[int, ...]) -> list[str]:
+        layout = {k: spans(keys[k], *window) for _, k, _, _ in items}
         parts = []
-        m = int(h.members)
-        if h.category in GAP_CATEGORIES:
-            parts.append(_gap(h, m, layout["gap"], gaps[i], text["dibao_standard"], months))
-
-        def person_item(label: str, key: str, rate_text, fen_of, n: int) -> None:
+        for (label, key, rate_text, fen_of), n in zip(items, ns):
             if not n:
-                return
+                continue
             pieces = layout[key]
-            terms = [f"{rate_text(s)} × {n}人 × {months_text(months, s, len(pieces) == 1)}" for s in pieces]
-            total = sum(n * int(fen_of(s)) * (s[1] - s[0]) for s in pieces)
-            parts.append(f"{label}{' ' if not label.endswith('）') else ''}{'＋ '.join(terms)} = {fmt(total)}")
+            terms = [f"{rate_text(s[0])} × {n}人 × {months_text(months, s, len(pieces) == 1)}" for s in pieces]
+            total = sum(n * int(fen_of(s[0])) * (s[1] - s[0]) for s in pieces)
+            parts.append(f"{label}{'' if label.endswith('）') else ' '}{'＋ '.join(terms)} = {fmt(total)}")
+        return parts
 
-        person_item("特困供养", "tekun", lambda s: text["tekun_standard"][s[0]], lambda s: money["tekun_standard"][s[0]],
-                    counts["tekun"][i])
-        person_item("护理费（全失能）", "full", lambda s: f"{text['min_wage'][s[0]]} × {percent['care_rate_full'][s[0]]}%",
-                    lambda s: fee["全失能"][s[0]], counts["full"][i])
-        person_item("护理费（半失能）", "partial",
-                    lambda s: f"{text['min_wage'][s[0]]} × {percent['care_rate_partial'][s[0]]}%",
-                    lambda s: fee["半失能"][s[0]], counts["partial"][i])
-        person_item("残疾人生活补贴", "living", lambda s: text["disability_living_allowance"][s[0]],
-                    lambda s: money["disability_living_allowance"][s[0]], counts["living"][i])
-        person_item("重度残疾人护理补贴", "care", lambda s: text["severe_disability_care_allowance"][s[0]],
-                    lambda s: money["severe_disability_care_allowance"][s[0]], counts["care"][i])
-        joined = "；".join(parts)
-        out.append(joined + (f"；合计 {fmt(int(h.amount_fen))}" if len(parts) > 1 else ""))
-    return out
+    # Households fall into few shapes (which months, which months short of the standard, how many persons of each
+    # kind); each shape is worded once and only the household's own figures are filled in.
+    n_active = active.sum(axis=1)
+    shape = pd.DataFrame({
+        "start": np.argmax(active, axis=1), "months": n_active,
+        "gap": hh["category"].isin(GAP_CATEGORIES).to_numpy() & (n_active > 0),
+        "short": ((hh[["gap_m0", "gap_m1", "gap_m2"]].to_numpy() > 0) * (1, 2, 4)).sum(axis=1),
+        **{key: counts[key] for _, key, _, _ in items},
+    })
+    gap_rows = shape["gap"].to_numpy()
+    # Only 低保 and 支出型 households, which always carry an income, have it worded.
+    fen = {col: hh[col].fillna(0).to_numpy(np.int64) for col in ("income_fen", "rigid_fen", "members")}
+    income = _income_text(hh["category"].to_numpy(object), fen["income_fen"], fen["rigid_fen"], fen["members"],
+                          gap_rows)
+    members = pd.Series(fen["members"]).astype(_TEXT)
+    gap_fen, amount = fmt_column(hh["gap_fen"].to_numpy(np.int64)), fmt_column(hh["amount_fen"].to_numpy(np.int64))
+    out = np.full(len(hh), "本季度不在享受期，0.00", dtype=object)
+    for (start, n, is_gap, short, *ns), rows in shape.groupby(list(shape.columns), sort=False).indices.items():
+        if not n:
+            continue
+        window = (int(start), int(start + n))
+        persons = person_items(window, tuple(ns))
+        fixed = "；".join(persons)
+        parts = int(is_gap) + len(persons)
+        if is_gap:
+            body = _gap(income[rows], members[rows], gap_fen[rows], spans(keys["gap"], *window), short,
+                        text["dibao_standard"], months)
+            body = body + f"；{fixed}" if fixed else body
+        else:
+            body = pd.Series(fixed, index=rows, dtype=_TEXT)
+        if parts > 1:
+            body = body + "；合计 " + amount[rows]
+        out[rows] = body.to_numpy(object)
+    return out.tolist()
 
 
-def _gap(h, m: int, pieces: list[Span], gap: np.ndarray, standard: list[str], months) -> str:
-    """Word the 差额: each span with a shortfall as a product; spans at or above the standard named as 0."""
-    inc, rig = int(h.income_fen), int(h.rigid_fen)
-    if h.category == Category.EXPENSE and rig:
-        income = f"0（{fmt(inc)} − {fmt(rig)}÷{m} 不足0按0计）" if inc * m <= rig else f"({fmt(inc)} − {fmt(rig)}÷{m})"
-    else:
-        income = fmt(inc)
-    paid = [s for s in pieces if gap[s[0]] > 0]
-    if not paid:
-        stds = "、".join(dict.fromkeys(standard[s[0]] for s in pieces))
-        return f"差额 0（人均收入 {income} 不低于标准 {stds}）"
-    terms = [f"({standard[s[0]]} − {income}) × {m}人 × {months_text(months, s, len(pieces) == 1)}" for s in paid]
-    text = f"差额 {'＋ '.join(terms)} = {fmt(int(h.gap_fen))}"
-    zero = [s for s in pieces if gap[s[0]] <= 0]
-    if zero:
-        text += "（" + "、".join(months_text(months, s, False).split("（")[1].rstrip("）") for s in zero) \
-                + "人均收入不低于标准，差额为0）"
+_TEXT = "string[pyarrow]"      # Arrow strings concatenate a whole column in C
+
+
+def fmt_column(fen: np.ndarray) -> pd.Series:
+    """Format a column of fen as money.fmt does, 1234.50, all at once."""
+    whole = pd.Series(np.abs(fen) // 100).astype(_TEXT)
+    cents = pd.Series(np.abs(fen) % 100).astype(_TEXT).str.pad(2, fillchar="0")
+    return pd.Series(np.where(fen < 0, "-", ""), dtype=_TEXT) + whole + "." + cents
+
+
+def _income_text(category: np.ndarray, inc: np.ndarray, rig: np.ndarray, m: np.ndarray, gap: np.ndarray) -> pd.Series:
+    """Word each household's income per person: after its rigid expenses for 支出型, and 0 when they exceed it."""
+    text = fmt_column(inc)
+    adjusted = gap & (category == Category.EXPENSE) & (rig != 0)
+    if adjusted.any():
+        net = "(" + text[adjusted] + " − " + fmt_column(rig[adjusted]).set_axis(text.index[adjusted]) + "÷" \
+            + pd.Series(m[adjusted], index=text.index[adjusted]).astype(_TEXT)
+        below = pd.Series((inc * m <= rig)[adjusted], index=net.index)
+        text[adjusted] = net.where(~below, "0（" + net.str.slice(1) + " 不足0按0计）").where(below, net + ")")
     return text
 
+
+def _gap(income: pd.Series, m: pd.Series, gap_fen: pd.Series, pieces: list[Span], short: int, standard: list[str],
+         months) -> pd.Series:
+    """Word the 差额: each span with a shortfall as a product; spans at or above the standard named as 0."""
+    paid = [s for s in pieces if short >> s[0] & 1]
+    if not paid:
+        stds = "、".join(dict.fromkeys(standard[s[0]] for s in pieces))
+        return "差额 0（人均收入 " + income + f" 不低于标准 {stds}）"
+    text = None
+    for s in paid:
+        term = f"({standard[s[0]]} − " + income + ") × " + m + f"人 × {months_text(months, s, len(pieces) == 1)}"
+        text = "差额 " + term if text is None else text + "＋ " + term
+    text = text + " = " + gap_fen
+    zero = [s for s in pieces if not short >> s[0] & 1]
+    if zero:
+        text = text + ("（" + "、".join(months_text(months, s, False).split("（")[1].rstrip("）") for s in zero)
+                       + "人均收入不低于标准，差额为0）")
+    return text

@@ -56,6 +56,7 @@ def test_household_that_left_before_the_quarter_is_not_paid(roster):
     r = roster(person("001", "李一", 7, "户主", "低保", 400, start="2017-03", stop="2019-04"),
                person("002", "李二", 9, "户主", "低保", 400, start="2017-03"))
     assert household(r, "001")["amount_fen"] == 0
+    assert household(r, "001")["explanation"] == "本季度不在享受期，0.00"
     row = [b for b in r.context.benefits if b.category == "低保"][0]
     assert (row.households, row.persons, row.person_months) == (1, 1, 3)
 
@@ -64,6 +65,7 @@ def test_income_at_or_above_standard_pays_zero_and_is_reported(roster):
     r = roster(person("001", "王一", 11, "户主", "低保", 670, start="2018-01"),
                person("002", "王二", 13, "户主", "低保", 669.99, start="2018-01"))
     assert household(r, "001")["amount_fen"] == 0
+    assert household(r, "001")["explanation"] == "差额 0（人均收入 670.00 不低于标准 670）"
     assert household(r, "002")["amount_fen"] == 3       # 0.01 × 1 × 3
     assert [(f.row, f.column, f.code) for f in r.findings if f.code == "income-above-standard"] == [(4, "家庭月人均收入", "income-above-standard")]
 
@@ -80,6 +82,7 @@ def test_expense_type_adjusted_income_never_goes_below_zero(roster):
     # 100 − 3000 ÷ 2 < 0, so income counts as 0: 670 × 2 × 3 = 4020
     r = roster(person("001", "赵一", 15, "户主", "支出型", 100, 3000, start="2018-01"), person(None, "赵二", 17, "配偶"))
     assert household(r, "001")["amount_fen"] == 402000
+    assert household(r, "001")["explanation"] == "差额 (670 − 0（100.00 − 3000.00÷2 不足0按0计）) × 2人 × 3个月 = 4020.00"
 
 
 def test_expense_type_with_fractional_deduction_is_exact_to_the_fen(roster):
@@ -116,6 +119,9 @@ def test_severe_disability_gets_both_allowances_and_tekun_only_the_care_allowanc
                person("002", "吴二", 35, "户主", "特困", start="2018-01", grade="2", born="19450101"))
     dibao, tekun = household(r, "001"), household(r, "002")
     assert (dibao["living_allowance_fen"], dibao["care_allowance_fen"]) == (18000, 21000)
+    assert dibao["explanation"] == ("差额 (670 − 500.00) × 1人 × 3个月 = 510.00；残疾人生活补贴 60 × 1人 × 3个月 = 180.00；"
+                                    "重度残疾人护理补贴 70 × 1人 × 3个月 = 210.00；合计 900.00")
+    assert tekun["explanation"] == "特困供养 871 × 1人 × 3个月 = 2613.00；重度残疾人护理补贴 70 × 1人 × 3个月 = 210.00；合计 2823.00"
     assert (tekun["living_allowance_fen"], tekun["care_allowance_fen"]) == (0, 21000)
 
 
@@ -207,6 +213,15 @@ def test_a_mid_quarter_change_pays_each_month_at_the_value_in_force_on_its_first
     assert tekun["amount_fen"] == (871 * 3 + 1344 + 1480 * 2) * 100
     assert ("护理费（全失能）1680 × 80% × 1人 × 1个月（4月）＋ 1850 × 80% × 1人 × 2个月（5–6月） = 4304.00"
             in tekun["explanation"])
+
+
+def test_a_month_at_or_above_a_changed_standard_is_named_as_zero(raised_mid_quarter):
+    # 690 is above April's and May's 670 but below June's 700: only June is short.
+    r = raised_mid_quarter(person("001", "张一", 1, "户主", "低保", 690, start="2018-01", grade="四级"))
+    h = household(r, "001")
+    assert h["amount_fen"] == (10 + 60 * 3) * 100
+    assert h["explanation"] == ("差额 (700 − 690.00) × 1人 × 1个月（6月） = 10.00（4–5月人均收入不低于标准，差额为0）；"
+                                "残疾人生活补贴 60 × 1人 × 3个月 = 180.00；合计 190.00")
 
 
 def test_the_standards_table_lists_every_value_paid_with_its_months(raised_mid_quarter):

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..privacy import mask_id, mask_name
+from ..privacy import mask_id_column, mask_name
 from ..vocab import ITEM_FIELDS
 from . import Bundle, Due, Report
 
@@ -45,8 +45,8 @@ def detail_frame(persons: pd.DataFrame, period: str, mask: Callable[[str], str],
         if link_key else pd.Series(pd.NA, index=frame.index)
     frame.insert(frame.columns.get_loc("id_number") + 1, "person_key", keys)
     # Each distinct value is masked once; the explanation is jiekun's own arithmetic and names no one.
-    for col, fn in (("name", mask_name), ("id_number", mask_id), ("community", mask), ("household_no", mask),
-                    ("file", mask)):
+    frame["id_number"] = mask_id_column(frame["id_number"])
+    for col, fn in (("name", mask_name), ("community", mask), ("household_no", mask), ("file", mask)):
         codes, uniques = pd.factorize(frame[col])
         masked = np.array([fn(v) for v in uniques], dtype=object)
         frame[col] = np.where(codes >= 0, masked[codes] if len(masked) else None, None)

@@ -116,6 +116,8 @@ class _Writer:
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
         grid.autofit = False
         widths = column_widths(t)
+        # python-docx's style setter walks every style of the document to find the default; a table sets the ids.
+        style_ids = (self.word.styles["Table Header"].style_id, self.word.styles["Table Text"].style_id)
         for col, width in zip(grid.columns, widths):
             col.width = width
         for r, row in enumerate(grid.rows):
@@ -128,7 +130,7 @@ class _Writer:
                 cell.width = width
                 text, strong = (value.text, value.strong) if isinstance(value, Cell) else (value, False)
                 p = cell.paragraphs[0]
-                p.style = self.word.styles["Table Header" if r == 0 else "Table Text"]
+                p._p.get_or_add_pPr().style = style_ids[0] if r == 0 else style_ids[1]
                 p.alignment = {"num": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}.get(
                     column.kind, WD_ALIGN_PARAGRAPH.LEFT)
                 if text:
