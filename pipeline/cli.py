@@ -71,7 +71,69 @@ def _end_progress(on_file) -> None:
         click.echo("\r" + " " * 80 + "\r", err=True, nl=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _ChineseUsage(click.UsageError):
+    """A usage error worded as one Chinese sentence, shown without click's English usage block."""
+
+    def show(self, file=None) -> None:
+        click.secho(self.message, fg="red", err=True)
+
+
+def _in_chinese(e: click.UsageError, command: str) -> _ChineseUsage:
+    """Say what was wrong on the command line and where to look, in the user's language."""
+    where = f"请用 {e.ctx.command_path if e.ctx else command} --help 查看用法。"
+    if isinstance(e, click.NoSuchOption):
+        return _ChineseUsage(f"没有 {e.option_name} 这个选项，{where}")
+    if isinstance(e, click.exceptions.NoSuchCommand):
+        return _ChineseUsage(f"没有 {e.command_name} 这个命令，请用 jiekun --help 查看全部命令。")
+    if isinstance(e, click.BadOptionUsage):
+        return _ChineseUsage(f"选项 {e.option_name} 后面要写一个值，{where}")
+    if isinstance(e, click.MissingParameter):
+        return _ChineseUsage(f"缺少{_name(e).rstrip('…')}，{where}")
+    if isinstance(e, click.BadParameter):
+        return _ChineseUsage(f"{_name(e)} 的值不对{_expected(e.param)}，{where}")
+    return _ChineseUsage(f"命令行写得不对，{where}")
+
+
+def _name(e: click.BadParameter) -> str:
+    if e.param is None:
+        return "参数"
+    return f"选项 {e.param.opts[0]}" if isinstance(e.param, click.Option) else e.param.human_readable_name
+
+
+def _expected(param: click.Parameter | None) -> str:
+    kind = getattr(param, "type", None)
+    if isinstance(kind, click.DateTime):
+        return "：应写成 年-月-日，如 2019-07-05"
+    if isinstance(kind, click.IntRange) and kind.min is not None and kind.max is not None:
+        return f"：应为 {kind.min} 到 {kind.max} 之间的整数"
+    if isinstance(kind, click.Choice):
+        return "：应为 " + "、".join(map(str, kind.choices)) + " 之一"
+    if isinstance(kind, click.Path):
+        return "：找不到这个文件或目录"
+    return ""
+
+
+class _Jiekun(click.Group):
+    """The command group; click's English usage errors are worded in Chinese, wherever they arise."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except _ChineseUsage:
+            raise
+        except click.UsageError as e:
+            raise _in_chinese(e, info_name or "jiekun") from e
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except _ChineseUsage:
+            raise
+        except click.UsageError as e:
+            raise _in_chinese(e, f"{ctx.command_path} {ctx.invoked_subcommand or ''}".strip()) from e
+
+
+@click.group(cls=_Jiekun, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="jiekun")
 def main():
     """解困：青山湖区城镇贫困群众脱贫解困工作季度调度。"""
@@ -179,8 +241,12 @@ def forms(period, input_dir, output_dir, config_path, debug):
 @main.command()
 @click.option("--quarters", type=click.IntRange(1, 4), default=2, show_default=True, help="生成几个季度")
 @click.option("--force", is_flag=True, help="目标季度文件夹已有文件时仍然覆盖")
-@common
-def demo(quarters, force, input_dir, output_dir, config_path, debug):
+@click.option("--output", "output_dir", type=click.Path(path_type=Path), default=None,
+              help="示例报表写到哪个目录（默认 demo/；写到 input/ 即可直接试运行）")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=Path("config.toml"),
+              show_default=True, help="配置文件")
+@click.option("--debug", is_flag=True, help="出错时显示完整的技术信息")
+def demo(quarters, force, output_dir, config_path, debug):
     """生成一套示例报表（各单位进展情况表和救助对象台账），用于试用和培训。"""
     from .config import load_config
     from .demo import write_demo
@@ -203,7 +269,7 @@ def demo(quarters, force, input_dir, output_dir, config_path, debug):
 
 
 @main.command()
-@click.argument("folders", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("folders", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="各区季度输出文件夹…")
 @click.option("--detail", is_flag=True, help="同时合并各区的对象明细（已脱敏）为一个 parquet 文件")
 @click.option("--office", default=None, help="发文机关名称（默认由配置文件 [office] city 得出）")
 @click.option("--date", "issued", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,

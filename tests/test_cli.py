@@ -37,6 +37,20 @@ def test_bad_period_is_one_chinese_sentence(cli):
     assert "2019Q5" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("args, sentence", [
+    (["run", "--bogus"], "没有 --bogus 这个选项，请用 jiekun run --help 查看用法。"),
+    (["runn"], "没有 runn 这个命令，请用 jiekun --help 查看全部命令。"),
+    (["run", "--date", "2019-13-01"], "选项 --date 的值不对：应写成 年-月-日，如 2019-07-05，请用 jiekun run --help 查看用法。"),
+    (["run", "--period"], "选项 --period 后面要写一个值，请用 jiekun run --help 查看用法。"),
+    (["demo", "--quarters", "9"], "选项 --quarters 的值不对：应为 1 到 4 之间的整数，请用 jiekun demo --help 查看用法。"),
+    (["rollup"], "缺少各区季度输出文件夹，请用 jiekun rollup --help 查看用法。"),
+])
+def test_a_mistyped_command_line_is_one_chinese_sentence(cli, args, sentence):
+    result = cli.invoke(main, args, prog_name="jiekun")
+    assert result.exit_code == 2
+    assert result.output.strip() == sentence
+
+
 def test_missing_quarter_folder(cli):
     result = cli.invoke(main, ["check", "--period", "2019Q3"])
     assert result.exit_code == 2 and "2019Q3" in result.output
