@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 # make bench SIZES=district RUNS=1 for a quick look; the default is what the README quotes.
-SIZES ?= district,city,province
+SIZES ?= district,half-year,city,province
 RUNS  ?= 3
 BENCH_STAMP := $(VENV)/.bench-stamp
 

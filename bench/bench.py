@@ -1,9 +1,10 @@
-"""Benchmark a cold quarter run at district, city and province size; print Markdown tables for the README.
+"""Benchmark cold quarter runs at district, half-year, city and province size; print Markdown tables for the README.
 
-usage: python bench/bench.py [--sizes district,city,province] [--runs 3] [--no-naive]
+usage: python bench/bench.py [--sizes district,half-year,city,province] [--runs 3] [--no-naive]
 
-Inputs come from the demo generator (pipeline.demo.write_demo, Q1 only) with more households per town,
-subdistrict and park, and are kept in .bench/inputs/ between runs (regenerated when the generator changes).
+Inputs come from the demo generator (pipeline.demo.write_demo) with more households per town, subdistrict and
+park, and are kept in .bench/inputs/ between runs (regenerated when the generator changes). Every size runs Q1
+but half-year, a larger district's Q2, which reads Q1 again for the half-year bulletin.
 Each measured run is a fresh process on a fresh output folder, so its wall time includes Python start-up and
 its peak memory is its own. Beside each run the script measures the read floor, fastexcel reading the same
 spreadsheets into Arrow, and at district and city size the naive pandas + openpyxl script bench/naive.py.
@@ -30,10 +31,10 @@ from pathlib import Path
 BOOTED = time.time()        # the interpreter is up; nothing of jiekun is imported yet
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".bench"
-# Households each town, subdistrict and park lists before the year; Q1 then holds about 20k, 200k and 1M persons.
-SIZES = {"district": 950, "city": 9_500, "province": 47_500}
+# Households each town, subdistrict and park lists before the year, and the quarter run: Q1 then holds about 20k,
+# 200k and 1M persons; half-year is the issue's 54k-person Q2, which reads both quarters.
+SIZES = {"district": (950, 1), "half-year": (2_500, 2), "city": (9_500, 1), "province": (47_500, 1)}
 NAIVE_SIZES = ("district", "city")
-PERIOD = "2019Q1"
 TODAY = date(2019, 7, 1)
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -42,8 +43,8 @@ SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 
 def inputs(size: str) -> Path:
     """Return the input folder for a size, generating it when the generator or config has changed."""
-    households = SIZES[size]
-    digest = hashlib.sha256(str(households).encode())
+    households, quarters = SIZES[size]
+    digest = hashlib.sha256(str((households, quarters) if quarters > 1 else households).encode())
     for name in ("pipeline/demo.py", "pipeline/demo_people.py", "config.toml", "matrix.toml"):
         digest.update((ROOT / name).read_bytes())
     folder = WORK / "inputs" / f"{size}-{digest.hexdigest()[:12]}"
@@ -57,7 +58,7 @@ def inputs(size: str) -> Path:
         config = load_config(ROOT / "config.toml")
         scratch = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(scratch, ignore_errors=True)
-        write_demo(scratch, config, load_matrix(config.paths["matrix"], config.registry), quarters=1,
+        write_demo(scratch, config, load_matrix(config.paths["matrix"], config.registry), quarters=quarters,
                    households=households)
         scratch.rename(folder)
     return folder
@@ -65,12 +66,16 @@ def inputs(size: str) -> Path:
 
 # --- one measured run, in its own process -------------------------------------------------------------------------
 
-def run_jiekun(input_dir: Path, output_dir: Path, cache: bool = False) -> dict:
+def period_of(size: str) -> str:
+    return f"2019Q{SIZES[size][1]}"
+
+
+def run_jiekun(input_dir: Path, output_dir: Path, period: str, cache: bool = False) -> dict:
     """Run one quarter (cold: no parse cache) and return seconds per stage as the run reports them."""
     from pipeline import dispatch
 
     result = dispatch.run(config_path=ROOT / "config.toml", input_dir=input_dir, output_dir=output_dir,
-                          period=PERIOD, today=TODAY, cache=cache)
+                          period=period, today=TODAY, cache=cache)
     return {"stages": dict(result.timings), "persons": len(result.quarter.roster), "files": len(result.files),
             "dibao_gap": _dibao_gap(result.benefits)}
 
@@ -81,18 +86,12 @@ def _dibao_gap(benefits) -> float:
     return int(by_unit.loc[by_unit["category"] == "低保", "gap_fen"].sum()) / 100
 
 
-def _artefact(name: str) -> str:
-    """Name the renderer of a written file: the period is dropped and per-unit feedback files are one stage."""
-    if "/" in name:
-        return "render " + name.split("/")[0] + "/*" + Path(name).suffix
-    return "render " + name.replace(f"-{PERIOD}", "")
-
-
-def read_floor(input_dir: Path) -> dict:
-    """Read every spreadsheet of the quarter into Arrow arrays with fastexcel; return the seconds it took."""
+def read_floor(input_dir: Path, period: str) -> dict:
+    """Read every spreadsheet the run reads (its year's quarters up to `period`) into Arrow with fastexcel; time it."""
     import fastexcel
 
-    paths = sorted(p for p in (input_dir / PERIOD).rglob("*") if p.suffix.lower() in SPREADSHEETS)
+    quarters = [f"{period[:5]}{q}" for q in range(1, int(period[-1]) + 1)]
+    paths = sorted(p for q in quarters for p in (input_dir / q).rglob("*") if p.suffix.lower() in SPREADSHEETS)
     start = time.perf_counter()
     for path in paths:
         reader = fastexcel.read_excel(path.read_bytes())
@@ -115,33 +114,44 @@ def measure(args: list[str]) -> dict:
         raise SystemExit(f"failed: {' '.join(args)}")
     report = json.loads(out.decode().strip().splitlines()[-1])
     report["wall"] = end - start
-    report["rss_mb"] = max(peak, report.get("rusage_mb", 0.0))
+    report["rss_mb"], report["pss_mb"] = max(peak[0], report.get("rusage_mb", 0.0)), peak[1]
     if "booted" in report:
         report["startup"], report["exit"] = report["booted"] - start, end - report["done"]
     return report
 
 
-def _watch(child: subprocess.Popen) -> float:
-    """Sample the RSS of a process and its children every 20 ms until it ends; return the peak in MB."""
+def _watch(child: subprocess.Popen) -> tuple[float, float]:
+    """Sample the memory of a process and its children until it ends; return the peak sums of RSS and PSS in MB.
+
+    Forked workers share the parent's pages, so summed RSS counts those pages once per process; PSS shares each
+    page out among the processes that map it, and its sum is the memory the run really holds. PSS is read every
+    100 ms only, as reading it costs the busy machine more than RSS every 20 ms.
+    """
     try:
         import psutil
     except ImportError:
-        return 0.0
-    peak = 0
+        return 0.0, 0.0
+    peak_rss = peak_pss = 0
+    tick = 0
     try:
         proc = psutil.Process(child.pid)
         while child.poll() is None:
-            total = 0
+            rss = pss = 0
             for p in [proc, *proc.children(recursive=True)]:
                 try:
-                    total += p.memory_info().rss
+                    if tick % 5 == 0:
+                        full = p.memory_full_info()
+                        rss, pss = rss + full.rss, pss + full.pss
+                    else:
+                        rss += p.memory_info().rss
                 except psutil.Error:
                     pass
-            peak = max(peak, total)
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+            tick += 1
             time.sleep(0.02)
     except psutil.Error:
         pass
-    return peak / 2 ** 20
+    return peak_rss / 2 ** 20, peak_pss / 2 ** 20
 
 
 def _rusage() -> dict:
@@ -153,17 +163,18 @@ def _rusage() -> dict:
 
 def bench_size(size: str, runs: int, naive: bool) -> dict:
     folder = inputs(size)
+    period = period_of(size)
     me = str(Path(__file__).resolve())
     jiekun, floors, naives = [], [], []
     for i in range(runs):
         out = WORK / "output" / size
         shutil.rmtree(out, ignore_errors=True)
-        jiekun.append(measure([me, "--child-run", str(folder), str(out)]))
-        floors.append(measure([me, "--child-floor", str(folder)]))
+        jiekun.append(measure([me, "--child-run", str(folder), str(out), period]))
+        floors.append(measure([me, "--child-floor", str(folder), period]))
         if naive and size in NAIVE_SIZES:
-            naives.append(measure([str(ROOT / "bench" / "naive.py"), str(folder / PERIOD)]))
+            naives.append(measure([str(ROOT / "bench" / "naive.py"), str(folder / period)]))
         print(f"  {size} run {i + 1}/{runs}: {jiekun[-1]['wall']:.2f} s", file=sys.stderr, flush=True)
-    warm = warm_rerun(folder, size, me)
+    warm = warm_rerun(folder, size, me, period)
     stages = {s: statistics.median(r["stages"].get(s, 0.0) for r in jiekun) for s in jiekun[0]["stages"]}
     wall = statistics.median(r["wall"] for r in jiekun)
     floor = statistics.median(r["seconds"] for r in floors)
@@ -171,22 +182,23 @@ def bench_size(size: str, runs: int, naive: bool) -> dict:
         stages[name] = statistics.median(r[name] for r in jiekun)
     return {"size": size, "persons": jiekun[0]["persons"], "files": jiekun[0]["files"], "wall": wall,
             "cpu": statistics.median(r["cpu"] for r in jiekun), "stages": stages, "rss_mb": statistics.median(r["rss_mb"] for r in jiekun),
+            "pss_mb": statistics.median(r["pss_mb"] for r in jiekun), "period": period,
             "floor": floor, "floor_files": floors[0]["files"],
             "naive": statistics.median(r["wall"] for r in naives) if naives else None,
             "gaps": (jiekun[0]["dibao_gap"], naives[0]["total"]) if naives else None, "warm": warm}
 
 
-def warm_rerun(folder: Path, size: str, me: str) -> float:
+def warm_rerun(folder: Path, size: str, me: str, period: str) -> float:
     """Fill the parse cache with one run, resubmit one roster (same cells, new bytes), and time the rerun."""
     copy = WORK / "warm" / size
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(folder, copy, copy_function=os.link)
     out = WORK / "output" / f"{size}-warm"
     shutil.rmtree(out, ignore_errors=True)
-    measure([me, "--child-run-cached", str(copy), str(out)])
-    roster = next(p for p in sorted((copy / PERIOD).iterdir()) if "台账" in p.name)
+    measure([me, "--child-run-cached", str(copy), str(out), period])
+    roster = next(p for p in sorted((copy / period).iterdir()) if "台账" in p.name)
     resubmit(roster)
-    return measure([me, "--child-run-cached", str(copy), str(out)])["wall"]
+    return measure([me, "--child-run-cached", str(copy), str(out), period])["wall"]
 
 
 def resubmit(path: Path) -> None:
@@ -219,13 +231,14 @@ def machine() -> str:
 
 def table(results: list[dict], runs: int) -> str:
     lines = [f"Machine: {machine()}. Cold runs (fresh process, fresh output, no cache), median of {runs}.", "",
-             "| size | persons | files | jiekun wall | jiekun CPU | peak RSS | read floor | jiekun ÷ floor | read ÷ floor "
-             "| naive | naive ÷ jiekun | warm rerun | warm ÷ cold |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| size | quarter | persons | files | jiekun wall | jiekun CPU | peak PSS | peak RSS sum | read floor "
+             "| jiekun ÷ floor | read ÷ floor | naive | naive ÷ jiekun | warm rerun | warm ÷ cold |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         naive = f"{r['naive']:.2f} s" if r["naive"] else "—"
         ratio = f"{r['naive'] / r['wall']:.1f}" if r["naive"] else "—"
-        lines.append(f"| {r['size']} | {r['persons']:,} | {r['files']} | {r['wall']:.2f} s | {r['cpu']:.2f} s | {r['rss_mb']:,.0f} MB | "
+        lines.append(f"| {r['size']} | {r['period'][-2:]} | {r['persons']:,} | {r['files']} | {r['wall']:.2f} s | "
+                     f"{r['cpu']:.2f} s | {r['pss_mb']:,.0f} MB | {r['rss_mb']:,.0f} MB | "
                      f"{r['floor']:.2f} s | {r['wall'] / r['floor']:.1f} | {r['stages']['read'] / r['floor']:.1f} | "
                      f"{naive} | {ratio} | {r['warm']:.2f} s | {r['warm'] / r['wall']:.2f} |")
     outside = {"startup": "Python start-up", "imports": "imports", "exit": "exit (freeing memory)"}
@@ -243,7 +256,9 @@ def table(results: list[dict], runs: int) -> str:
         lines += ["", "低保 差额, jiekun against the naive script: " + "; ".join(checked) + "."]
     lines += ["", "Wall times include Python start-up; CPU is the run's user and system time, which shows how much "
               "a busy machine stretched the wall time. The read floor is fastexcel reading the same spreadsheets "
-              "into Arrow in one process, without start-up; CSV files are left out of it. The naive script "
+              "into Arrow in one process, without start-up (for a Q2 run, both quarters' files); CSV files are left "
+              "out of it. Peak PSS is the memory the run and its reading workers hold together; the summed RSS "
+              "counts the pages forked workers share with the run once per process. The naive script "
               "(bench/naive.py) reads the rosters with pandas and openpyxl and computes the 低保 差额 only. "
               "The warm rerun runs the quarter again with the parse cache after one unit resubmits its roster "
               "(the same cells saved anew), so only that file is read again."]
@@ -256,17 +271,17 @@ def main(argv: list[str]) -> None:
         for module in ("pipeline.dispatch", "pipeline.report.excel", "pipeline.report.html"):
             importlib.import_module(module)     # timed on their own, before the stages
         imported = time.time()
-        report = run_jiekun(Path(argv[1]), Path(argv[2]))
+        report = run_jiekun(Path(argv[1]), Path(argv[2]), argv[3])
         print(json.dumps({**report, **_rusage(), "booted": BOOTED, "imports": imported - BOOTED, "done": time.time()}))
         return
     if argv[:1] == ["--child-run-cached"]:
         sys.path.insert(0, str(ROOT))
         imported = time.time()
-        report = run_jiekun(Path(argv[1]), Path(argv[2]), cache=True)
+        report = run_jiekun(Path(argv[1]), Path(argv[2]), argv[3], cache=True)
         print(json.dumps({**report, **_rusage(), "booted": BOOTED, "imports": imported - BOOTED, "done": time.time()}))
         return
     if argv[:1] == ["--child-floor"]:
-        print(json.dumps(read_floor(Path(argv[1]))))
+        print(json.dumps(read_floor(Path(argv[1]), argv[2])))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated: " + ", ".join(SIZES))

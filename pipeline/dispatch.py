@@ -112,13 +112,22 @@ def read_quarter(folder: Path, config: Config, today: date, on_file: ProgressFn 
 
     A file whose bytes the cache has seen under the same name and settings is taken from the cache instead.
     """
-    def make_ctx(rel: str) -> ReadContext:
-        return ReadContext(file=rel, registry=config.registry, status_words=config.status_words, today=today)
-    entries = list_entries(folder)
-    day = today.isoformat()
+    return read_quarters([(folder, today)], config, on_file, cache)[0]
+
+
+def read_quarters(folders: list[tuple[Path, date]], config: Config, on_file: ProgressFn | None = None,
+                  cache: ParseCache | None = None) -> list[list[FileRead]]:
+    """Read several quarter folders (each with the day its IDs are checked against) in one batch of workers.
+
+    One batch keeps every worker busy until the last file of all the quarters, where a batch per quarter would leave
+    workers idle at the end of each.
+    """
+    entries = [(q, entry) for q, (folder, _) in enumerate(folders) for entry in list_entries(folder)]
+    contexts = {id(entry): ReadContext(file=entry.file, registry=config.registry, status_words=config.status_words,
+                                       today=folders[q][1]) for q, entry in entries}
     results: list[FileRead | None] = [None] * len(entries)
     todo: list[tuple[int, str, int]] = []
-    for i, entry in enumerate(entries):
+    for i, (q, entry) in enumerate(entries):
         if not entry.to_read:
             results[i] = not_read(entry)
             continue
@@ -127,20 +136,21 @@ def read_quarter(folder: Path, config: Config, today: date, on_file: ProgressFn 
         except OSError:
             todo.append((i, "", 0))      # reading it says what is wrong with it
             continue
-        hit = cache.get(entry.file, sha, day) if cache is not None else None
+        hit = cache.get(entry.file, sha, folders[q][1].isoformat()) if cache is not None else None
         if hit is not None:
             results[i] = hit
             if on_file:
                 on_file(entry.file)
         else:
             todo.append((i, sha, size))
-    reads = read_files([entries[i] for i, _, _ in todo], make_ctx, limits=config.limits, on_file=on_file)
+    reads = read_files([entries[i][1] for i, _, _ in todo], lambda entry: contexts[id(entry)], limits=config.limits,
+                       on_file=on_file)
     for (i, sha, size), read in zip(todo, reads):
         results[i] = replace(read, sha256=sha, size=size)
         # A file the sandbox gave up on (or that is broken) is read again next time: the machine may have been busy.
         if cache is not None and sha and not any(f.code == "unreadable-file" for f in read.findings):
-            cache.put(results[i], day)
-    return results  # type: ignore[return-value]  # every slot is filled above
+            cache.put(results[i], folders[entries[i][0]][1].isoformat())
+    return [[r for (q, _), r in zip(entries, results) if q == n] for n in range(len(folders))]  # type: ignore[misc]
 
 
 def accounting(files: list[FileRead], quarter: Quarter,
@@ -213,12 +223,18 @@ class Session:
 
     def files(self, period: Period) -> list[FileRead] | None:
         """Return the quarter's read files, or None when its folder is absent."""
-        if period not in self._files:
-            folder = period_folder(self.input_dir, period)
-            # IDs are checked against the quarter's end, not the clock, so a quarter reads the same on any day.
-            self._files[period] = None if folder is None else read_quarter(folder, self.config, period.end,
-                                                                           self.on_file, self.cache)
+        self.read_ahead([period])
         return self._files[period]
+
+    def read_ahead(self, periods) -> None:
+        """Read every quarter asked for that is not read yet, all in one batch of workers."""
+        wanted = {p: period_folder(self.input_dir, p) for p in dict.fromkeys(periods) if p not in self._files}
+        present = [(p, folder) for p, folder in wanted.items() if folder is not None]
+        # IDs are checked against the quarter's end, not the clock, so a quarter reads the same on any day.
+        reads = read_quarters([(folder, p.end) for p, folder in present], self.config, self.on_file, self.cache) \
+            if present else []
+        self._files.update({p: None for p in wanted})
+        self._files.update({p: files for (p, _), files in zip(present, reads)})
 
     def money(self, period: Period) -> tuple[Quarter, Benefits] | None:
         """Return the quarter assembled and paid, or None when its folder is absent."""
@@ -249,11 +265,12 @@ class Session:
         config, matrix = self.config, self.matrix
         _, folder = resolve_period(self.input_dir, period)
         Rates.for_period(config.parameters, period)         # a missing parameter stops the run before any reading
+        self.read_ahead([period, period.previous()])
         files = self.files(period)
         clock.lap("read")
         quarter, benefits = self.money(period)
-        clock.lap("compute")
         before = self.money(period.previous())
+        clock.lap("compute")
         findings = [f for fr in files for f in fr.all_findings]
         findings += run_checks(Facts(quarter, matrix, config, benefits, before[0] if before else None))
         inputs, unaccounted = accounting(files, quarter, findings)
@@ -310,6 +327,9 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
     due = [r for r in REPORTS if r.due.applies(chosen)]
     issues = resolve_issues(config, chosen, due, issued, doc_numbers or {})
     session = Session(config, matrix, source, on_file, parse_cache(config, source, out_root, cache))
+    reading = Clock()
+    session.read_ahead([chosen, chosen.previous(), *(Period(chosen.year, q) for q in range(1, chosen.quarter))])
+    reading.lap("read")             # every quarter the run shows, read at once: the quarter's own "read" finds it done
     result = session.result(chosen, today, issues[str(chosen)].date)
     clock = Clock()
     # The year's earlier quarters: for what changed across the year, the bulletin and the assessment.
@@ -342,7 +362,7 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
         staging.commit()
     clock.lap("write")
     return RunResult(**{k: getattr(result, k) for k in CheckResult.__dataclass_fields__ if k != "timings"},
-                     timings={**result.timings, **clock.timings}, output_dir=target, written=written,
+                     timings={**result.timings, **reading.timings, **clock.timings}, output_dir=target, written=written,
                      half_year=half_year, annual=annual)
 
 

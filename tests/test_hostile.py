@@ -136,8 +136,12 @@ def demo(tmp_path_factory):
     return root, clean, run_check(root)
 
 
+def ctx_for(config, rel: str) -> ReadContext:
+    return ReadContext(file=rel, registry=config.registry, status_words=config.status_words, today=TODAY)
+
+
 def make_ctx(config):
-    return lambda rel: ReadContext(file=rel, registry=config.registry, status_words=config.status_words, today=TODAY)
+    return lambda entry: ctx_for(config, entry.file)
 
 
 def digest(reads: list[FileRead]) -> list[tuple]:
@@ -234,7 +238,7 @@ def sample(demo, config):
     names = ["湖坊镇-救助对象台账-2019Q2.xlsx", "湖坊镇-2019Q2进展情况.xlsx", "区审计局-2019Q2进展情况.csv"]
     others = [Entry(name, quarter / name) for name in names]
     victim = Entry(VICTIM, allocation_bomb(root / VICTIM))
-    expected = digest([read_file(e.path, make_ctx(config)(e.file)) for e in others])
+    expected = digest([read_file(e.path, ctx_for(config, e.file)) for e in others])
     return [victim, *others], expected, make_ctx(config)
 
 
@@ -313,7 +317,7 @@ def test_rowspans_from_above_push_the_next_rows_cells_right():
 
 def test_sheets_past_the_limit_are_reported_not_read(tmp_path, config):
     path = note_book(tmp_path / "多表.xlsx", {f"说明{i}": {"A1": "请按时报送"} for i in range(5)})
-    read = read_file(path, make_ctx(config)("多表.xlsx"), Limits(sheets=3))
+    read = read_file(path, ctx_for(config, "多表.xlsx"), Limits(sheets=3))
     assert [s.sheet for s in read.sheets] == ["说明0", "说明1", "说明2"]
     assert [(f.code, f.file) for f in read.findings] == [("too-many-sheets", "多表.xlsx")]
     assert "其余 2 个未读取" in read.findings[0].message

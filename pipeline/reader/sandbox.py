@@ -30,7 +30,7 @@ _READY = "ready"
 _SIGNALS_OF_MEMORY = {-getattr(signal, "SIGABRT", 6), -getattr(signal, "SIGKILL", 9)}
 
 
-def read_files(entries: Sequence[Entry], make_ctx: Callable[[str], ReadContext], *, limits: Limits = LIMITS,
+def read_files(entries: Sequence[Entry], make_ctx: Callable[[Entry], ReadContext], *, limits: Limits = LIMITS,
                jobs: int | None = None, on_file: Callable[[str], None] | None = None, reader: Reader = read_file,
                start_method: str | None = None) -> list[FileRead]:
     """Read every entry in worker processes; return one FileRead per entry, in the order of `entries`.
@@ -45,6 +45,8 @@ def read_files(entries: Sequence[Entry], make_ctx: Callable[[str], ReadContext],
         else:
             results[i] = not_read(entry)
     if tasks:
+        # Largest first: the last file to finish is then a small one, and no worker idles while a roster is read.
+        tasks = deque(sorted(tasks, key=lambda task: -_size(task[1].path)))
         workers = min(jobs or default_jobs(limits), len(tasks))
         with _Pool(workers, limits, reader, start_method or default_start_method()) as pool:
             for i, read in pool.run(tasks, make_ctx, on_file):
@@ -127,7 +129,7 @@ class _Pool:
                         on_file(entry.file)
                     worker = self.idle.pop() if self.idle else _Worker(self.context, self.reader)
                     try:
-                        worker.conn.send((entry.path, make_ctx(entry.file), self.limits))
+                        worker.conn.send((entry.path, make_ctx(entry), self.limits))
                     except OSError:
                         # The worker died while idle; its replacement takes the file.
                         worker.stop(kill=True)
