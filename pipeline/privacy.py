@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 _D = "[0-9０-９]"
@@ -39,6 +40,12 @@ def mask_id_column(values: pd.Series) -> pd.Series:
     odd = ~plain & text.notna()
     out[odd] = [mask_id(v) for v in text[odd]]
     return out
+
+
+def may_be_personal(values: pd.Series) -> np.ndarray:
+    """Say which texts could hold an ID (15 characters or more) or a listed name (Chinese); others pass unmasked."""
+    text = values.astype("string[pyarrow]")
+    return ((text.str.len() >= 15) | text.str.contains(_CJK.pattern, regex=True)).fillna(False).to_numpy(bool)
 
 
 def mask_name(name: object) -> str:

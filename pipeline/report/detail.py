@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..privacy import mask_id_column, mask_name
+from ..privacy import mask_id_column, mask_name, may_be_personal
 from ..vocab import ITEM_FIELDS
 from . import Bundle, Due, Report
 
@@ -48,7 +48,10 @@ def detail_frame(persons: pd.DataFrame, period: str, mask: Callable[[str], str],
     frame["id_number"] = mask_id_column(frame["id_number"])
     for col, fn in (("name", mask_name), ("community", mask), ("household_no", mask), ("file", mask)):
         codes, uniques = pd.factorize(frame[col])
-        masked = np.array([fn(v) for v in uniques], dtype=object)
+        masked = np.array(uniques, dtype=object)
+        # A 户编号 such as HF-0012 can hold neither an ID nor a name: only texts that could are run through the masker.
+        need = may_be_personal(pd.Series(masked)) if fn is mask else np.ones(len(masked), dtype=bool)
+        masked[need] = [fn(v) for v in masked[need]]
         frame[col] = np.where(codes >= 0, masked[codes] if len(masked) else None, None)
     for col in TEXT:
         frame[col] = frame[col].astype("string")
