@@ -127,7 +127,8 @@ def households(roster: pd.DataFrame, benefits: Benefits) -> dict[str, Household]
         paid["category"], paid["name"], paid["id_number"], paid["members"], income,
         paid["rigid_fen"].fillna(0).astype(np.int64), paid["monthly_fen"], paid["amount_fen"],
         paid["_disabled"], paid["_cared"], pd.Series(standard))))
-    return {key: Household(key, unit, community, no, Category(category), name, id_, int(members), int(inc), int(rigid),
+    categories = {c: Category(c) for c in paid["category"].unique()}
+    return {key: Household(key, unit, community, no, categories[category], name, id_, int(members), int(inc), int(rigid),
                            int(monthly), int(amount), int(disabled), int(cared), int(std))
             for key, unit, community, no, category, name, id_, members, inc, rigid, monthly, amount, disabled, cared, std
             in columns}

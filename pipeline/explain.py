@@ -114,13 +114,13 @@ def explain(hh: pd.DataFrame, people: pd.DataFrame, codes: np.ndarray, active: n
         fixed = "；".join(persons)
         parts = int(is_gap) + len(persons)
         if is_gap:
-            body = _gap(income[rows], members[rows], gap_fen[rows], spans(keys["gap"], *window), short,
+            body = _gap(income.iloc[rows], members.iloc[rows], gap_fen.iloc[rows], spans(keys["gap"], *window), short,
                         text["dibao_standard"], months)
             body = body + f"；{fixed}" if fixed else body
         else:
             body = pd.Series(fixed, index=rows, dtype=_TEXT)
         if parts > 1:
-            body = body + "；合计 " + amount[rows]
+            body = body + "；合计 " + amount.iloc[rows]
         out[rows] = body.to_numpy(object)
     return out.tolist()
 
