@@ -102,7 +102,8 @@ def person_duplicate(f: Facts) -> Iterator[Finding]:
     r = f.quarter.roster
     if r.empty:
         return
-    valid = r[r["id_status"] == OK]
+    # Only the columns a finding names: filtering every column of a city's roster costs more than the check.
+    valid = r.loc[r["id_status"] == OK, ["id_number", "unit", "_file", "_sheet", "_row"]]
     dup = valid[valid.duplicated("id_number", keep="first")]
     if dup.empty:
         return
@@ -141,7 +142,9 @@ def zero_employment(f: Facts) -> Iterator[Finding]:
     r = f.quarter.roster
     if r.empty or "work_ability" not in r:
         return
-    people = r[r["used"] & r["category"].isin(GAP_CATEGORIES)]
+    people = r.loc[r["used"] & r["category"].isin(GAP_CATEGORIES),
+                   ["household_key", "work_ability", "employment", "unit", "_file", "_sheet", "_household_row",
+                    "household_no"]]
     able = people["work_ability"] == "有"
     g = people.assign(_able=able, _idle=able & (people["employment"] == "未就业")).groupby("household_key", sort=False)
     counts = pd.DataFrame({"able": g["_able"].sum(), "idle": g["_idle"].sum()})
