@@ -72,6 +72,17 @@ def workbook(path: str, title: str, office: Office, today: date) -> tuple[xlsxwr
     return wb, Formats(wb)
 
 
+def title_rows(wb: xlsxwriter.Workbook, fmts: Formats, sheet: str, title: str, unit: str, last_col: int,
+               unit_cols: int) -> Worksheet:
+    """Add a form's sheet with its title across the columns and 填报单位 on the row under it, where the reader looks."""
+    ws = wb.add_worksheet(sheet)
+    ws.set_row(0, 30)
+    ws.merge_range(0, 0, 0, last_col, title, fmts.plain("title"))
+    ws.set_row(1, 22)
+    ws.merge_range(1, 0, 1, unit_cols - 1, f"填报单位：{unit}", fmts.plain("line"))
+    return ws
+
+
 def page_setup(ws: Worksheet, header_row: int) -> None:
     """Print on A4 landscape, one page wide, with the title and header on every page."""
     ws.set_paper(9)

@@ -14,6 +14,7 @@ from .form_sheets import (
     notes_sheet,
     page_setup,
     row_height,
+    title_rows,
     validate,
     workbook,
 )
@@ -36,12 +37,8 @@ def write_progress_form(form: ProgressForm, path: str, office: Office, today: da
     """Write one unit's progress form with its tasks pre-filled and its input cells validated."""
     title = f"{office.district}城镇贫困群众脱贫解困工作重点任务进展情况表（{form.period.label}）"
     wb, fmts = workbook(path, f"{form.unit} {title}", office, today)
-    ws = wb.add_worksheet("进展情况")
     last_col = len(COLUMNS) - 1
-    ws.set_row(0, 30)
-    ws.merge_range(0, 0, 0, last_col, title, fmts.plain("title"))
-    ws.set_row(1, 22)
-    ws.merge_range(1, 0, 1, 2, f"填报单位：{form.unit}", fmts.plain("line"))
+    ws = title_rows(wb, fmts, "进展情况", title, form.unit, last_col, unit_cols=3)
     # The reader takes the date from the cell right of 填报日期：, so nothing else may stand on this row after it.
     ws.write_string(1, STATUS, "填报日期：", fmts.plain("line"))
     ws.merge_range(1, PERCENT, 1, TEXT, None, fmts.plain("date"))

@@ -29,6 +29,7 @@ from .form_sheets import (
     list_rule,
     notes_sheet,
     page_setup,
+    title_rows,
     validate,
     workbook,
 )
@@ -56,12 +57,8 @@ def write_roster_form(form: RosterForm, path: str, office: Office, today: date) 
     """Write one unit's roster form: last quarter's households carried over, room for new ones, drop-downs throughout."""
     title = f"{form.unit}城镇困难群众救助对象台账（{form.period.label}）"
     wb, fmts = workbook(path, title, office, today)
-    ws = wb.add_worksheet("救助对象台账")
     last_col = len(COLUMNS) - 1
-    ws.set_row(0, 30)
-    ws.merge_range(0, 0, 0, last_col, title, fmts.plain("title"))
-    ws.set_row(1, 22)
-    ws.merge_range(1, 0, 1, 4, f"填报单位：{form.unit}", fmts.plain("line"))
+    ws = title_rows(wb, fmts, "救助对象台账", title, form.unit, last_col, unit_cols=5)
     ws.set_row(2, 30)
     ws.merge_range(2, 0, 2, last_col, roster_intro(form), fmts.plain("note"))
     header_row(ws, fmts, HEADER, COLUMNS)
