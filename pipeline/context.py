@@ -159,11 +159,12 @@ class InputRow:
     rows_read: int
     rows_used: int
     rows_reported: int
+    rows_set_aside: int = 0        # notes, headings, sign-off and total lines: not records, each listed in `note`
     note: str = ""
 
     @property
     def reconciled(self) -> bool:
-        return self.rows_read == self.rows_used + self.rows_reported
+        return self.rows_read == self.rows_used + self.rows_reported + self.rows_set_aside
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,7 @@ class Context:
     names: frozenset[str] = field(repr=False, compare=False)     # every name the rosters list: what outputs mask
     persons: pd.DataFrame = field(repr=False, compare=False)     # full personal data: the office workbook only
     households: pd.DataFrame = field(repr=False, compare=False)
-    changes: "Changes | None" = None          # set by a run, which reads the quarters it compares
+    changes: Changes | None = None          # set by a run, which reads the quarters it compares
 
     @property
     def total_fen(self) -> int:

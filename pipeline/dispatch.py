@@ -2,27 +2,27 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Callable
 
 from . import assessment, bulletin
 from . import changes as changes_mod
 from . import context as context_mod
+from .accounting import accounting
 from .benefits import Benefits, Rates, compute
 from .cache import ParseCache, file_sha256
 from .checks import Facts, run_checks
 from .config import Config, Issue, load_config
 from .errors import StopRun
-from .findings import ERROR, Finding, finding
+from .findings import ERROR, Finding
 from .matrix import Matrix, load_matrix
 from .output import Staging, guard
 from .period import Period
 from .privacy import Masker
 from .quarter import Quarter, assemble
 from .reader import FileRead, ReadContext, list_entries, not_read
-from .reader.folder import FILE
 from .reader.sandbox import read_files
 
 ProgressFn = Callable[[str], None]
@@ -37,7 +37,7 @@ class CheckResult:
     quarter: Quarter
     benefits: Benefits
     findings: tuple[Finding, ...]
-    context: "context_mod.Context"
+    context: context_mod.Context
     folder: Path = Path()
     timings: dict[str, float] = field(default_factory=dict, compare=False)
     cache_hits: int = 0                 # files of this run taken from the parse cache, over all quarters it read
@@ -151,44 +151,6 @@ def read_quarters(folders: list[tuple[Path, date]], config: Config, on_file: Pro
         if cache is not None and sha and not any(f.code == "unreadable-file" for f in read.findings):
             cache.put(results[i], folders[entries[i][0]][1].isoformat())
     return [[r for (q, _), r in zip(entries, results) if q == n] for n in range(len(folders))]  # type: ignore[misc]
-
-
-def accounting(files: list[FileRead], quarter: Quarter,
-               findings: list[Finding]) -> tuple[list[context_mod.InputRow], list[Finding]]:
-    """Account for every sheet's rows: read, used, and left out by a finding that says so.
-
-    The rows reported are counted from the findings themselves, keyed by (file, sheet, row), so a row that vanished
-    without a finding makes read ≠ used + reported: a rows-unaccounted error, and 不符 in 读取核对.
-    """
-    used: dict[tuple[str, str], set[int]] = {}
-    for frame in (quarter.progress, quarter.roster):
-        if len(frame):
-            for (f, s), part in frame[frame["used"]].groupby(["_file", "_sheet"]):
-                used[(f, s)] = set(part["_row"].astype(int))
-    left_out: dict[tuple[str, str], set[int]] = {}
-    for f in findings:
-        if f.left_out:
-            left_out.setdefault((f.file, f.sheet), set()).update(f.left_out)
-    out: list[context_mod.InputRow] = []
-    unaccounted: list[Finding] = []
-    for fr in files:
-        if fr.kind != FILE:
-            out.append(context_mod.InputRow(fr.file, "", fr.kind, "", 0, 0, 0, fr.skipped_reason))
-        elif not fr.sheets:
-            out.append(context_mod.InputRow(fr.file, "", "unreadable", "", 0, 0, 0,
-                                            "；".join(f.message for f in fr.findings)))
-        for s in fr.sheets:
-            key = (s.file, s.sheet)
-            n_used = len(used.get(key, ()))
-            n_reported = len(left_out.get(key, set()) - used.get(key, set()))
-            row = context_mod.InputRow(s.file, s.sheet, s.kind, s.unit or "", s.rows_read, n_used, n_reported)
-            out.append(row)
-            if not row.reconciled:
-                unaccounted.append(finding(
-                    "rows-unaccounted", f"读取{s.rows_read}行，采用{n_used}行，列入问题{n_reported}行，"
-                    f"有{s.rows_read - n_used - n_reported}行的去向无法说明；请把此文件发给维护人员核查。",
-                    unit=s.unit or "", file=s.file, sheet=s.sheet))
-    return out, unaccounted
 
 
 def _input_dir(config: Config, input_dir: Path | str | None) -> Path:
@@ -316,7 +278,7 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
     from .report import Bundle, Due
     from .report.catalogue import REPORTS  # rendering is the other edge; imported late to keep check() light
 
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     today = today or date.today()
     config = load_config(config_path)
     matrix = load_matrix(config.paths["matrix"], config.registry)
@@ -357,7 +319,7 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
             report.write(bundle, staging)
             clock.lap(report.name)
         from .manifest import manifest_json
-        staging.write_text("manifest.json", manifest_json(result, command, started, datetime.now(timezone.utc)))
+        staging.write_text("manifest.json", manifest_json(result, command, started, datetime.now(UTC)))
         written = tuple(staging.written)
         staging.commit()
     clock.lap("write")

@@ -52,7 +52,11 @@ CODES: dict[str, Code] = {c.code: c for c in (
     Code("moved-without-stop", ERROR, "人员转入他处未停发",
          "该人员已列入其他单位台账，请核实并在本单位台账中填写停发年月，避免重复发放。"),
     Code("rows-unaccounted", ERROR, "读取行数核对不符",
-         "读取的行数不等于采用的行数加列入问题的行数，请把此文件发给维护人员核查；该文件的汇总数可能不完整。"),
+         "有的行读取后既未采用、也未列入问题或说明行，请把此文件发给维护人员核查；该文件的汇总数可能不完整。"),
+    Code("outside-table", ERROR, "表格之外的记录",
+         "这些行在表头上方或表格右侧，没有读取；请把它们移到表格中，与表头各列对齐后重新报送。"),
+    Code("missing-header", ERROR, "找不到表头",
+         "请在数据上方加上标准表头（救助对象台账：户编号、姓名、公民身份号码……；进展情况表：任务编号、完成状态……）后重新报送。"),
     Code("total-mismatch", WARNING, "合计行与明细不符", "请核对合计行的数字与上方各行明细之和，改正合计数或有误的明细后重新报送。"),
 )}
 
@@ -107,7 +111,7 @@ class Counts:
     units_of_code: dict[str, tuple[str, ...]]
 
     @classmethod
-    def of(cls, findings) -> "Counts":
+    def of(cls, findings) -> Counts:
         findings = list(findings)
         sev = Counter(f.severity for f in findings)
         by_unit: dict[str, dict[Severity, int]] = {}

@@ -89,7 +89,7 @@ class RosterForm:
     unit: str
     period: Period
     households: tuple[Household, ...]    # carried over, still paid in the quarter
-    stopped: tuple[Household, ...]       # 停发年月 at or before the quarter's first month: listed apart
+    stopped: tuple[Household, ...]       # stopped during the previous quarter: listed apart, read back like the roster
     previous: Period | None              # the quarter the households come from; None when none was received
 
     @property
@@ -119,14 +119,19 @@ def build_forms(config: Config, matrix: Matrix, period: Period, previous_files: 
     progress = tuple(_progress_form(unit.name, period, deadline, matrix, statuses, previous)
                      for unit in config.registry.reporting)
     households = _households(roster)
-    first_month = period.month_keys[0]
+    first_month, listed_before = period.month_keys[0], previous.month_keys[0]
     rosters = []
     for unit in (u for u in config.registry.units if u.is_local):
         kept: list[Household] = []
         stopped: list[Household] = []
         for h in (h for h in households if h.unit == unit.name):
             # 停发年月 is the first month not paid: at or before the quarter's first month, nothing is paid in it.
-            (stopped if h.stop is not None and month_key(*h.stop) <= first_month else kept).append(h)
+            # A household stopped before the previous quarter began was on that quarter's 已停发户 sheet already.
+            stop = month_key(*h.stop) if h.stop is not None else None
+            if stop is None or stop > first_month:
+                kept.append(h)
+            elif stop > listed_before:
+                stopped.append(h)
         rosters.append(RosterForm(unit.name, period, tuple(kept), tuple(stopped),
                                   previous if previous_files is not None else None))
     return FormSet(period, previous, previous_files is not None, progress, tuple(rosters))

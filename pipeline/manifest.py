@@ -25,7 +25,8 @@ def manifest(result, command: str, started: datetime, finished: datetime) -> dic
             entry["reason"] = fr.skipped_reason
         sheets = rows.get(fr.file, [])
         entry["sheets"] = [{"sheet": s.sheet, "kind": s.kind, "unit": s.unit, "rows_read": s.rows_read,
-                            "rows_used": s.rows_used, "rows_reported": s.rows_reported} for s in sheets]
+                            "rows_used": s.rows_used, "rows_reported": s.rows_reported,
+                            "rows_set_aside": s.rows_set_aside} for s in sheets]
         inputs.append(entry)
     parameters = [{"name": s.name, "label": s.label, "value": float(s.value), "start": s.start.isoformat(),
                    "months": list(s.months), "source": s.source} for s in result.context.standards]

@@ -177,10 +177,10 @@ def test_a_household_s_findings_come_in_reading_order(tmp_path, ctx):
 
 
 @pytest.mark.parametrize("sign_off", ["填 报 人：张三", "注：以上数据截至6月", "说明 1：金额单位为万元"])
-def test_sign_off_lines_end_the_table_however_they_are_spaced(tmp_path, ctx, sign_off):
+def test_sign_off_and_note_lines_never_end_the_table_however_they_are_spaced(tmp_path, ctx, sign_off):
     from conftest import PROGRESS_HEADER, full_progress_rows
     rows = [*full_progress_rows([1]), ["注意事项", "", "", "推进中", 60], *full_progress_rows([2]), [sign_off],
             *full_progress_rows([3])]
     sheet = read(tmp_path, "湖坊镇.xlsx", [["填报单位：湖坊镇"], PROGRESS_HEADER, *rows], ctx)
-    assert sheet.rows["_row"].tolist() == [3, 4, 5]
+    assert sheet.rows["_row"].tolist() == [3, 4, 5, 7] and sheet.notes == (6,)
     assert findings(sheet) == [(4, "任务编号", "bad-value")]

@@ -160,6 +160,10 @@ def test_accounting_identity_holds_for_every_file(demo_run):
     summary = json.loads((result.output_dir / "summary.json").read_text(encoding="utf-8"))
     assert len(summary["inputs"]) == 32 + 9
     for entry in summary["inputs"]:
-        assert entry["rows_read"] == entry["rows_used"] + entry["rows_reported"], entry
+        assert entry["rows_read"] == entry["rows_used"] + entry["rows_reported"] + entry["rows_set_aside"], entry
+        assert entry["reconciled"]
+    # Every progress report signs off under its table (填报人…); that line is set aside, the rosters have none.
+    aside = {e["file"]: e["rows_set_aside"] for e in summary["inputs"]}
+    assert {n for f, n in aside.items() if "进展" in f} == {1} and {n for f, n in aside.items() if "台账" in f} == {0}
     reported = {e["file"]: e["rows_reported"] for e in summary["inputs"] if e["rows_reported"]}
     assert set(reported) == {"南钢街道-2019Q2进展情况.xlsx", "区民政局 二季度进展.xlsx", "南钢街道-救助对象台账-2019Q2.xlsx"}

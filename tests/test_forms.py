@@ -162,10 +162,11 @@ def test_roster_form_carries_the_households_still_paid_and_lists_the_stopped_apa
     assert all(ws.cell(r, 3).data_type == "s" and ws.cell(r, 3).number_format == "@" for r in rows)
     assert ws.cell(max(rows) + 25, 3).number_format == "@" and not ws.cell(max(rows) + 25, 3).protection.locked
     stopped = wb["已停发户"]
-    assert stopped["A1"].value == f"湖坊镇已停发户{REFERENCE_MARK}"
-    assert [stopped.cell(4, c).value for c in (1, 2, 3, 17)] == ["H004", "孙停", *ids_of("湖坊镇", ("H004",)),
+    assert stopped["A1"].value == "湖坊镇已停发户（2019年第三季度）" and stopped["A2"].value == "填报单位：湖坊镇"
+    assert [stopped.cell(5, c).value for c in (1, 2, 3, 17)] == ["H004", "孙停", *ids_of("湖坊镇", ("H004",)),
                                                                  datetime(2019, 6, 1)]
-    assert stopped.protection.sheet and stopped.cell(4, 2).protection.locked
+    # The sheet is read back like the roster, so a stop entered by mistake is corrected in place.
+    assert stopped.protection.sheet and not stopped.cell(5, 17).protection.locked
 
 
 def test_roster_form_validates_every_coded_column_and_the_months(made):
@@ -255,11 +256,15 @@ def test_forms_print_on_a4_one_page_wide(made):
             assert ws.page_setup.fitToHeight == 0
 
 
-def test_reference_sheets_are_listed_but_not_read(made, config):
+def test_the_instructions_are_set_aside_and_the_stopped_households_are_read(made, config):
     path = forms_of(made.folder)[f"湖坊镇-{PERIOD}救助对象台账.xlsx"]
     read = read_file(path, ReadContext(file=path.name, registry=config.registry, status_words=config.status_words))
-    assert [(s.sheet, s.kind) for s in read.sheets] == [("救助对象台账", "roster"), ("已停发户", "reference"),
+    assert [(s.sheet, s.kind) for s in read.sheets] == [("救助对象台账", "roster"), ("已停发户", "roster"),
                                                          ("填表说明", "reference")]
+    stopped = read.sheets[1]
+    assert stopped.unit == "湖坊镇" and stopped.rows["household_no"].unique().tolist() == ["H004"]
+    instructions = read.sheets[2]
+    assert instructions.rows_read == len(instructions.notes) > 5
     assert read.all_findings == []
 
 

@@ -85,10 +85,10 @@ def test_forms_filled_by_a_clerk_read_back_with_no_findings(project, previous, c
     # 湖坊镇 kept last quarter's statuses and texts, marked as such, and they read back as written.
     hufang = result.quarter.progress[result.quarter.progress["unit"] == "湖坊镇"]
     assert hufang["progress_text"].str.startswith(clean_text("（上季度）第")).all() and len(hufang) == len(matrix.tasks_of("湖坊镇"))
-    # The office workbook accounts for the forms' instruction and stopped-household sheets as read-only sheets.
+    # The office workbook lists the forms' instructions as set aside, and reads the stopped households as a roster.
     accounting = openpyxl.load_workbook(project / "output" / PERIOD / f"调度报告-{PERIOD}.xlsx")["读取核对"]
     kinds = {(r[1], r[2]) for r in accounting.iter_rows(min_row=3, values_only=True)}
-    assert {("填表说明", "仅供阅读（不计入）"), ("已停发户", "仅供阅读（不计入）"), ("进展情况", "进展情况表")} <= kinds
+    assert {("填表说明", "填表说明（不计入）"), ("已停发户", "救助对象台账"), ("进展情况", "进展情况表")} <= kinds
 
     # The same households straight from last quarter's files, plus the new one as its own roster, paid for this quarter.
     same = tmp_path / "same"
@@ -104,7 +104,13 @@ def test_forms_filled_by_a_clerk_read_back_with_no_findings(project, previous, c
     assert money_by_unit(result) == money_by_unit(expected)
     assert result.context.total_fen == expected.context.total_fen > 0
     carried = {row[2] for no, (_, rows) in HOUSEHOLDS.items() if no not in ("H004", "T002") for row in rows} | {NEW_ID}
-    assert set(result.quarter.roster["id_number"]) == carried
+    stopped = {row[2] for no in ("H004", "T002") for row in HOUSEHOLDS[no][1]}
+    roster = result.quarter.roster
+    assert set(roster["id_number"]) == carried | stopped
+    # The stopped households are read from their own sheet and paid nothing, as their 停发年月 says.
+    assert set(roster.loc[roster["_sheet"] == "已停发户", "id_number"]) == stopped
+    paid = result.benefits.households
+    assert (paid.loc[paid["household_no"].isin(["H004", "T002"]), "months_paid"] == 0).all()
 
 
 def test_forms_filled_badly_give_exactly_the_expected_findings(project, previous, matrix):
@@ -214,3 +220,19 @@ def test_roster_forms_from_the_demo_carry_exactly_the_demo_roster_problems(tmp_p
         ("站东街道", "id-damaged", "公民身份号码"), ("湖坊镇", "person-duplicate", "公民身份号码"),
         ("京东镇", "income-above-standard", "家庭月人均收入"), ("青山路街道", "zero-employment", "就业状况"),
         ("高新园区", "zero-employment", "就业状况"), ("南钢街道", "bad-value", "家庭月人均收入")])
+
+
+def test_a_stop_undone_on_the_stopped_households_sheet_is_paid(project, previous):
+    folder = forms_for(project)
+    fill_all(folder)
+    path = forms_of(folder)[f"湖坊镇-{PERIOD}救助对象台账.xlsx"]
+    wb = openpyxl.load_workbook(path)
+    ws = wb["已停发户"]
+    first = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "H004")
+    ws.cell(first, 17).value = None        # the clerk finds the stop was a mistake and clears it, in place
+    wb.save(path)
+    hand_in(folder, project)
+    result = check(config_path=project / "config.toml", input_dir=project / "input", period=PERIOD, today=TODAY)
+    paid = result.benefits.households.set_index("household_no")
+    assert paid.loc["H004", "months_paid"] == 3 and paid.loc["H004", "monthly_fen"] > 0
+    assert all(i.reconciled for i in result.context.inputs)

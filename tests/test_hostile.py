@@ -117,7 +117,7 @@ REFUSED = {
     "循环甲.xlsx": ("not-a-file", "循环"),
     "循环乙.xlsx": ("not-a-file", "循环"),
 }
-SKIPPED = {"子目录链接": "link", "~$京东镇-2019Q2进展情况.xlsx": "lock", ".~lock.京东镇-2019Q2进展情况.xlsx#": "hidden"}
+SKIPPED = {"子目录链接": "link", "~$京东镇-2019Q2进展情况.xlsx": "lock", ".~lock.京东镇-2019Q2进展情况.xlsx#": "lock"}
 READ = {"空白填充.xlsx": "unknown", "网页跨行.xls": "unknown", "链接-京东镇进展.xlsx": "progress"}
 
 

@@ -64,8 +64,10 @@ def headers(draw, fields, required_names):
             text += draw(st.sampled_from(["（人）", "(元)", "（万元）"]))
         spelled[f.name] = text
     extra = draw(st.lists(st.sampled_from(["备用列", "领导批示", "ＸＹ"]), unique=True, max_size=2))
-    order = draw(st.permutations([f.name for f in chosen] + [f"?{e}" for e in extra]))
-    return order, {**spelled, **{f"?{e}": e for e in extra}}
+    # Entirely blank columns, header included, anywhere in the table.
+    blanks = [f"!{i}" for i in range(draw(st.integers(0, 2)))]
+    order = draw(st.permutations([f.name for f in chosen] + [f"?{e}" for e in extra] + blanks))
+    return order, {**spelled, **{f"?{e}": e for e in extra}, **{b: None for b in blanks}}
 
 
 @dataclass
@@ -75,6 +77,9 @@ class Sheet:
     lines: list[list] = field(default_factory=list)
     merges: list[str] = field(default_factory=list)
     data_rows: list[int] = field(default_factory=list)       # 1-based rows holding data
+    note_rows: list[int] = field(default_factory=list)       # 1-based rows of note, heading and sign-off lines
+    keyed_rows: list[int] = field(default_factory=list)      # data rows no junk touched: each must be read as a record
+    header_row: int = 0                                       # 1-based last header row
     junk_columns: set[str] = field(default_factory=set)       # fields that received junk
     total_row: int | None = None
     total_wrong: bool = False
@@ -91,13 +96,23 @@ def _reads_blank(value: object) -> bool:
     return (len(value) > 1 and value.startswith("=")) or value in ERROR_CODES or is_blank(value)
 
 
-def _layout(draw, title_lines: list[list], header: list[str], body: list[tuple[str, list]]) -> Sheet:
-    """Stack title lines, the header (one row, or two under a merged group cell) and body rows with random blank rows."""
+# Lines a clerk puts between a table's rows. Words alone are a heading only away from the 姓名 column.
+NOTE_LINES = st.sampled_from(["备注：以下为本季度新增对象", "说明：本表金额单位为元", "注：以上数据截至6月", "填报人：张三"])
+HEADINGS = st.sampled_from(["以下为本季度新增对象", "一、切实筑牢基本生活保障底线", "（二）新增救助对象"])
+
+
+def _layout(draw, title_lines: list[list], header: list[str], body: list[tuple[str, list]], *, clean: set[int] = frozenset(),
+            name_column: int | None = None) -> Sheet:
+    """Stack title lines, the header (one row, or two under a merged group cell) and body rows with random blank rows.
+
+    Note lines and headings go between body rows; `clean` lists the body rows no junk touched.
+    """
     sheet = Sheet(lines=[*title_lines, header])
-    if len(header) >= 2 and draw(st.integers(0, 3)) == 0:
-        # Two header rows: a group label merged across a span, every other header cell merged down.
-        i = draw(st.integers(0, len(header) - 2))
-        j = draw(st.integers(i + 2, len(header)))
+    i = draw(st.integers(0, len(header) - 2)) if len(header) >= 2 else 0
+    j = draw(st.integers(i + 2, len(header))) if len(header) >= 2 else 0
+    # Two header rows: a group label merged across a span of at least two labelled columns, every other header cell
+    # merged down. (One label under a group reads as a note line, as a clerk's lone remark would.)
+    if sum(h is not None for h in header[i:j]) >= 2 and draw(st.integers(0, 3)) == 0:
         top, sub = len(title_lines) + 1, len(title_lines) + 2
         upper = [draw(st.sampled_from(["完成情况", "家庭情况", "基本情况"])) if c == i else None if i < c < j else h
                  for c, h in enumerate(header)]
@@ -106,17 +121,34 @@ def _layout(draw, title_lines: list[list], header: list[str], body: list[tuple[s
         letter = openpyxl.utils.get_column_letter
         sheet.merges.append(f"{letter(i + 1)}{top}:{letter(j)}{top}")
         sheet.merges += [f"{letter(c + 1)}{top}:{letter(c + 1)}{sub}" for c in range(len(header)) if not i <= c < j]
-    for kind, line in body:
+    sheet.header_row = len(sheet.lines)
+    for i, (kind, line) in enumerate(body):
         while draw(st.integers(0, 9)) == 0:
             sheet.lines.append([])
+        while draw(st.integers(0, 6)) == 0:
+            if draw(st.booleans()):
+                sheet.lines.append([draw(NOTE_LINES)])
+            else:
+                at = next(c for c in range(len(header) + 1) if c != name_column)
+                sheet.lines.append([None] * at + [draw(HEADINGS)])
+            sheet.note_rows.append(len(sheet.lines))
         sheet.lines.append(line)
         if kind == "data" and not all(_reads_blank(v) for v in line):
             sheet.data_rows.append(len(sheet.lines))
+            if i in clean:
+                sheet.keyed_rows.append(len(sheet.lines))
         elif kind == "total":
             sheet.total_row = len(sheet.lines)
     if draw(st.booleans()):
         sheet.lines += [[], ["填报人：张三", None, "联系电话：0791-8888888"]]
+        sheet.note_rows.append(len(sheet.lines))
     return sheet
+
+
+def filled_rows(sheet: Sheet) -> list[int]:
+    """Return the 1-based rows under the header holding anything, counted from what the test wrote."""
+    return [r for r, line in enumerate(sheet.lines, start=1)
+            if r > sheet.header_row and not all(_reads_blank(v) for v in line)]
 
 
 def _titles(draw, unit_line: str) -> list[list]:
@@ -127,16 +159,19 @@ def _titles(draw, unit_line: str) -> list[list]:
     return lines
 
 
-def _junk(draw, rows: list[list], names: list[str]) -> set[str]:
-    hit = set()
+def _junk(draw, rows: list[list], names: list[str]) -> tuple[set[str], set[int]]:
+    """Put junk in a few cells (never in the blank columns); return the fields and the rows it hit."""
+    hit, hit_rows = set(), set()
+    columns = [c for c, name in enumerate(names) if not name.startswith("!")]
     for _ in range(draw(st.integers(0, 4))):
         if not rows:
             break
         i = draw(st.integers(0, len(rows) - 1))
-        c = draw(st.integers(0, len(names) - 1))
+        c = draw(st.sampled_from(columns))
         rows[i][c] = draw(JUNK)
         hit.add(names[c])
-    return hit
+        hit_rows.add(i)
+    return hit, hit_rows
 
 
 @st.composite
@@ -154,8 +189,9 @@ def progress_sheets(draw) -> Sheet:
     for r in records:
         if isinstance(r.get("funds"), Decimal) and draw(st.booleans()):
             r["funds"] = f"{r['funds']:,}"
-    rows = [[float(v) if isinstance(v, Decimal) else v for v in (r.get(name, "x") for name in order)] for r in records]
-    junk = _junk(draw, rows, order)
+    rows = [[None if name.startswith("!") else float(v) if isinstance(v, Decimal) else v
+             for name, v in ((name, r.get(name, "x")) for name in order)] for r in records]
+    junk, junk_rows = _junk(draw, rows, order)
     body = [("data", row) for row in rows]
     total_wrong, checks = False, tuple(c for c in ("beneficiaries", "funds") if c in order)
     # The label leads a total line; a sheet whose first column is a sum column gets none.
@@ -168,7 +204,8 @@ def progress_sheets(draw) -> Sheet:
             line[order.index(c)] = float(s + (7 if total_wrong else 0))
         body.append(("total", line))
     unit = draw(st.sampled_from(["湖坊镇", "湖坊镇人民政府", "青山湖区民政局", "塘山镇（盖章）", "某某办"]))
-    sheet = _layout(draw, _titles(draw, f"填报单位：{unit}"), [spelled[name] for name in order], body)
+    sheet = _layout(draw, _titles(draw, f"填报单位：{unit}"), [spelled[name] for name in order], body,
+                    clean=set(range(len(rows))) - junk_rows)
     sheet.junk_columns, sheet.total_wrong, sheet.total_checks = junk, total_wrong, checks
     sheet.name = draw(st.sampled_from(["湖坊镇进展.xlsx", "进展.xlsx"]))
     return sheet
@@ -205,12 +242,14 @@ def roster_sheets(draw) -> Sheet:
             for name in order:
                 if name.startswith("?"):
                     line.append("备")
+                elif name.startswith("!"):
+                    line.append(None)
                 elif name in household:
                     line.append(None if merged and m > 0 else household[name])
                 else:
                     line.append(person[name])
             rows.append(line)
-    junk = _junk(draw, rows, order)
+    junk, junk_rows = _junk(draw, rows, order)
     body = [("data", row) for row in rows]
     total_wrong = False
     if draw(st.booleans()):
@@ -218,7 +257,8 @@ def roster_sheets(draw) -> Sheet:
         line = [None] * len(order)
         line[0] = f"{draw(TOTAL_LABELS)}：{len(rows) + (1 if total_wrong else 0)}人"
         body.append(("total", line))
-    sheet = _layout(draw, _titles(draw, "填报单位：湖坊镇"), [spelled[name] for name in order], body)
+    sheet = _layout(draw, _titles(draw, "填报单位：湖坊镇"), [spelled[name] for name in order], body,
+                    clean=set(range(len(rows))) - junk_rows, name_column=order.index("name"))
     if merged:
         col = {name: i for i, name in enumerate(order)}
         for start, size in starts:
@@ -285,8 +325,17 @@ def assert_every_unused_row_is_reported(frame, findings, kind: str) -> None:
 
 def check_sheet(sheet: Sheet, read, kind: str) -> None:
     assert read.kind == kind, (read.kind, read.findings)
-    assert read.rows_read == len(read.rows) == len(sheet.data_rows)
-    assert sorted(read.rows["_row"]) == sheet.data_rows
+    # Rows read are the sheet's own non-empty rows, and each is a record, a note or a total, never two of them.
+    written = filled_rows(sheet)
+    assert read.read_rows.tolist() == written
+    records, notes, totals = set(read.rows["_row"]), set(read.notes), set(read.totals)
+    assert records | notes | totals == set(written) and not records & notes and not (records | notes) & totals
+    assert len(read.rows) == len(records)
+    # Every data row junk left alone is read as a record, every note line the test put in is set aside, and no line
+    # written as data is taken for a note unless it holds no record a unit could mean.
+    assert set(sheet.keyed_rows) <= records, (sheet.keyed_rows, sorted(records))
+    assert set(sheet.note_rows) <= notes, (sheet.note_rows, sorted(notes))
+    assert totals == ({sheet.total_row} if sheet.total_row else set())
     assert_every_unused_row_is_reported(read.rows, read.findings, kind)
     assert leaks(read.findings) == []
     mismatches = [f for f in read.findings if f.code == "total-mismatch"]
@@ -331,7 +380,7 @@ def test_a_whole_messy_quarter_checks_and_balances(progress, rosters):
         result = check(config_path=project / "config.toml", input_dir=project / "input", period="2019Q2", today=TODAY)
     assert leaks(result.findings) == []
     rows = result.context.inputs
-    assert {r.file: r.rows_read for r in rows} == {name: len(sheet.data_rows) for name, sheet in written.items()}
+    assert {r.file: r.rows_read for r in rows} == {name: len(filled_rows(sheet)) for name, sheet in written.items()}
     # Rows reported are counted from the findings that name them, so this holds only if every row left out has one.
     assert all(r.reconciled and 0 <= r.rows_used <= r.rows_read for r in rows)
     assert [f for f in result.findings if f.code == "rows-unaccounted"] == []

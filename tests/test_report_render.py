@@ -375,14 +375,14 @@ def test_findings_sheet_has_chinese_labels_fix_and_inert_values(workbook):
     assert ws.row_dimensions[long].height and ws.row_dimensions[long].height > 15
 
 
-def test_inputs_sheet_checks_rows_read_equals_used_plus_reported(workbook, ctx):
+def test_inputs_sheet_checks_rows_read_equals_used_plus_reported_plus_set_aside(workbook, ctx):
     ws = workbook["读取核对"]
     rows = rows_of(ws)
     data, total = rows[:-1], rows[-1]
     assert [r[0] for r in data] == [i.file for i in ctx.inputs]
-    assert all(r[4] == r[5] + r[6] and r[7] == "相符" for r in data)
+    assert all(r[4] == r[5] + r[6] + r[7] and r[8] == "相符" for r in data)
     assert data[1][2] == "未识别（已忽略）"
-    assert total[4:7] == (5, 3, 2)
+    assert total[4:8] == (5, 3, 2, 0)
 
 
 def test_workbook_renders_with_no_persons_and_no_findings(ctx, masker, tmp_path):

@@ -1,26 +1,39 @@
 """Read one input file into sheets of typed rows and findings. Pure per file: no shared state."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..cells import clean_text
+import numpy as np
+
 from ..findings import Finding, finding
 from .columns import Cells
 from .files import Unreadable, is_accepted, open_book
 from .folder import FILE, Entry, list_entries
 from .grid import Grid
-from .layout import HEAD_ROWS, find_layout, is_blank_row
+from .layout import find_table
 from .limits import LIMITS, Limits
+from .margins import (
+    above_finding,
+    beside_finding,
+    blocks_beside,
+    headerless_finding,
+    is_instructions,
+    is_note_block,
+    looks_like,
+    records_above,
+    sheet_unit,
+)
 from .progress import read_progress
 from .roster import read_roster
 from .schema import PROGRESS
-from .sheet import ReadContext, SheetRead
+from .sheet import ReadContext, SheetRead, runs
 
 __all__ = ["REFERENCE_MARK", "Entry", "FileRead", "Limits", "ReadContext", "SheetRead", "list_entries", "not_read",
            "read_file", "read_grid"]
 
-# `jiekun forms` ends the title of its instructions and reference sheets with this; such a sheet is listed, never read.
+# `jiekun forms` ends the title of its 填表说明 sheet with this. The sheet is recognised by its whole content, never by
+# this mark alone: a title a unit copies onto a roster does not stop the roster being read.
 REFERENCE_MARK = "（仅供阅读，不计入汇总）"
 
 
@@ -72,22 +85,47 @@ def read_file(path: Path, ctx: ReadContext, limits: Limits = LIMITS) -> FileRead
 
 
 def read_grid(grid: Grid, ctx: ReadContext) -> SheetRead:
-    """Recognise a sheet by its header and read it as a progress report or a roster."""
-    head = grid.head(HEAD_ROWS)
-    if all(is_blank_row(row) for row in head) and not Cells(grid.cells, len(head)).first_filled()[0].any():
+    """Recognise a sheet by its header and read it; account for every non-empty row, in the table or not."""
+    filled = np.flatnonzero(Cells(grid.cells, 0).filled_rows())
+    if not len(filled):
         return SheetRead(ctx.file, grid.name, "empty")
-    if is_reference(head):
-        return SheetRead(ctx.file, grid.name, "reference")
-    layout = find_layout(head)
+    everything = runs(filled + 1)
+    if is_instructions(grid, REFERENCE_MARK):
+        return SheetRead(ctx.file, grid.name, "reference", lines=everything, notes=tuple(int(r) + 1 for r in filled))
+    layout = find_table(grid)
     if layout is None:
-        return SheetRead(ctx.file, grid.name, "unknown", findings=(finding(
-            "unknown-sheet", "该工作表既不是进展情况表也不是救助对象台账，未读取。", file=ctx.file, sheet=grid.name),))
-    if layout.kind == PROGRESS:
-        return read_progress(grid, layout, ctx)
-    return read_roster(grid, layout, ctx)
+        return _without_header(grid, ctx, filled)
+    sheet = read_progress(grid, layout, ctx) if layout.kind == PROGRESS else read_roster(grid, layout, ctx)
+    where = {"file": ctx.file, "sheet": grid.name}
+    unit = sheet.unit or ""
+    below = filled[filled >= layout.data_start]
+    found: list[Finding] = []
+    above = records_above(grid, layout, ctx.status_words)
+    if len(above):
+        found.append(above_finding(above, layout, unit, where))
+    notes = set(sheet.notes)
+    for block in blocks_beside(grid, layout):
+        if not len(block.rows):
+            continue
+        if is_note_block(grid, block):
+            notes.update(int(r) + 1 for r in block.rows)
+        else:
+            found.append(beside_finding(block, unit, where))
+    return replace(sheet, findings=sheet.findings + tuple(found), lines=runs(np.concatenate([above, below]) + 1),
+                   notes=tuple(sorted(notes)))
 
 
-def is_reference(rows: list[list[object]]) -> bool:
-    """Say whether a sheet's first filled cell is a title ending with REFERENCE_MARK."""
-    first = next((v for row in rows for v in row if clean_text(v)), "")
-    return clean_text(first).endswith(clean_text(REFERENCE_MARK))
+def _without_header(grid: Grid, ctx: ReadContext, filled: np.ndarray) -> SheetRead:
+    """Read a sheet with no header found: an error naming its rows when it holds records, else a note that it is unknown."""
+    everything = runs(filled + 1)
+    seen = looks_like(grid, ctx.status_words)
+    if seen is None:
+        return SheetRead(ctx.file, grid.name, "unknown", lines=everything, findings=(finding(
+            "unknown-sheet", "该工作表既不是进展情况表也不是救助对象台账，未读取。", file=ctx.file, sheet=grid.name,
+            left_out=tuple(int(r) + 1 for r in filled)),))
+    kind, first = seen
+    records = filled[filled >= first]
+    unit = sheet_unit(grid, first, ctx)
+    return SheetRead(ctx.file, grid.name, "headerless", unit, lines=everything,
+                     findings=(headerless_finding(grid, kind, records, unit, ctx.file),),
+                     notes=tuple(int(r) + 1 for r in filled[filled < first]))

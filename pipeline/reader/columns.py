@@ -6,14 +6,16 @@ A roster column holds few distinct values (categories, grades, months) or values
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from itertools import repeat
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from ..cells import BLANK_WORDS, clean_text, mask_ids
 
+# No placeholder is longer than this before cleaning, unless padded with spaces.
+_PLACEHOLDER_LENGTH = 16
 # The marks clean_text drops from the front of a cell (text forced in Excel or WPS).
 _TEXT_MARKS = ("'", "#", "‘", "`")
 
@@ -43,6 +45,23 @@ def _first_of_each(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.diff(rising, prepend=-1) > 0)
 
 
+def filled_mask(values: np.ndarray) -> np.ndarray:
+    """Say of each value whether it holds anything but blanks and placeholders such as 无, — or NA.
+
+    Only a short text can be a placeholder once stripped, which spares cleaning every distinct ID of a roster.
+    """
+    out = np.ones(len(values), dtype=bool)
+    kinds = np.fromiter(map(type, values), dtype=object, count=len(values))
+    texts = np.flatnonzero(kinds == str)
+    lengths = np.fromiter(map(len, values[texts]), dtype=np.int64, count=len(texts))
+    short, long = texts[lengths <= _PLACEHOLDER_LENGTH], texts[lengths > _PLACEHOLDER_LENGTH]
+    out[short] = [clean_text(v) not in BLANK_WORDS for v in values[short]]
+    out[long] = [len(t) > _PLACEHOLDER_LENGTH or clean_text(t) not in BLANK_WORDS for t in map(str.strip, values[long])]
+    others = np.flatnonzero(kinds != str)
+    out[others] = [clean_text(v) not in BLANK_WORDS for v in values[others]]
+    return out
+
+
 def clean_texts(values: np.ndarray) -> np.ndarray:
     """Return clean_text of each value; text that is already clean is recognised in bulk and kept as it is."""
     out = np.empty(len(values), dtype=object)
@@ -68,6 +87,7 @@ class Column:
         self.codes, self.uniques = factorize(values)
         self._root = self
         self._clean: np.ndarray | None = None      # kept on the root column only
+        self._filled: np.ndarray | None = None
 
     @classmethod
     def empty(cls, length: int) -> Column:
@@ -105,6 +125,18 @@ class Column:
         long = np.flatnonzero(np.fromiter(map(len, text), dtype=np.int64, count=len(text)) >= 15)
         out[long] = [mask_ids(t) for t in text[long]]
         return out[self.codes]
+
+    @property
+    def filled_uniques(self) -> np.ndarray:
+        """Say of each distinct value whether it holds anything but blanks and placeholders such as 无, — or NA."""
+        root = self._root
+        if root._filled is None:
+            root._filled = filled_mask(root.uniques)
+        return root._filled
+
+    def filled(self) -> np.ndarray:
+        """Say of every row whether its cell holds anything but blanks and placeholders."""
+        return self.filled_uniques[self.codes]
 
     def map(self, fn: Callable[[object], object], *, clean: bool = False) -> np.ndarray:
         """Apply fn to each distinct value present (raw, or as clean text) and return its result for every row."""
@@ -146,6 +178,27 @@ class Cells:
         if c not in self._columns:
             self._columns[c] = Column(self.block[:, c])
         return self._columns[c]
+
+    def filled_counts(self, columns: range) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return, for each row, how many of `columns` are filled, and the clean text and column of its first filled one."""
+        n = len(self.block)
+        counts = np.zeros(n, dtype=np.int64)
+        first = np.full(n, "", dtype=object)
+        first_col = np.full(n, -1, dtype=np.int64)
+        for c in columns:
+            column = self.column(c)
+            filled = column.filled()
+            new = filled & (first_col < 0)
+            if new.any():
+                first[new] = column.clean_uniques[column.codes[new]]
+                first_col[new] = c
+            counts += filled
+        return counts, first, first_col
+
+    def filled_rows(self) -> np.ndarray:
+        """Say of every row whether any cell of it, in any column, holds anything but blanks."""
+        filled, _ = self.first_filled()
+        return filled
 
     def first_filled(self) -> tuple[np.ndarray, np.ndarray]:
         """Return, for each row, whether it holds anything but blanks, and the cleaned text of its first such cell.

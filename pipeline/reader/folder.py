@@ -11,7 +11,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .files import SPREADSHEET_SUFFIXES
+from .files import ACCEPTED_SUFFIXES, SPREADSHEET_SUFFIXES
 from .limits import OS_LITTER
 
 # What an entry is. FILE is read; the others are skipped with a reason, and REFUSED_KINDS also get a finding.
@@ -65,9 +65,13 @@ def _entry(path: Path, rel: str, root: Path) -> Entry | None:
     what = "文件夹" if is_dir else "文件"
     if name.startswith("~$"):
         return Entry(rel, path, LOCK, f"Excel/WPS 打开表格时留下的锁定{what}，已跳过")
-    if name.lower() in OS_LITTER:
+    if name.startswith(".~lock.") and name.endswith("#"):
+        return Entry(rel, path, LOCK, f"LibreOffice/WPS 打开表格时留下的锁定{what}，已跳过")
+    if name.lower() in OS_LITTER or name.startswith("._"):
+        # ._name is the resource file a Mac writes beside each file it copies: never a table, whatever its name.
         return Entry(rel, path, SYSTEM, f"操作系统自动生成的{what}，已跳过")
-    if name.startswith("."):
+    if name.startswith(".") and (is_dir or not name.lower().endswith(ACCEPTED_SUFFIXES)):
+        # A table named with a leading dot (..x.csv) is hidden only to some systems; a unit meant it, so it is read.
         return Entry(rel, path, HIDDEN, f"隐藏{what}，已跳过")
     if stat.S_ISLNK(info.st_mode):
         return _link(path, rel, root)

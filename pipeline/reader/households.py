@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -14,8 +14,8 @@ from ..period import month_key
 from ..units import Registry
 from .columns import Column
 from .layout import Layout
+from .lines import Body
 from .progress import match_unit
-from .totals import Body
 from .vocabulary import is_head, parse_category
 
 _SPACES = re.compile(r"\s+")

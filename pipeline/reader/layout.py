@@ -8,10 +8,12 @@ from ..cells import clean_text, is_blank
 from . import schema
 from .grid import cell_at
 
-# Header rows are looked for this deep; title blocks in the wild are up to ~10 rows.
+# Header rows are looked for this deep first; title blocks in the wild are up to ~10 rows.
 HEADER_SEARCH_ROWS = 15
 # The rows find_layout reads: a two-row header may start on the last row searched.
 HEAD_ROWS = HEADER_SEARCH_ROWS + 1
+# Then this deep, for a header under a long preamble; the rows above it are checked for records.
+DEEP_SEARCH_ROWS = 200
 _SEAL = r"(?:\s*[（(]\s*(?:盖章|公章|签章)\s*[)）])?"
 _NEXT_LABEL = r"(?:填报单位|填报日期|填报时间|报送日期|报送时间|填表日期|日期|填报人|填表人|联系人|联系电话|审核人|负责人)"
 _META = {
@@ -84,11 +86,17 @@ def _match(kind: str, labels: list[str]) -> tuple[dict[str, int], dict[str, str]
     return columns, {name: labels[c] for name, c in columns.items()}
 
 
-def find_layout(rows: list[list[object]]) -> Layout | None:
-    """Return the best header reading of the sheet, or None when no known table is there."""
+def find_table(grid) -> Layout | None:
+    """Return the header reading of a grid's table, looking past the usual depth only when it is not found there."""
+    return find_layout(grid.head(HEAD_ROWS)) or (find_layout(grid.head(DEEP_SEARCH_ROWS + 1), DEEP_SEARCH_ROWS)
+                                                 if len(grid.cells) > HEAD_ROWS else None)
+
+
+def find_layout(rows: list[list[object]], search: int = HEADER_SEARCH_ROWS) -> Layout | None:
+    """Return the best header reading among the first `search` rows, or None when no known table is there."""
     best: tuple[tuple, Layout] | None = None
-    written = [[_as_written(v) for v in row] for row in rows[:HEAD_ROWS]]
-    for top in range(min(HEADER_SEARCH_ROWS, len(rows))):
+    written = [[_as_written(v) for v in row] for row in rows[:search + 1]]
+    for top in range(min(search, len(rows))):
         for depth in (1, 2):
             if top + depth > len(rows):
                 continue
@@ -122,7 +130,7 @@ def _is_sub_header(rows: list[list[object]], layout: Layout) -> bool:
     """Say whether the row under a one-row header only labels columns the header did not name.
 
     That is the second header row under a merged group cell (说明 over 备注一 | 备注二) that names no known column,
-    so the two readings tie. It must reach under a blank header cell (the merged span's tail): a data row that
+    so the two readings tie. It labels at least two columns: one lone text there is a note (以下为新增对象). It must reach under a blank header cell (the merged span's tail): a data row that
     only fills unknown labelled columns is data, and is kept and reported rather than swallowed.
     """
     top = layout.header_rows[0]
@@ -131,7 +139,7 @@ def _is_sub_header(rows: list[list[object]], layout: Layout) -> bool:
     below = rows[top + 1]
     filled = [c for c, v in enumerate(below) if not is_blank(v)]
     known = set(layout.columns.values())
-    return (bool(filled) and all(isinstance(below[c], str) and c not in known for c in filled)
+    return (len(filled) >= 2 and all(isinstance(below[c], str) and c not in known for c in filled)
             and any(not clean_text(_cell(rows, top, c)) for c in filled))
 
 

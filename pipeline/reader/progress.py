@@ -1,8 +1,6 @@
 """Read a progress report sheet (进展情况表) into typed rows and findings."""
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from ..cells import clean_text, is_blank, parse_date, parse_int, parse_number, parse_percent, parse_task, shown
@@ -11,14 +9,14 @@ from ..units import Registry, Unit, find_unit_in
 from .columns import Cells
 from .grid import Grid, cell_at
 from .layout import Layout, metadata, title
+from .lines import split_body
 from .schema import LABELS, PROGRESS
 from .sheet import ReadContext, SheetRead
-from .totals import SumCheck, check_sums, split_body
+from .totals import SumCheck, check_sums
+from .vocabulary import status_of
 
 COLUMNS = ["task", "task_text", "category", "measure", "status", "status_text", "progress", "progress_text",
            "problems", "next_steps", "beneficiaries", "funds", "_row", "used"]
-_PUNCT = re.compile(r"[\s。，,.;；!！、]+")
-_STATUS_NOTE = re.compile(r"[（(][^）)]*[)）]$")
 
 
 def count(raw: object) -> int | None:
@@ -44,23 +42,15 @@ def match_unit(registry: Registry, text: str) -> Unit | None:
     return registry.match(text) or find_unit_in(registry, text)
 
 
-def status_of(words: dict[str, str], text: str) -> str | None:
-    """Map a status as written (已完成。, 推进中（80%）, 已 完 成) to its canonical word."""
-    for candidate in (text, _PUNCT.sub("", text), _PUNCT.sub("", _STATUS_NOTE.sub("", text))):
-        if candidate in words:
-            return words[candidate]
-    return None
-
-
 def read_progress(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
     """Parse the data rows under the header; every data row is kept or reported, and 合计 rows are checked."""
     rows = grid.rows          # a progress sheet is a few dozen rows: read row by row
-    body = split_body(Cells(grid.cells, layout.data_start))
+    body = split_body(Cells(grid.cells, layout.data_start), layout, ctx.status_words)
     meta = metadata(rows, layout.header_rows[0])
-    if body.footer is not None:
-        # Some units sign off below the table: 填报单位 and 填报日期 in the footer count as well.
-        for key, value in metadata(rows, len(rows), body.footer).items():
-            meta.setdefault(key, value)
+    # Some units sign off below the table: 填报单位 and 填报日期 on a note line count as well.
+    notes = body.notes.tolist()
+    for key, (value, r, c) in metadata([rows[r] for r in notes], len(notes)).items():
+        meta.setdefault(key, (value, notes[r], c))
     found: list[Finding] = []
 
     def where(r: int | None, column: str = "") -> dict:
@@ -103,7 +93,7 @@ def read_progress(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
     found += check_sums(rows, body, layout, (SumCheck("beneficiaries", count), SumCheck("funds", amount, 0.005)),
                         {"file": ctx.file, "sheet": grid.name}, unit or "")
     return SheetRead(ctx.file, grid.name, PROGRESS, unit, reported_on, title(rows, layout.header_rows[0]), frame, tuple(found),
-                     len(body.data))
+                     notes=tuple(r + 1 for r in notes), totals=tuple(t.row + 1 for t in body.totals))
 
 
 def _get(row: list[object], layout: Layout, name: str) -> object:

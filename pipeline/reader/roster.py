@@ -17,10 +17,11 @@ from .columns import Cells, Column
 from .grid import Grid
 from .households import MEMBERS, HouseholdCells, Households, Keyed, group, parse_households, span
 from .layout import Layout, metadata, title
+from .lines import split_body
 from .progress import match_unit
 from .schema import LABELS, ROSTER
 from .sheet import ReadContext, SheetRead
-from .totals import check_roster, split_body
+from .totals import check_roster
 from .vocabulary import ABILITY, CARE, EMPLOYMENT, SUPPORT, YES_NO_WORDS, is_head, parse_grade, word
 
 COLUMNS = ["household_key", "household_no", "name", "id_number", "id_status", "id_reason", "relation", "unit",
@@ -43,7 +44,7 @@ def read_roster(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
     """Parse person rows, fill household cells from the household's first row, and report what cannot be read."""
     head = grid.head(layout.header_rows[0])
     cells = Cells(grid.cells, layout.data_start)
-    body = split_body(cells)
+    body = split_body(cells, layout, ctx.status_words)
     meta = metadata(head, layout.header_rows[0])
     hit = match_unit(ctx.registry, meta["unit"][0]) if "unit" in meta else None
     if hit is None:
@@ -107,7 +108,7 @@ def read_roster(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
     found += check_roster(grid.cells, body, layout, rows[households.first], households.size, hh.size, hh.size_unreadable,
                           {"file": ctx.file, "sheet": grid.name}, sheet_unit or "")
     return SheetRead(ctx.file, grid.name, ROSTER, sheet_unit, None, title(head, layout.header_rows[0]), frame, tuple(found),
-                     len(rows))
+                     notes=tuple(int(r) + 1 for r in body.notes), totals=tuple(t.row + 1 for t in body.totals))
 
 
 def _people(column, raw_ids: np.ndarray, households: Households, hh: HouseholdCells, rows: np.ndarray, where,

@@ -1,99 +1,25 @@
-"""Tell 合计 / 小计 rows from data rows, and check each against the data rows it sums."""
+"""Check each 合计 / 小计 row against the data rows it sums."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import repeat
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from ..cells import clean_text, is_blank, shown
+from ..cells import clean_text, shown
 from ..findings import Finding, finding
 from ..money import fmt_param
 from ..privacy import mask_ids
-from .columns import Cells, factorize
 from .grid import cell_at
-from .layout import FOOTER_STARTS, Layout, is_footer_text
+from .layout import Layout
+from .lines import Body, TotalRow, total_label
 
-# A label ends where the word ends: 总计划 or 共计发放 start with the same characters but are not totals.
-_LABEL = re.compile(r"^[^\d]{0,8}?(合计|小计|总计|共计)(?=$|[:：\d（(\-—,，、])")
 _HOUSEHOLDS = (re.compile(r"(\d+)户"), re.compile(r"户数[:：]?(\d+)"))
 _PERSONS = (re.compile(r"(\d+)(?:人|名)"), re.compile(r"人数[:：]?(\d+)"))
 _LOOSE_NUMBER = re.compile(r"^[^\d\-]{0,8}?(-?\d[\d,]*(?:\.\d+)?)(?:人次|人|户|名|万元|万|元)?$")
 _SPACE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True, eq=False)
-class TotalRow:
-    row: int                   # 0-based grid row of the 合计 line
-    label: str                 # 合计 / 小计 / 总计 / 共计
-    covers: np.ndarray         # 0-based grid rows of the data lines it sums
-
-
-@dataclass(frozen=True, eq=False)
-class Body:
-    """The lines under the header: data rows, total rows, and where the sign-off block starts."""
-
-    data: np.ndarray           # 0-based grid rows, in order
-    totals: tuple[TotalRow, ...]
-    footer: int | None
-
-
-def total_label(row: list[object]) -> str | None:
-    """Return 合计, 小计, 总计 or 共计 when the row's first filled cell names a total, else None."""
-    for raw in row:
-        if is_blank(raw):
-            continue
-        return _label_of(clean_text(raw))
-    return None
-
-
-def _label_of(text: str) -> str | None:
-    text = _SPACE.sub("", text)
-    m = _LABEL.match(text) if len(text) <= 40 else None
-    return m.group(1) if m else None
-
-
-def split_body(cells: Cells) -> Body:
-    """Sort the rows under the header into data and totals, up to the first footer line.
-
-    A 小计 sums the data since the previous total line; a 合计 or 总计 sums the data since the previous 合计.
-    """
-    filled, first = cells.first_filled()
-    lines = np.flatnonzero(filled)
-    codes, texts = factorize(first[lines])
-    # Each pattern is tried only on the few texts that could match it: a sign-off line starts with one of a
-    # few characters, and every total word ends in 计.
-    footer = _where(texts, str.startswith, FOOTER_STARTS, is_footer_text, False)
-    labels = _where(texts, str.__contains__, "计", _label_of, None)
-    ends = np.flatnonzero(footer.astype(bool)[codes])
-    stop = ends[0] if len(ends) else len(lines)
-    footer_row = int(lines[stop]) + cells.start if len(ends) else None
-    lines, labels = lines[:stop], labels[codes[:stop]]
-    is_total = ~pd.isna(labels)
-    data = lines[~is_total] + cells.start
-    totals: list[TotalRow] = []
-    section = sub = 0
-    for r, label in zip(lines[is_total] + cells.start, labels[is_total]):
-        seen = int(np.searchsorted(data, r))
-        covers = data[sub:seen] if label == "小计" else data[section:seen]
-        if label != "小计":
-            section = seen
-        sub = seen
-        totals.append(TotalRow(int(r), label, covers))
-    return Body(data, tuple(totals), footer_row)
-
-
-def _where(texts: np.ndarray, test: Callable[[str, object], bool], arg: object, fn: Callable[[str], object],
-           otherwise: object) -> np.ndarray:
-    """Return fn(text) for each text that passes test(text, arg), and `otherwise` for the rest."""
-    out = np.full(len(texts), otherwise, dtype=object)
-    maybe = np.flatnonzero(np.fromiter(map(test, texts, repeat(arg)), dtype=bool, count=len(texts)))
-    for i in maybe:
-        out[i] = fn(texts[i])
-    return out
 
 
 def _number(raw: object) -> float | None:

@@ -39,6 +39,8 @@ _EMPTY_ANSWERS = frozenset({"", "—", "——", "-", "--", "/", "／", "NA", "N
 _GRADE = re.compile(r"^(?:[^\d一二三四壹贰叁肆IV]{0,6}?)(IV|I{1,3}|[1-4一二三四壹贰叁肆])级?(?:残疾|伤残)?(?:[（(/][^\d]{0,6}[)）]?)?$")
 HEAD_WORDS = frozenset({"户主", "本人", "户主本人", "申请人"})
 _SPACES = re.compile(r"\s+")
+_PUNCT = re.compile(r"[\s。，,.;；!！、]+")
+_STATUS_NOTE = re.compile(r"[（(][^）)]*[)）]$")
 _BRACKET_TAIL = re.compile(r"[（(][^）)]*[)）]$")
 
 def _vocab(table: dict) -> dict[str, object]:
@@ -86,3 +88,11 @@ def word(table: dict[str, object], raw: object, *, blank=None):
         return table[text]
     raise ValueError(raw)
 
+
+
+def status_of(words: dict[str, str], text: str) -> str | None:
+    """Map a status as written (已完成。, 推进中（80%）, 已 完 成) to its canonical word."""
+    for candidate in (text, _PUNCT.sub("", text), _PUNCT.sub("", _STATUS_NOTE.sub("", text))):
+        if candidate in words:
+            return words[candidate]
+    return None

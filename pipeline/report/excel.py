@@ -269,13 +269,14 @@ def _findings(wb: Workbook, fmts: Formats, ctx: Context) -> None:
 
 def _inputs(wb: Workbook, fmts: Formats, ctx: Context) -> None:
     cols = [Col("文件", 36), Col("工作表", 14), Col("类型", 14, "center"), Col("单位", 12), Col("读取行数", 9, "int"),
-            Col("采用行数", 9, "int"), Col("列入问题行数", 11, "int"), Col("核对", 12, "center"), Col("说明", 30, "wrap")]
-    ws = start_sheet(wb, fmts, "读取核对", sheet_title(ctx, "读取核对（读取行数 = 采用行数 + 列入问题行数）"), cols,
+            Col("采用行数", 9, "int"), Col("列入问题行数", 11, "int"), Col("说明或合计行数", 12, "int"), Col("核对", 12, "center"),
+            Col("说明", 30, "wrap")]
+    ws = start_sheet(wb, fmts, "读取核对", sheet_title(ctx, "读取核对（读取行数 = 采用行数 + 列入问题行数 + 说明或合计行数）"), cols,
                      freeze_cols=1)
     rows = [[i.file, i.sheet, SHEET_KIND.get(i.kind, i.kind), i.unit, i.rows_read, i.rows_used, i.rows_reported,
-             "相符" if i.reconciled else "不符", i.note] for i in ctx.inputs]
+             i.rows_set_aside, "相符" if i.reconciled else "不符", i.note] for i in ctx.inputs]
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
-    colour_by_text(ws, fmts, (2, 7, end - 1, 7), [("不符", Light.RED), ("相符", Light.GREEN)])
-    sums = [sum(getattr(i, k) for i in ctx.inputs) for k in ("rows_read", "rows_used", "rows_reported")]
+    colour_by_text(ws, fmts, (2, 8, end - 1, 8), [("不符", Light.RED), ("相符", Light.GREEN)])
+    sums = [sum(getattr(i, k) for i in ctx.inputs) for k in ("rows_read", "rows_used", "rows_reported", "rows_set_aside")]
     write_total(ws, fmts, cols, end, [f"合计（{len(ctx.inputs)}项）", "", "", "", *sums, "", ""])

@@ -24,7 +24,7 @@ TASK_REASON = {TaskReason.LEAD_RED: "牵头单位亮红灯", TaskReason.SHARE_RE
                TaskReason.ALL_GREEN: "各单位推进正常"}
 KIND = {"town": "镇", "subdistrict": "街道", "park": "园区", "department": "部门"}
 SHEET_KIND = {"progress": "进展情况表", "roster": "救助对象台账", "unknown": "未识别（已忽略）", "unreadable": "无法打开",
-              "empty": "空白工作表", "reference": "仅供阅读（不计入）", "hidden": "隐藏文件（已跳过）",
+              "empty": "空白工作表", "reference": "填表说明（不计入）", "headerless": "找不到表头（未读取）", "hidden": "隐藏文件（已跳过）",
               "lock": "锁定文件（已跳过）", "system": "系统文件（已跳过）", "folder": "文件夹（未读取）",
               "link": "链接（未跟随）", "special": "特殊文件（未读取）"}
 CHANGE_REASON = {ChangeReason.CATEGORY: "救助类别变化", ChangeReason.MEMBERS: "家庭人口变化",

@@ -19,7 +19,6 @@ from ..forms import (
     RosterForm,
 )
 from ..ids import DAMAGED, INVALID
-from ..reader import REFERENCE_MARK
 from .form_sheets import (
     FLAGGED,
     PROTECTION,
@@ -183,21 +182,21 @@ def roster_notes(form: RosterForm, office: Office) -> list[str]:
         f"本表含个人身份信息，仅限本单位和{office_name}使用，请勿外传。填好后直接保存，按原文件报送{office_name}。",
     ]
     if form.stopped:
-        lines.insert(8, f"“已停发户”表列出停发年月不晚于{_stopped_when(form)}的户，本季度不再发放，仅供核对。"
-                        "如停发有误，请将该户复制回本表的空行，并改正停发年月。")
+        lines.insert(8, f"“已停发户”表列出上季度停发、停发年月不晚于{_stopped_when(form)}的户，本季度不再发放。"
+                        "该表与台账一样计入汇总：如停发有误，请直接在该表改正停发年月（继续发放的清空），不要复制到本表。")
     return lines
 
 
 def _stopped_sheet(wb: xlsxwriter.Workbook, fmts: Formats, form: RosterForm) -> None:
-    """List the households that stopped before the quarter, locked, for checking only."""
-    ws = wb.add_worksheet("已停发户")
+    """List the households that stopped during the last quarter; read back like the roster, so a wrong stop is undone here."""
     last_col = len(COLUMNS) - 1
-    ws.set_row(0, 30)
-    ws.merge_range(0, 0, 0, last_col, f"{form.unit}已停发户{REFERENCE_MARK}", fmts.plain("title"))
-    ws.set_row(1, 22)
-    ws.merge_range(1, 0, 1, last_col, f"以下{len(form.stopped)}户的停发年月不晚于{_stopped_when(form)}，{form.period.label}"
-                   "不再发放，已从“救助对象台账”表中移出。如停发有误，请将该户复制回台账并改正停发年月。", fmts.plain("note"))
-    header_row(ws, fmts, 2, COLUMNS)
-    _households(ws, fmts, form.stopped, 3, locked=True)
-    page_setup(ws, 2)
-    ws.protect("", PROTECTION)
+    ws = title_rows(wb, fmts, "已停发户", f"{form.unit}已停发户（{form.period.label}）", form.unit, last_col, unit_cols=5)
+    ws.set_row(2, 30)
+    ws.merge_range(2, 0, 2, last_col, f"以下{len(form.stopped)}户的停发年月不晚于{_stopped_when(form)}，{form.period.label}"
+                   "不再发放。本表与台账一样计入汇总：如停发有误，请直接在本表改正停发年月（继续发放的清空），不要再复制到台账。",
+                   fmts.plain("note"))
+    header_row(ws, fmts, HEADER, COLUMNS)
+    last = _households(ws, fmts, form.stopped, HEADER + 1, locked=False) - 1
+    _validation(ws, HEADER + 1, last)
+    page_setup(ws, HEADER)
+    ws.protect("", ROSTER_PROTECTION)

@@ -94,7 +94,8 @@ def changes(ctx: Context) -> dict | None:
 
 def _input(i: InputRow) -> dict:
     row = {"file": i.file, "sheet": i.sheet, "kind": i.kind, "unit": i.unit, "rows_read": i.rows_read,
-           "rows_used": i.rows_used, "rows_reported": i.rows_reported, "reconciled": i.reconciled}
+           "rows_used": i.rows_used, "rows_reported": i.rows_reported, "rows_set_aside": i.rows_set_aside,
+           "reconciled": i.reconciled}
     if i.note:
         row["note"] = i.note
     return row
