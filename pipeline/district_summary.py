@@ -26,6 +26,7 @@ MAX_BYTES = 64 * 1024 * 1024    # a district's summary is tens of KB; the cap ke
 MAX_YUAN = Decimal(10) ** 12
 MAX_COUNT = 10 ** 9
 MAX_TEXT = 200                  # names and labels; a longer one would swamp the city's tables
+MAX_ENTRIES = 10_000            # a district lists tens of units, 59 tasks, a few dozen codes
 CENT = Decimal("0.01")
 _PERIOD = re.compile(r"\d{4}Q[1-4]")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -210,12 +211,17 @@ class _Node:
         return self._child(key, obj[key])
 
     def entries(self) -> list[tuple[str, _Node]]:
-        return [(key, self._child(key, value)) for key, value in self.members().items()]
+        return [(key, self._child(key, value)) for key, value in self._bounded(self.members()).items()]
 
     def elements(self) -> list[_Node]:
         if not isinstance(self.value, list):
             raise self._expect("列表")
-        return [_Node(v, f"{self.path}[{i}]", self.file) for i, v in enumerate(self.value)]
+        return [_Node(v, f"{self.path}[{i}]", self.file) for i, v in enumerate(self._bounded(self.value))]
+
+    def _bounded(self, value: dict | list) -> dict | list:
+        if len(value) > MAX_ENTRIES:
+            raise self.refuse(f"有 {len(value)} 项，超出合理范围")
+        return value
 
     def text(self, *, blank: bool = True) -> str:
         if not isinstance(self.value, str):
@@ -264,11 +270,11 @@ class _Node:
         if self.value is None:
             return None
         text = self.text()
-        try:
-            if _DAY.fullmatch(text):
+        if _DAY.fullmatch(text):
+            try:
                 return date.fromisoformat(text)
-        except ValueError:
-            pass
+            except ValueError:      # 2019-02-30
+                pass
         raise self.refuse(f"为 {_shown(text)}，不是 2019-03-18 这样的日期")
 
     def one_of(self, enum: type[E]) -> E:
@@ -325,7 +331,7 @@ def _tasks(node: _Node, matrix: frozenset[int]) -> tuple[TaskEntry, ...]:
         seen[number.value] = t.path
         counts = {}
         for key, n in t.field("status_counts").entries():
-            if key not in _values(Status):
+            if key not in {s.value for s in Status}:
                 raise n.refuse(f"不是完成状态（只能是 {'、'.join(Status)}）")
             counts[Status(key)] = n.count()
         for n in t.field("units_missing").elements():
@@ -373,10 +379,6 @@ def _agree(field: _Node, stated: int, summed: int, what: str, *, money: bool = F
     if stated != summed:
         said, added = (f"{fmt_grouped(stated)} 元", f"{fmt_grouped(summed)} 元") if money else (stated, f"{summed} ")
         raise field.refuse(f"为 {said}，与 by_unit {what} {added}不符")
-
-
-def _values(enum: type[StrEnum]) -> set[str]:
-    return {e.value for e in enum}
 
 
 def _benefit_row(r: _Node) -> BenefitEntry:

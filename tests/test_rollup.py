@@ -354,7 +354,8 @@ def _item_off_by_a_fen(s: dict) -> None:
      r"应是整数，却是Infinity（不是有效数字）"),
     (_changed(_duplicate_unit), r"units\[1\]\.unit", r"为 “.+”，与 units\[0\] 重复，每个单位只能列一次"),
     (_set("period", "2019Q5"), "period", "为 “2019Q5”，不是 2019Q1 这样的季度"),
-    (_set("benefits", "gap", lambda gap: round(gap + 1, 2)), r"benefits\.gap", r"为 [\d,.]+ 元，与 by_unit 各行差额之和 [\d,.]+ 元不符"),
+    (_set("benefits", "gap", lambda gap: round(gap + 1, 2)), r"benefits\.gap",
+     r"为 [\d,.]+ 元，与 by_unit 各行差额之和 [\d,.]+ 元不符"),
     (_set("benefits", "by_unit", lambda rows: rows + rows[:1]), r"benefits\.by_unit\[\d+\]",
      r"与 benefits\.by_unit\[0\] 同为 “.+” 的.+，同一单位同一类别只能列一行"),
     (_set("findings", "by_code", "id-invalid", 99), r"findings\.by_code", r"各代码条数之和 \d+ 与 errors、warnings、infos 之和"),
@@ -363,13 +364,15 @@ def _item_off_by_a_fen(s: dict) -> None:
     (_set("benefits", "by_unit", "rows"), r"benefits\.by_unit", "应是列表，却是文字 “rows”"),
     (_changed(lambda s: s.pop("office")), "office", "缺失"),
     (_set("district", "东湖区" * 100), "district", "有 300 个字符，过长"),
+    (_set("findings", "by_code", {f"code-{i}": 0 for i in range(10_001)}), r"findings\.by_code", "有 10001 项，超出合理范围"),
     (_replaced('"period": "2019Q1"', '"period": "2019Q1",\n  "period": "2019Q2"'), "period",
      "写了两次，无法确定该用哪一个"),
 ], ids=["negative-amount", "negative-count", "items-do-not-add-up", "three-decimals", "tasks-repeated-50-times",
         "task-count-differs", "task-not-in-matrix", "light-not-allowed", "negative-status-count", "string-as-money",
         "string-as-count", "bool-as-count", "bool-as-money", "nan", "infinity", "duplicate-unit", "bad-period",
         "gap-not-the-items", "by-unit-row-twice", "codes-do-not-add-up", "item-of-another-category",
-        "list-not-a-list", "missing-field", "name-too-long", "key-written-twice"])
+        "list-not-a-list", "missing-field", "name-too-long", "too-many-codes",
+        "key-written-twice"])
 def test_a_district_summary_off_the_contract_is_refused_naming_the_file_and_field(folders, tmp_path, edit, field,
                                                                                   problem):
     copy = shutil.copytree(folders["东湖区"], tmp_path / "各区" / "东湖区" / PERIOD)
