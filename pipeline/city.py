@@ -1,6 +1,7 @@
-"""The city roll-up's model: districts' summary.json documents added up in fen, 人均补差 recomputed from its parts.
+"""The city roll-up's model: districts' quarters added up in fen, 人均补差 recomputed from its parts.
 
-Pure: it takes parsed summary documents and returns a frozen `CityContext`; merge.py reads the folders and writes.
+Pure: it takes districts that district_summary.py read and checked, and returns a frozen `CityContext`; merge.py
+reads the folders and writes.
 """
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .config import Office
 from .errors import StopRun
-from .money import fmt_grouped, round_half_up_div, to_fen
+from .money import round_half_up_div
 from .period import Period
 from .vocab import Category, Item, Light, Submission
+
+if TYPE_CHECKING:
+    from .district_summary import DistrictSummary
 
 
 def _zero_items() -> dict[Item, int]:
@@ -221,7 +225,7 @@ def build_city(districts: Sequence[District], office: Office, issued: date | Non
 
 
 def _task_rows(districts: Sequence[District]) -> tuple[TaskRow, ...]:
-    """Line the districts' tasks up by number, in plan order (the union, should one matrix differ)."""
+    """Line the districts' tasks up by number, in plan order (each district's summary lists the matrix's tasks)."""
     categories: dict[int, str] = {}
     for d in districts:
         for task, category, _ in d.tasks:
@@ -231,118 +235,23 @@ def _task_rows(districts: Sequence[District]) -> tuple[TaskRow, ...]:
                  for task in sorted(categories))
 
 
-class _Doc:
-    """Read fields of one summary.json, stopping with a sentence that names the folder and the field."""
-
-    def __init__(self, data: object, source: str):
-        self.data = data
-        self.source = source
-
-    def stop(self, what: str) -> StopRun:
-        return StopRun(f"{self.source} 的 summary.json 中{what}，可能是旧版 jiekun 生成或被手工改动过；"
-                       "请该区用新版 jiekun 重新运行本季度后再汇总。")
-
-    def get(self, *path: str | int, data: object = None) -> object:
-        node = self.data if data is None else data
-        for key in path:
-            try:
-                node = node[key]
-            except (KeyError, IndexError, TypeError):
-                raise self.stop(f"缺少 {'.'.join(map(str, path))}") from None
-        return node
-
-    def count(self, *path: str, data: object = None) -> int:
-        value = self.get(*path, data=data)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.stop(f"{'.'.join(path)} 不是人数或件数（{value!r}）")
-        return value
-
-    def fen(self, *path: str, data: object = None) -> int:
-        value = self.get(*path, data=data)
-        if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-            raise self.stop(f"{'.'.join(path)} 不是金额（{value!r}）")
-        try:
-            return to_fen(value)
-        except InvalidOperation:
-            raise self.stop(f"{'.'.join(path)} 不是金额（{value!r}）") from None
-
-    def fen_or_none(self, *path: str) -> int | None:
-        return None if self.get(*path) is None else self.fen(*path)
-
-    def rows(self, *path: str) -> list:
-        value = self.get(*path)
-        if not isinstance(value, list):
-            raise self.stop(f"{'.'.join(path)} 不是列表")
-        return value
-
-
-def district_of(data: object, source: str) -> District:
-    """Read one district from its summary.json document (money parsed as Decimal); check that its parts add up."""
-    doc = _Doc(data, source)
-    if not isinstance(data, dict):
-        raise doc.stop("内容不是一个 JSON 对象")
-    if "districts" in data:
-        raise StopRun(f"{source} 是市级汇总的输出，不是某个区的季度输出；请列出各区 output/<季度>/ 文件夹。")
-    period = Period.try_parse(str(doc.get("period")))
-    if period is None:
-        raise doc.stop(f"季度 period 写法不对（{doc.get('period')!r}）")
-    name = str(doc.get("district")).strip()
-    if not name:
-        raise doc.stop("没有写明是哪个区（district 为空）")
+def district_of(summary: DistrictSummary, source: str) -> District:
+    """Return the city's view of a checked district: its categories added up, its units' submissions counted."""
     categories: dict[Category, Tally] = {}
-    for row in doc.rows("benefits", "by_unit"):
-        try:
-            category = Category(doc.get("category", data=row))
-        except ValueError:
-            raise doc.stop(f"救助类别 {doc.get('category', data=row)!r} 无法识别") from None
-        items = doc.get("items", data=row)
-        tally = Tally(doc.count("households", data=row), doc.count("persons", data=row),
-                      doc.count("person_months", data=row),
-                      {i: doc.fen(i.value, data=items) if i.value in items else 0 for i in Item},
-                      doc.fen("amount", data=row))
-        categories[category] = categories.get(category, Tally()) + tally
-    total = sum(categories.values(), Tally())
-    stated = doc.fen("benefits", "total")
-    if stated != total.amount_fen:
-        raise doc.stop(f"各单位金额之和 {fmt_grouped(total.amount_fen)} 元与总额 {fmt_grouped(stated)} 元不符")
-    gap, gap_months = doc.fen("benefits", "gap"), doc.count("benefits", "gap_person_months")
-    stated_avg = doc.fen_or_none("benefits", "avg_subsidy_per_person")
-    if stated_avg != avg_subsidy(gap, gap_months):
-        raise doc.stop("人均补差与差额、人月数对不上")
-    return District(
-        name=name, office=str(doc.get("office")), source=source, period=period,
-        categories=tuple((c, categories[c]) for c in Category if c in categories), total=total,
-        gap_fen=gap, gap_person_months=gap_months,
-        avg_subsidy_floor_fen=doc.fen_or_none("benefits", "avg_subsidy_floor"),
-        submissions=_submissions(doc), tasks=_tasks(doc), findings=_findings(doc))
-
-
-def _submissions(doc: _Doc) -> Submissions:
+    for row in summary.benefits.by_unit:
+        paid = Tally(row.households, row.persons, row.person_months, {i: row.items.get(i, 0) for i in Item},
+                     row.amount_fen)
+        categories[row.category] = categories.get(row.category, Tally()) + paid
     by_state: dict[Submission, list[str]] = {s: [] for s in Submission}
-    for u in doc.rows("units"):
-        try:
-            by_state[Submission(doc.get("submission", data=u))].append(str(doc.get("unit", data=u)))
-        except ValueError:
-            raise doc.stop(f"报送情况 {doc.get('submission', data=u)!r} 无法识别") from None
-    return Submissions(sum(map(len, by_state.values())), len(by_state[Submission.ON_TIME]),
-                       len(by_state[Submission.LATE]), len(by_state[Submission.MISSING]),
-                       tuple(by_state[Submission.LATE]), tuple(by_state[Submission.MISSING]))
-
-
-def _tasks(doc: _Doc) -> tuple[tuple[int, str, Light], ...]:
-    out = []
-    for t in doc.rows("tasks"):
-        try:
-            out.append((doc.count("task", data=t), str(doc.get("category", data=t)), Light(doc.get("light", data=t))))
-        except ValueError:
-            raise doc.stop(f"任务灯色 {doc.get('light', data=t)!r} 无法识别") from None
-    return tuple(out)
-
-
-def _findings(doc: _Doc) -> FindingCounts:
-    by_code = doc.get("findings", "by_code")
-    if not isinstance(by_code, dict):
-        raise doc.stop("findings.by_code 不是对象")
-    return FindingCounts(doc.count("findings", "errors"), doc.count("findings", "warnings"),
-                         doc.count("findings", "infos"),
-                         {str(code): doc.count(code, data=by_code) for code in sorted(by_code)})
+    for u in summary.units:
+        by_state[u.submission].append(u.unit)
+    b = summary.benefits
+    return District(
+        name=summary.district, office=summary.office, source=source, period=summary.period,
+        categories=tuple((c, categories[c]) for c in Category if c in categories),
+        total=sum(categories.values(), Tally()), gap_fen=b.gap_fen, gap_person_months=b.gap_person_months,
+        avg_subsidy_floor_fen=b.avg_subsidy_floor_fen,
+        submissions=Submissions(len(summary.units), len(by_state[Submission.ON_TIME]), len(by_state[Submission.LATE]),
+                                len(by_state[Submission.MISSING]), tuple(by_state[Submission.LATE]),
+                                tuple(by_state[Submission.MISSING])),
+        tasks=tuple((t.task, t.category, t.light) for t in summary.tasks), findings=summary.findings)

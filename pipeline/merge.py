@@ -5,16 +5,16 @@ person detail (对象明细-<period>.parquet) is read only when it is asked for,
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
 
 from .city import CityContext, District, build_city, district_of
 from .config import Office, load_config
+from .district_summary import read_summary
 from .errors import StopRun
+from .matrix import load_matrix
 from .money import fmt
 from .output import Staging
 from .privacy import Masker
@@ -39,21 +39,15 @@ def detail_name(period) -> str:
     return f"对象明细-{period}-汇总.parquet"
 
 
-def read_district(folder: Path) -> District:
-    """Read one district's summary.json, its money as exact decimals."""
+def read_district(folder: Path, tasks: frozenset[int]) -> District:
+    """Read one district's summary.json, checked against the contract and the matrix's `tasks`, money in fen."""
     if not folder.is_dir():
         raise StopRun(f"找不到文件夹 {folder}，请检查路径；要汇总的是各区 jiekun run 写出的 output/<季度> 文件夹。")
     path = folder / SUMMARY
     if not path.is_file():
         raise StopRun(f"{folder} 中没有 summary.json，不是 jiekun run 写出的季度输出；"
                       "请列出各区的 output/<季度> 文件夹，如 青山湖区/output/2019Q1。")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise StopRun(f"{path} 不是有效的 JSON（{exc}），可能已损坏；请该区重新运行本季度后再汇总。") from exc
-    except OSError as exc:
-        raise StopRun(f"无法读取 {path}（{exc.strerror}），请检查文件权限。") from exc
-    return district_of(data, str(folder))
+    return district_of(read_summary(path, tasks), str(folder))
 
 
 def rollup(folders: Sequence[Path | str], *, output_dir: Path | str | None = None,
@@ -72,7 +66,8 @@ def rollup(folders: Sequence[Path | str], *, output_dir: Path | str | None = Non
     out_root = Path(output_dir) if output_dir is not None else Path(config.paths.get("output", Path("output")))
     for folder in folders:
         refuse_overlap(folder, out_root, contains=False)     # before reading: the folder written lies in out_root
-    districts = [read_district(f) for f in folders]
+    tasks = load_matrix(config.paths["matrix"], config.registry).numbers
+    districts = [read_district(f, tasks) for f in folders]
     city = build_city(districts, issuing_office(config.office.city, office), issued)
     target = out_root / folder_name(city.period)
     for folder in folders:

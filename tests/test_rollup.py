@@ -275,7 +275,7 @@ def _tampered(folders, tmp):
     (_no_summary, r"西湖区/2019Q1 中没有 summary\.json"),
     (_twice, r"青山湖区出现了两次"),
     (_inside, r"输出目录 .*东湖区.* 就是要汇总的文件夹 .* 或在它里面"),
-    (_tampered, r"西湖区 的 summary\.json 中各单位金额之和 [\d,.]+ 元与总额 1\.00 元不符"),
+    (_tampered, r"西湖区/summary\.json 中 benefits\.total 为 1\.00 元，与 by_unit 各行金额之和 [\d,.]+ 元不符"),
 ], ids=["periods-differ", "no-summary", "same-district-twice", "output-inside-a-district", "parts-do-not-add-up"])
 def test_a_bad_roll_up_stops_with_one_plain_sentence(folders, tmp_path, make, words):
     inputs, output = make(folders, tmp_path)
@@ -284,3 +284,127 @@ def test_a_bad_roll_up_stops_with_one_plain_sentence(folders, tmp_path, make, wo
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
     assert re.search(words, result.output), result.output
     assert not (output / f"{PERIOD}-汇总").exists()
+
+
+# --- a district's summary.json is held to the contract before anything is merged ----------------------------------
+
+REFUSED = "，该区的汇总结果不可信，已停止；请让该区重新运行 jiekun run 后再报送。"
+
+
+def _changed(change):
+    """Return an edit that loads summary.json, lets `change` alter the document, and writes it back as JSON."""
+    def edit(path: Path) -> None:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+        change(summary)
+        path.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    return edit
+
+
+def _replaced(old: str, new: str):
+    def edit(path: Path) -> None:
+        _edit_summary(path.parent, old, new)
+    return edit
+
+
+def _set(*path_and_value):
+    *path, value = path_and_value
+
+    def change(summary: dict) -> None:
+        node = summary
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value(node[path[-1]]) if callable(value) else value
+    return _changed(change)
+
+
+def _written(data: bytes):
+    return lambda path: path.write_bytes(data)
+
+
+def _without_task(number: int):
+    return _changed(lambda s: s.update(tasks=[t for t in s["tasks"] if t["task"] != number]))
+
+
+def _duplicate_unit(s: dict) -> None:
+    s["units"][1]["unit"] = s["units"][0]["unit"]
+
+
+def _item_off_by_a_fen(s: dict) -> None:
+    items = s["benefits"]["by_unit"][0]["items"]
+    items["差额"] = round(items["差额"] + 0.01, 2)
+
+
+@pytest.mark.parametrize(("edit", "field", "problem"), [
+    (_set("benefits", "by_unit", 3, "amount", -120.0), r"benefits\.by_unit\[3\]\.amount", r"为负数（-120\.00）"),
+    (_set("benefits", "by_unit", 1, "households", -5), r"benefits\.by_unit\[1\]\.households", r"为负数（-5）"),
+    (_changed(_item_off_by_a_fen), r"benefits\.by_unit\[0\]\.items",
+     r"各项之和 [\d,]+\.\d\d 元与 amount [\d,]+\.\d\d 元不符"),
+    (_set("benefits", "by_unit", 0, "amount", 1.005), r"benefits\.by_unit\[0\]\.amount", r"为 1\.005，金额最多两位小数"),
+    (_set("tasks", lambda tasks: tasks * 50), r"tasks\[59\]\.task", r"为第1条，与 tasks\[0\] 重复"),
+    (_without_task(7), "tasks", r"列了 58 条任务，任务分工表（matrix\.toml）有 59 条，缺第7条"),
+    (_set("tasks", 3, "task", 60), r"tasks\[3\]\.task", "为第60条，任务分工表（matrix.toml）中没有这一条"),
+    (_set("tasks", 2, "light", "blue"), r"tasks\[2\]\.light", "为 “blue”，只能是 green、yellow、red 之一"),
+    (_set("tasks", 0, "status_counts", "已完成", -1), r"tasks\[0\]\.status_counts\.已完成", r"为负数（-1）"),
+    (_set("benefits", "total", "4663231.50"), r"benefits\.total", "应是金额（数字），却是文字 “4663231.50”"),
+    (_set("benefits", "gap_person_months", "12"), r"benefits\.gap_person_months", "应是整数，却是文字 “12”"),
+    (_set("units", 0, "assigned_tasks", True), r"units\[0\]\.assigned_tasks", "应是整数，却是真假值 true"),
+    (_set("benefits", "by_unit", 2, "amount", False), r"benefits\.by_unit\[2\]\.amount", "应是金额（数字），却是真假值 false"),
+    (_set("benefits", "total", float("nan")), r"benefits\.total", r"应是金额（数字），却是NaN（不是有效数字）"),
+    (_set("benefits", "gap_person_months", float("inf")), r"benefits\.gap_person_months",
+     r"应是整数，却是Infinity（不是有效数字）"),
+    (_changed(_duplicate_unit), r"units\[1\]\.unit", r"为 “.+”，与 units\[0\] 重复，每个单位只能列一次"),
+    (_set("period", "2019Q5"), "period", "为 “2019Q5”，不是 2019Q1 这样的季度"),
+    (_set("benefits", "gap", lambda gap: round(gap + 1, 2)), r"benefits\.gap",
+     r"为 [\d,.]+ 元，与 by_unit 各行差额之和 [\d,.]+ 元不符"),
+    (_set("benefits", "by_unit", lambda rows: rows + rows[:1]), r"benefits\.by_unit\[\d+\]",
+     r"与 benefits\.by_unit\[0\] 同为 “.+” 的.+，同一单位同一类别只能列一行"),
+    (_set("findings", "by_code", "id-invalid", 99), r"findings\.by_code", r"各代码条数之和 \d+ 与 errors、warnings、infos 之和"),
+    (_set("benefits", "by_unit", 0, "items", "特困供养", 1.0), r"benefits\.by_unit\[0\]\.items\.特困供养",
+     "不是低保的救助项目"),
+    (_set("benefits", "by_unit", "rows"), r"benefits\.by_unit", "应是列表，却是文字 “rows”"),
+    (_changed(lambda s: s.pop("office")), "office", "缺失"),
+    (_set("district", "东湖区" * 100), "district", "有 300 个字符，过长"),
+    (_set("findings", "by_code", {f"code-{i}": 0 for i in range(10_001)}), r"findings\.by_code", "有 10001 项，超出合理范围"),
+    (_replaced('"period": "2019Q1"', '"period": "2019Q1",\n  "period": "2019Q2"'), "period",
+     "写了两次，无法确定该用哪一个"),
+], ids=["negative-amount", "negative-count", "items-do-not-add-up", "three-decimals", "tasks-repeated-50-times",
+        "task-count-differs", "task-not-in-matrix", "light-not-allowed", "negative-status-count", "string-as-money",
+        "string-as-count", "bool-as-count", "bool-as-money", "nan", "infinity", "duplicate-unit", "bad-period",
+        "gap-not-the-items", "by-unit-row-twice", "codes-do-not-add-up", "item-of-another-category",
+        "list-not-a-list", "missing-field", "name-too-long", "too-many-codes",
+        "key-written-twice"])
+def test_a_district_summary_off_the_contract_is_refused_naming_the_file_and_field(folders, tmp_path, edit, field,
+                                                                                  problem):
+    copy = shutil.copytree(folders["东湖区"], tmp_path / "各区" / "东湖区" / PERIOD)
+    edit(copy / "summary.json")
+    result = CliRunner().invoke(main, ["rollup", str(folders["青山湖区"]), str(copy), "--output", str(tmp_path / "out"),
+                                       "--config", str(CONFIG)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1, result.output
+    file = re.escape(str(copy / "summary.json"))
+    assert re.fullmatch(rf"{file} 中 {field} {problem}.*{REFUSED}", result.output.strip()), result.output
+    assert "各区/东湖区/2019Q1/summary.json 中 " in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    ('[{"period": "2019Q1"}]', "的内容是列表（1项），不是 JSON 对象"),
+    ('{"period": "2019Q1", "benefits": ', r"不是有效的 JSON（第 1 行第 \d+ 列：.+），可能已损坏"),
+    ('{"period": "2019Q1", "n": 1' + "0" * 5000 + "}", r"不是有效的 JSON（数字位数过多或嵌套过深）"),
+    ("[" * 100_000, r"不是有效的 JSON（数字位数过多或嵌套过深）"),
+    ('{"period": "2019年第一季度"}'.encode("gbk"), r"不是 UTF-8 编码的文本（第 \d+ 个字节起无法解码）"),
+], ids=["a-list", "cut-short", "huge-number", "deep-nesting", "gbk"])
+def test_a_summary_that_is_not_a_json_object_in_utf8_is_refused(folders, tmp_path, content, problem):
+    copy = shutil.copytree(folders["东湖区"], tmp_path / "东湖区")
+    (copy / "summary.json").write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    with pytest.raises(StopRun) as stopped:
+        rollup([folders["青山湖区"], copy], output_dir=tmp_path / "out", config_path=CONFIG)
+    assert re.fullmatch(rf"{re.escape(str(copy / 'summary.json'))} {problem}{REFUSED}", stopped.value.message)
+
+
+def test_a_summary_past_the_size_cap_is_refused_unread(folders, tmp_path, monkeypatch):
+    from pipeline import district_summary
+    copy = shutil.copytree(folders["东湖区"], tmp_path / "东湖区")
+    monkeypatch.setattr(district_summary, "MAX_BYTES", (copy / "summary.json").stat().st_size - 1)
+    with pytest.raises(StopRun, match=rf"东湖区/summary\.json 超过 0 MB，不像是 jiekun 写出的 summary\.json{REFUSED}"):
+        rollup([folders["青山湖区"], copy], output_dir=tmp_path / "out", config_path=CONFIG)

@@ -8,27 +8,37 @@ from ..context import Context
 from ..money import yuan
 from ..privacy import mask_name
 from .labels import CHANGE_REASON
+from .sheet_parts import EXCEL_ROWS, sheet_parts
 from .xlsx_formats import Cell, Col, Formats, fit_row, put, start_sheet, write_rows
 
 COLUMNS = [Col("单位", 12), Col("社区", 12), Col("户编号", 12), Col("户主", 9), Col("救助类别", 8, "center"),
            Col("人数", 6, "int"), Col("上季度月发放（元）", 12, "yuan"), Col("本季度月发放（元）", 12, "yuan"),
            Col("变化", 9, "pct"), Col("说明", 36, "wrap")]
+# Rows a sheet spends around the households: title, header and heading above; a blank row and the year's three
+# lines below.
+FRAME_ROWS = 7
 
 
-def write_changes_sheet(wb: Workbook, fmts: Formats, ctx: Context, title: str) -> None:
-    """Write the sheet: a line per town, then the households that entered, left or changed, then the year."""
-    ws = start_sheet(wb, fmts, "变动情况", title, COLUMNS, freeze_cols=0)
+def write_changes_sheet(wb: Workbook, fmts: Formats, ctx: Context, title: str, row_limit: int = EXCEL_ROWS) -> None:
+    """Write the sheet: a line per town, then the households that entered, left or changed, then the year.
+
+    A list longer than one sheet goes on in further sheets, each under the same heading; the year closes the last.
+    """
     c = ctx.changes
-    row = 2
-    if c is None or not c.received:
-        previous = c.previous.label if c is not None else "上季度"
-        put(ws, row, 0, f"未收到{previous}的报表，无法与上季度比较。", fmts.special("note"))
-        row += 2
-    else:
-        row = _block(ws, fmts, row, f"与{c.previous.label}相比：新增{len(c.entered)}户，退出{len(c.left)}户，"
-                     f"月发放额变化超过{c.share:.0%}的{len(c.changed)}户", _rows(c))
-    row = _year(ws, fmts, row, c)
-    ws.autofilter(1, 0, max(1, row - 1), len(COLUMNS) - 1)
+    rows = _rows(c) if c is not None and c.received else []
+    for part in sheet_parts("变动情况", len(rows), row_limit - FRAME_ROWS):
+        ws = start_sheet(wb, fmts, part.name, part.title(title, "行"), COLUMNS, freeze_cols=0)
+        row = 2
+        if c is None or not c.received:
+            previous = c.previous.label if c is not None else "上季度"
+            put(ws, row, 0, f"未收到{previous}的报表，无法与上季度比较。", fmts.special("note"))
+            row += 2
+        else:
+            row = _block(ws, fmts, row, f"与{c.previous.label}相比：新增{len(c.entered)}户，退出{len(c.left)}户，"
+                         f"月发放额变化超过{c.share:.0%}的{len(c.changed)}户", part.rows(rows))
+        if part.last:
+            row = _year(ws, fmts, row, c)
+        ws.autofilter(1, 0, max(1, row - 1), len(COLUMNS) - 1)
 
 
 def _rows(c: Changes) -> list[list]:

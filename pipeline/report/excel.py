@@ -13,6 +13,7 @@ from . import Bundle, Due, Report
 from .changes_sheet import write_changes_sheet
 from .labels import KIND, LIGHT, SEVERITY, SHEET_KIND, STATUS_SHORT, SUBMISSION
 from .person_sheets import PersonSheets
+from .sheet_parts import EXCEL_ROWS, SheetPart, sheet_parts
 from .wording import fix, reason_lines, title
 from .xlsx_formats import (
     Cell,
@@ -39,6 +40,9 @@ CELL_RULES = [("未报", Light.RED), ("未启动", Light.RED), (YELLOW_MARK, Lig
               ("推进", Light.GREEN)]
 MATRIX_LEGEND = f"　★ 牵头单位　{YELLOW_MARK} 黄灯（进度滞后、存在问题或状态不明）　未报 = 未报送该任务　空白 = 非本单位任务"
 ITEM_COLS = [Col(item.value, 14, "yuan") for item in Item]
+# Rows a sheet spends around its table: title and header, and for 读取核对 the 合计 row below.
+FINDINGS_FRAME = 2
+INPUTS_FRAME = 3
 
 
 def file_name(ctx: Context) -> str:
@@ -54,23 +58,31 @@ def write(bundle: Bundle, staging) -> None:
 REPORT = Report("办公室汇总工作簿", Due.QUARTER, write)
 
 
-def write_workbook(ctx: Context, path: Path, mask, *, full_detail: bool = True) -> None:
+def write_workbook(ctx: Context, path: Path, mask, *, full_detail: bool = True, row_limit: int | None = None) -> None:
     """Write the office workbook: overview, task matrix, submissions, money, persons, findings, read accounting.
 
-    Every sheet masks IDs and names except the person detail, the one place they may appear in full.
+    Every sheet masks IDs and names except the person detail, the one place they may appear in full. A sheet holds
+    `row_limit` rows (Excel's own limit unless a test sets it); the persons, the findings, the changes and the read
+    accounting go on in further sheets past it. The other sheets list units, tasks or standards from config.toml
+    and matrix.toml, never rows of the input, and every unit is also a column of 任务进展.
     """
+    limit = EXCEL_ROWS if row_limit is None else row_limit
     # xlsxwriter writes the package into memory; the person detail is streamed in on the way to `path`.
     package = BytesIO()
     wb = new_workbook(package, mask, ctx.issued or ctx.period.end)
     fmts = Formats(wb)
-    for sheet in (_overview, _matrix, _units, _benefits):
+    findings = sheet_parts("问题清单", len(ctx.findings), limit - FINDINGS_FRAME)
+    _overview(wb, fmts, ctx, findings)
+    for sheet in (_matrix, _units, _benefits):
         sheet(wb, fmts, ctx)
-    write_changes_sheet(wb, fmts, ctx, sheet_title(ctx, "变动情况"))
+    write_changes_sheet(wb, fmts, ctx, sheet_title(ctx, "变动情况"), limit)
     # The one place names and IDs may appear in full, unless config.toml [privacy] masks it too.
-    persons = PersonSheets(ctx.persons, None if full_detail else mask)
+    persons = PersonSheets(ctx.persons, None if full_detail else mask, row_limit)
     persons.lay_out(wb, fmts, lambda name: sheet_title(ctx, name))
-    _findings(wb, fmts, ctx)
-    _inputs(wb, fmts, ctx)
+    for part in findings:
+        _findings(wb, fmts, ctx, part)
+    for part in sheet_parts("读取核对", len(ctx.inputs), limit - INPUTS_FRAME):
+        _inputs(wb, fmts, ctx, part)
     wb.close()
     persons.fill(package, path, wb)
 
@@ -80,7 +92,7 @@ def sheet_title(ctx: Context, name: str) -> str:
     return f"{ctx.office.district}城镇贫困群众脱贫解困工作季度调度（{ctx.period.label}）· {name}"
 
 
-def _overview(wb: Workbook, fmts: Formats, ctx: Context) -> None:
+def _overview(wb: Workbook, fmts: Formats, ctx: Context, findings: list[SheetPart]) -> None:
     cols = [Col("项目", 26), Col("数值", 16, "count"), Col("方案下限", 14, "num"), Col("说明", 56, "wrap")]
     ws = start_sheet(wb, fmts, "总览", sheet_title(ctx, "总览"), cols, portrait=True)
     h = ctx.headline
@@ -103,7 +115,8 @@ def _overview(wb: Workbook, fmts: Formats, ctx: Context) -> None:
         ["救助人月数（人·月）", h.person_months, None, ""],
         ["人均补差（元/人·月）", Cell(None if avg is None else yuan(avg), avg_light, kind="yuan"),
          Cell(None if floor is None else yuan(floor), kind="yuan"), _avg_note(avg, floor)],
-        ["数据问题：错误（条）", Cell(h.errors, Light.RED if h.errors else None), None, "详见“问题清单”表"],
+        ["数据问题：错误（条）", Cell(h.errors, Light.RED if h.errors else None), None,
+         "详见“问题清单”表" if len(findings) == 1 else f"详见以“问题清单”开头的{len(findings)}张表"],
         ["数据问题：警告（条）", Cell(h.warnings, Light.YELLOW if h.warnings else None), None, ""],
         ["数据问题：提示（条）", h.infos, None, ""],
     ]
@@ -255,28 +268,31 @@ def _benefits(wb: Workbook, fmts: Formats, ctx: Context) -> None:
                                       *(yuan(t.items[i]) for i in Item), yuan(t.amount_fen)])
 
 
-def _findings(wb: Workbook, fmts: Formats, ctx: Context) -> None:
+def _findings(wb: Workbook, fmts: Formats, ctx: Context, part: SheetPart) -> None:
     cols = [Col("问题代码", 20), Col("问题名称", 18), Col("严重程度", 8, "center"), Col("单位", 12), Col("文件", 28, "wrap"),
             Col("工作表", 12), Col("行", 6, "int"), Col("列", 14), Col("说明", 44, "wrap"), Col("值", 16, "wrap"),
             Col("改正方法", 36, "wrap")]
-    ws = start_sheet(wb, fmts, "问题清单", sheet_title(ctx, "问题清单"), cols, freeze_cols=3)
+    ws = start_sheet(wb, fmts, part.name, part.title(sheet_title(ctx, "问题清单")), cols, freeze_cols=3)
     rows = [[f.code, title(f.code), SEVERITY[f.severity], f.unit, f.file, f.sheet, f.row, f.column, f.message, f.value,
-             fix(ctx, f.code)] for f in ctx.findings]
+             fix(ctx, f.code)] for f in part.rows(ctx.findings)]
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
     colour_by_text(ws, fmts, (2, 2, end - 1, 2), SEVERITY_RULES)
 
 
-def _inputs(wb: Workbook, fmts: Formats, ctx: Context) -> None:
+def _inputs(wb: Workbook, fmts: Formats, ctx: Context, part: SheetPart) -> None:
     cols = [Col("文件", 36), Col("工作表", 14), Col("类型", 14, "center"), Col("单位", 12), Col("读取行数", 9, "int"),
             Col("采用行数", 9, "int"), Col("列入问题行数", 11, "int"), Col("说明或合计行数", 12, "int"), Col("核对", 12, "center"),
             Col("说明", 30, "wrap")]
-    ws = start_sheet(wb, fmts, "读取核对", sheet_title(ctx, "读取核对（读取行数 = 采用行数 + 列入问题行数 + 说明或合计行数）"), cols,
-                     freeze_cols=1)
+    ws = start_sheet(wb, fmts, part.name, part.title(sheet_title(
+        ctx, "读取核对（读取行数 = 采用行数 + 列入问题行数 + 说明或合计行数）"), "项"), cols, freeze_cols=1)
+    inputs = part.rows(ctx.inputs)
     rows = [[i.file, i.sheet, SHEET_KIND.get(i.kind, i.kind), i.unit, i.rows_read, i.rows_used, i.rows_reported,
-             i.rows_set_aside, "相符" if i.reconciled else "不符", i.note] for i in ctx.inputs]
+             i.rows_set_aside, "相符" if i.reconciled else "不符", i.note] for i in inputs]
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
     colour_by_text(ws, fmts, (2, 8, end - 1, 8), [("不符", Light.RED), ("相符", Light.GREEN)])
-    sums = [sum(getattr(i, k) for i in ctx.inputs) for k in ("rows_read", "rows_used", "rows_reported", "rows_set_aside")]
-    write_total(ws, fmts, cols, end, [f"合计（{len(ctx.inputs)}项）", "", "", "", *sums, "", ""])
+    sums = [sum(getattr(i, k) for i in inputs) for k in ("rows_read", "rows_used", "rows_reported", "rows_set_aside")]
+    # A split table's 合计 row adds up its own sheet, as the person detail's does.
+    label = "合计" if part.count == 1 else "本表合计"
+    write_total(ws, fmts, cols, end, [f"{label}（{len(inputs)}项）", "", "", "", *sums, "", ""])

@@ -9,6 +9,7 @@ from ..findings import Finding
 from ..vocab import Light, Severity
 from . import Bundle, Due, Report
 from .labels import SEVERITY, cn_date
+from .sheet_parts import EXCEL_ROWS, sheet_parts
 from .wording import fix, title
 from .xlsx_formats import Cell, Col, Formats, finish_table, new_workbook, start_sheet, write_rows
 
@@ -16,6 +17,8 @@ SEVERITY_LIGHTS = {Severity.ERROR: Light.RED, Severity.WARNING: Light.YELLOW, Se
 COLUMNS = [Col("序号", 6, "int"), Col("类别", 8, "center"), Col("问题", 18), Col("文件", 26), Col("工作表", 12),
            Col("位置", 22), Col("发现的值", 18), Col("说明", 40, "wrap"), Col("如何改正", 36, "wrap")]
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+# Rows a sheet spends around the findings: title and header above, a blank row and the closing note below.
+FRAME_ROWS = 4
 
 
 def feedback_units(ctx: Context) -> list[str]:
@@ -46,18 +49,20 @@ def write(bundle: Bundle, staging) -> None:
 REPORT = Report("问题反馈单", Due.QUARTER, write)
 
 
-def write_feedback(ctx: Context, unit: str, path: Path, mask) -> None:
-    """Write one unit's feedback workbook, errors first."""
+def write_feedback(ctx: Context, unit: str, path: Path, mask, *, row_limit: int = EXCEL_ROWS) -> None:
+    """Write one unit's feedback workbook, errors first; findings past `row_limit` rows go on in further sheets."""
     mine = [f for f in ctx.findings if f.unit == unit]
     wb = new_workbook(path, mask, ctx.issued or ctx.period.end)
     fmts = Formats(wb)
-    ws = start_sheet(wb, fmts, "问题反馈", f"{unit}：{ctx.period.label}脱贫解困工作报送问题反馈单", COLUMNS, freeze_cols=2)
-    rows = [[i, Cell(SEVERITY[f.severity], SEVERITY_LIGHTS[f.severity]), title(f.code), f.file, f.sheet, where(f),
-             f.value, f.message, fix(ctx, f.code)] for i, f in enumerate(mine, 1)]
-    end = write_rows(ws, fmts, COLUMNS, rows)
-    finish_table(ws, COLUMNS, end - 1)
     errors = sum(1 for f in mine if f.severity is Severity.ERROR)
     issued = cn_date(ctx.issued) if ctx.issued else ""
     note = f"共 {len(mine)} 条（错误 {errors} 条须改正后重新报送，警告请核实）。{ctx.office.name} {issued}".rstrip()
-    ws.merge_range(end + 1, 0, end + 1, len(COLUMNS) - 1, note, fmts.special("note"))
+    for part in sheet_parts("问题反馈", len(mine), row_limit - FRAME_ROWS):
+        ws = start_sheet(wb, fmts, part.name, part.title(f"{unit}：{ctx.period.label}脱贫解困工作报送问题反馈单"), COLUMNS,
+                         freeze_cols=2)
+        rows = [[i, Cell(SEVERITY[f.severity], SEVERITY_LIGHTS[f.severity]), title(f.code), f.file, f.sheet, where(f),
+                 f.value, f.message, fix(ctx, f.code)] for i, f in enumerate(part.rows(mine), part.start + 1)]
+        end = write_rows(ws, fmts, COLUMNS, rows)
+        finish_table(ws, COLUMNS, end - 1)
+        ws.merge_range(end + 1, 0, end + 1, len(COLUMNS) - 1, note, fmts.special("note"))
     wb.close()

@@ -6,8 +6,8 @@ package and streams the persons in place of the template, built a column at a ti
 instead of a Python call per cell. A cell is a number or an inline string, never a formula; each column keeps the
 style xlsxwriter gave its template cell, so the sheet looks the same as one xlsxwriter wrote cell by cell.
 
-A sheet holds EXCEL_ROWS rows. When every person fits under the title and header rows with the 合计 row below, the
-detail is one sheet, 对象明细. Otherwise it is one sheet per unit, 对象明细（湖坊镇）, in the order units first appear,
+A sheet holds EXCEL_ROWS rows, or the workbook's row_limit when a test sets one. When every person fits under the
+title and header rows with the 合计 row below, the detail is one sheet, 对象明细. Otherwise it is one sheet per unit, 对象明细（湖坊镇）, in the order units first appear,
 and a unit too large for one sheet is cut into numbered parts, 对象明细（湖坊镇）1, 对象明细（湖坊镇）2. Each sheet has
 its own 合计 row; every person is on exactly one sheet, never left out.
 """
@@ -33,9 +33,9 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..money import yuan
 from ..vocab import ITEM_FIELDS, Item, Light
+from .sheet_parts import EXCEL_ROWS
 from .xlsx_formats import Col, Formats, finish_table, is_missing, start_sheet, write_total
 
-EXCEL_ROWS = 1_048_576          # rows in one sheet, the format's own limit
 CHUNK_ROWS = 20_000             # persons turned into XML at a time: memory stays flat at any size
 SHEET_NAME = "对象明细"
 # The title, header and 合计 rows around the persons; the first person is on row 3 as Excel counts.
@@ -120,12 +120,14 @@ class PersonSheets:
 
     persons: pd.DataFrame
     mask: Callable[[str], str] | None       # None: names and IDs in full, as contracts.md allows on this sheet
+    row_limit: int | None = None            # rows in one sheet; None: EXCEL_ROWS
     parts: list[Part] = field(default_factory=list)
     sheets: list[Worksheet] = field(default_factory=list)
 
     def lay_out(self, wb: Workbook, fmts: Formats, title: Callable[[str], str]) -> None:
         """Add every detail sheet with its title, header, template row, 合计 row, filter and ID-check colour."""
-        self.parts = plan(self.persons["unit"] if "unit" in self.persons else pd.Series([None] * len(self.persons)))
+        units = self.persons["unit"] if "unit" in self.persons else pd.Series([None] * len(self.persons))
+        self.parts = plan(units, None if self.row_limit is None else self.row_limit - FRAME_ROWS)
         worksheet_class = None if self.mask is not None else Worksheet
         for part in self.parts:
             ws = start_sheet(wb, fmts, part.name, title(part.name), COLUMNS, freeze_cols=4,
