@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .errors import StopRun
 from .money import round_half_up_div, to_fen
-from .parameters import Parameters, Value
+from .parameters import MAX_PERSONS, Parameters, Value
 from .period import Period
 from .vocab import ITEM_FIELDS, Category, Item
 
@@ -133,6 +134,10 @@ def compute(persons: pd.DataFrame, period: Period, rates: Rates) -> Benefits:
     from .explain import explain
 
     people = persons.loc[persons["used"]].copy()
+    if len(people) > MAX_PERSONS:
+        # Beyond it the sums below could lose fen (float64 in bincount) or overflow int64: see parameters.MAX_PERSONS.
+        raise StopRun(f"本季度台账共 {len(people):,} 人，超过一次运行能精确计算的 {MAX_PERSONS:,} 人，"
+                      "请按区分别运行后用 jiekun rollup 汇总。")
     if people.empty:
         return Benefits(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(columns=BY_UNIT_COLUMNS), 0, 0, rates)
     codes, _ = pd.factorize(people["household_key"])       # households in order of first appearance

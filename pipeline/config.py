@@ -9,11 +9,11 @@ from pathlib import Path
 
 from . import parameters as params_mod
 from .errors import StopRun
-from .parameters import Parameters
+from .parameters import Parameters, check_year
 from .period import Period
-from .reader.limits import LIMITS, Limits
+from .reader.limits import LIMITS, SETTINGS, Limits
 from .scoring import Method, parse_method
-from .units import KINDS, Registry, Unit
+from .units import KINDS, Registry, Unit, normalize_name
 from .vocab import Status
 
 
@@ -103,7 +103,7 @@ def load_config(path: str | Path) -> Config:
     data = read_toml(path, "配置文件", "请在项目目录下运行，或用 --config 指定配置文件。")
     name = path.name
     base = path.resolve().parent
-    paths = {k: (base / str(v)) for k, v in _table(data, "paths", name).items()}
+    paths = {k: (base / _text(_table(data, "paths", name), k, "paths", name)) for k in _table(data, "paths", name)}
     for key in ("matrix", "templates"):
         if key not in paths:
             raise StopRun(f"配置文件 {name} 的 [paths] 缺少 {key}，请补上。")
@@ -179,32 +179,33 @@ def _lights(table: dict, name: str) -> LightRules:
     words = table.get("no_problem_words", ["无"])
     if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
         raise StopRun(f"配置文件 {name} 的 lights.no_problem_words 须为文字列表，如 [\"无\", \"暂无\"]，请改正。")
+    shares = {key: _number(table, key, "lights", name, default, high=1)
+              for key, default in (("red_share", 0.5), ("yellow_share", 0.25))}
+    for key, color in (("red_share", "红灯"), ("yellow_share", "黄灯")):
+        if shares[key] == 0:
+            # A task turns red (yellow) when at least this share of its units is: at 0 every task would, reported or not.
+            raise StopRun(f"配置文件 {name} 的 lights.{key} 须大于 0（为 0 时每项任务都亮{color}），请改正。")
     return LightRules(
         schedule_per_quarter=_number(table, "schedule_points_per_quarter", "lights", name, 25, high=100),
         tolerance=_number(table, "schedule_tolerance_points", "lights", name, 25, high=100),
-        red_share=_number(table, "red_share", "lights", name, 0.5, high=1),
-        yellow_share=_number(table, "yellow_share", "lights", name, 0.25, high=1),
+        red_share=shares["red_share"],
+        yellow_share=shares["yellow_share"],
         no_problem_words=frozenset(w.strip() for w in words),
     )
 
 
 def _limits(table: dict, name: str) -> Limits:
-    """Read [limits]: what reading one file may cost. Sizes are given in MB, the memory in GB."""
-    scale = {"memory_gb": ("memory_bytes", 1 << 30), "file_mb": ("file_bytes", 1 << 20),
-             "unzipped_mb": ("unzipped_bytes", 1 << 20), "seconds": ("seconds", 1), "seconds_per_mb": ("seconds_per_mb", 1),
-             "zip_entries": ("zip_entries", 1), "sheet_rows": ("sheet_rows", 1), "sheet_cols": ("sheet_cols", 1),
-             "sheet_cells": ("sheet_cells", 1), "book_cells": ("book_cells", 1), "sheets": ("sheets", 1)}
-    unknown = sorted(set(table) - set(scale))
+    """Read [limits]: what reading one file may cost, each a whole number within its range (see SETTINGS)."""
+    unknown = sorted(set(table) - set(SETTINGS))
     if unknown:
-        raise StopRun(f"配置文件 {name} 的 [limits] 中 {'、'.join(unknown)} 不是可设置的上限，只能是 {'、'.join(scale)}，请改正。")
+        raise StopRun(f"配置文件 {name} 的 [limits] 中 {'、'.join(unknown)} 不是可设置的上限，只能是 {'、'.join(SETTINGS)}，请改正。")
     values = {}
     for key, value in table.items():
-        field_name, unit = scale[key]
-        number = _number(table, key, "limits", name, 0, low=0)
-        if number <= 0:
-            raise StopRun(f"配置文件 {name} 的 limits.{key} 须大于 0，请改正。")
-        kind = type(getattr(LIMITS, field_name))
-        values[field_name] = kind(number * unit)
+        s = SETTINGS[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not s.low <= value <= s.high:
+            raise StopRun(f"配置文件 {name} 的 limits.{key} 须为 {s.low} 到 {s.high} 之间的整数（{s.unit}），现为“{value}”，"
+                          "请改正或删去这一行用默认值。")
+        values[s.field] = type(getattr(LIMITS, s.field))(value * s.scale)
     return replace(LIMITS, **values)
 
 
@@ -217,10 +218,15 @@ def _documents(table: dict, name: str) -> dict[str, Issue]:
             raise StopRun(f"配置文件 {name} 的 {where} 须写成 {{ number = 3, date = 2019-07-05 }}，请改正。")
         if not (Period.try_parse(key) or _half(key) or (len(key) == 4 and key.isdigit())):
             raise StopRun(f"配置文件 {name} 的 {where} 不是季度、半年或年份（如 2019Q2、2019H1、2019），请改正。")
+        check_year(int(key[:4]), f"配置文件 {name} 的 {where}", "年份")
         number = spec.get("number")
-        if number is not None and (isinstance(number, bool) or not isinstance(number, int) or number < 1):
-            raise StopRun(f"配置文件 {name} 的 {where}.number 须为正整数（文号中的序号），请改正。")
-        out[key] = Issue(number, _issue_date(spec.get("date"), f"{where}.date", name))
+        if number is not None and (isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 9999):
+            raise StopRun(f"配置文件 {name} 的 {where}.number 须为 1 到 9999 之间的整数（文号中的序号），"
+                          f"现为“{number}”，请改正。")
+        issued = _issue_date(spec.get("date"), f"{where}.date", name)
+        if issued is not None:
+            check_year(issued.year, f"配置文件 {name} 的 {where}.date")
+        out[key] = Issue(number, issued)
     return out
 
 
@@ -238,29 +244,48 @@ def _issue_date(value: object, where: str, name: str) -> date | None:
 
 
 def _status_words(table: dict, name: str) -> dict[str, Status]:
-    words: dict[str, Status] = {}
+    """Map every word units write to its status; a word may belong to one status only (each status to itself)."""
     canonical = {s.value: s for s in Status}
+    words: dict[str, Status] = dict(canonical)
     for status, variants in table.items():
         if status not in canonical:
             raise StopRun(f"配置文件 {name} 的 [status_words] 中“{status}”不是标准状态，"
                           f"只能是{'、'.join(canonical)}之一。")
         if not isinstance(variants, list) or not all(isinstance(v, str) for v in variants):
             raise StopRun(f"配置文件 {name} 的 status_words.{status} 须为文字列表，请改正。")
-        for word in [status, *variants]:
-            words[word.strip()] = canonical[status]
-    for text, status in canonical.items():
-        words.setdefault(text, status)
+        for word in (v.strip() for v in variants):
+            if not word:
+                raise StopRun(f"配置文件 {name} 的 status_words.{status} 中有空白的用语，请删去。")
+            if words.setdefault(word, canonical[status]) != canonical[status]:
+                raise StopRun(f"配置文件 {name} 的 [status_words] 中“{word}”同时列在“{words[word].value}”和“{status}”之下，"
+                              "一个用语只能对应一种状态，请删去其中一处。")
     return words
 
 
 def _registry(entries: list, name: str, places: tuple[str, ...]) -> Registry:
+    """Read [[units]]; every name and alias must denote one unit only."""
     if not isinstance(entries, list) or not entries:
         raise StopRun(f"配置文件 {name} 没有单位名录（[[units]]），请补上。")
     units = []
+    owner: dict[str, str] = {}          # normalized name or alias → the unit it denotes
     for entry in entries:
         kind = entry.get("kind") if isinstance(entry, dict) else None
-        if kind not in KINDS or not entry.get("name"):
+        if kind not in KINDS or not isinstance(entry.get("name"), str) or not entry["name"].strip():
             shown = entry.get("name", "?") if isinstance(entry, dict) else entry
-            raise StopRun(f"配置文件 {name} 中单位“{shown}”的 kind 须为 {'/'.join(KINDS)}。")
-        units.append(Unit(str(entry["name"]), kind, bool(entry.get("reports", True)), tuple(entry.get("aliases", ()))))
+            raise StopRun(f"配置文件 {name} 中单位“{shown}”的 kind 须为 {'/'.join(KINDS)}，name 须为文字。")
+        unit = entry["name"].strip()
+        aliases = entry.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+            raise StopRun(f"配置文件 {name} 的 [[units]] 中“{unit}”的 aliases 须为文字列表，请改正。")
+        reports = entry.get("reports", True)
+        if not isinstance(reports, bool):
+            raise StopRun(f"配置文件 {name} 的 [[units]] 中“{unit}”的 reports 须为 true 或 false，请改正。")
+        if normalize_name(unit) in owner and owner[normalize_name(unit)] == unit:
+            raise StopRun(f"配置文件 {name} 的 [[units]] 中“{unit}”出现了两次，请只保留一处。")
+        for key in dict.fromkeys([unit, *aliases]):
+            other = owner.setdefault(normalize_name(key), unit)
+            if other != unit:
+                raise StopRun(f"配置文件 {name} 的 [[units]] 中“{key}”既是“{other}”又是“{unit}”的名称或别名，"
+                              "请只留给其中一个单位。")
+        units.append(Unit(unit, kind, reports, tuple(aliases)))
     return Registry.build(units, places)

@@ -48,6 +48,33 @@ SPECS: tuple[ParamSpec, ...] = (
 SPEC = {s.name: s for s in SPECS}
 PAID = tuple(s.name for s in SPECS if s.paid)
 
+# Sane ranges, stated once. The plan (湖城字〔2019〕1号) runs 2019–2020. A date anywhere in config.toml or matrix.toml
+# (an effective date, a floor's year, a document's date or number year, the plan's issue date) more than a decade
+# either side is a slip such as 1900 or 9999: it would leave quarters unpaid, or pay a stray value, without a word.
+PLAN_YEARS = (2019, 2020)
+YEARS = range(PLAN_YEARS[0] - 10, PLAN_YEARS[1] + 10 + 1)          # 2009–2030
+# No standard comes near 100,000 元 per person-month (the plan's 2020 低保 floor is 730 元): a larger value is a typo,
+# and a bound here is what keeps the integer sums in benefits.py from overflowing (see MAX_PERSONS).
+MONEY_CEILING = Decimal(100_000)
+FACTOR_CEILING = Decimal(10)        # a multiplier such as 1.3 × the 低保 standard; ten times is no policy
+# Headroom, in fen. benefits.py sums int64, and sums each household's members with np.bincount, whose float64 weights
+# stay exact only below 2**53 ≈ 9.007e15 — the tighter bound. With every money parameter at the ceiling (10**7 fen):
+#   a person-month pays at most 3 of them: 特困 = 供养 + 护理费 (min_wage × a rate ≤ 1) + 重度护理补贴;
+#   低保/支出型 member = a share of the 差额 (≤ the 低保 standard, as income ≥ 0) + 2 allowances → ≤ 3 × 10**7 fen;
+#   a quarter is 3 months → ≤ 9 × 10**7 fen per person;
+#   MAX_PERSONS = 5 × 10**7 persons → ≤ 4.5 × 10**15 fen < 2**53 < 2**63 - 1 ≈ 9.2 × 10**18.
+# Files per run are not bounded by [limits], so benefits.compute checks the person count itself.
+MAX_PERSONS = 50_000_000            # about six times China's whole urban 低保 roll of 2019 (8.6 million)
+PERSON_QUARTER_FEN = 3 * 3 * int(MONEY_CEILING) * 100
+assert MAX_PERSONS * PERSON_QUARTER_FEN < 2**53
+
+
+def check_year(year: int, where: str, what: str = "日期") -> None:
+    """Stop the run when a configured date or year lies outside YEARS; `where` names the file and the key."""
+    if year not in YEARS:
+        raise StopRun(f"{where} 的{what}不在 {YEARS[0]} 至 {YEARS[-1]} 年之间（方案执行期 {PLAN_YEARS[0]}–{PLAN_YEARS[1]} "
+                      f"年前后各十年），现为 {year} 年，请核对后改正。")
+
 
 def label(name: str) -> str:
     return SPEC[name].label if name in SPEC else name
@@ -142,6 +169,7 @@ def load(raw_values: dict, raw_floors: dict, file: str) -> Parameters:
                     continue
                 where = f"parameters.{name}.\"{key}\""
                 start = _date(key, where, file)
+                check_year(start.year, f"配置文件 {file} 的 {where}")
                 dated.append(Value(name, start, _value(spec, name, where, file), _source(spec, where, file)))
             values[name] = _ordered(name, dated, file)
     floors: dict[int, dict[str, Floor]] = {}
@@ -149,6 +177,7 @@ def load(raw_values: dict, raw_floors: dict, file: str) -> Parameters:
         if not _is_year(year_text) or not isinstance(table, dict):
             raise StopRun(f"配置文件 {file} 的 [plan_floors.{year_text}] 不是年份，请改为如 [plan_floors.2019]。")
         year = int(year_text)
+        check_year(year, f"配置文件 {file} 的 plan_floors.{year_text}", "年份")
         floors[year] = {}
         for name, spec in table.items():
             where = f"plan_floors.{year}.{name}"
@@ -169,6 +198,7 @@ def _legacy_values(raw: dict, file: str) -> dict[str, tuple[Value, ...]]:
         if not _is_year(year_text) or not isinstance(table, dict):
             raise StopRun(f"配置文件 {file} 的 [parameters.{year_text}] 不是年份，请改为如 [parameters.2019]，"
                           "或改用按日期执行的写法 [parameters.<参数名>]。")
+        check_year(int(year_text), f"配置文件 {file} 的 parameters.{year_text}", "年份")
         for name, spec in table.items():
             where = f"parameters.{year_text}.{name}"
             if name not in SPEC or not SPEC[name].paid:
@@ -208,6 +238,11 @@ def _value(spec: object, name: str, where: str, file: str) -> Decimal:
         raise StopRun(f"配置文件 {file} 的 {where} 的数值 {raw} 是负数，请改正。")
     if SPEC[name].kind == Kind.RATE and value > 1:
         raise StopRun(f"配置文件 {file} 的 {where} 是比例，须在 0 到 1 之间（如 0.8），现为 {raw}，请改正。")
+    if SPEC[name].kind == Kind.FACTOR and value > FACTOR_CEILING:
+        raise StopRun(f"配置文件 {file} 的 {where} 是倍数，须在 0 到 {FACTOR_CEILING} 之间（如 1.3），现为 {raw}，请改正。")
+    if SPEC[name].kind == Kind.MONEY and value > MONEY_CEILING:
+        raise StopRun(f"配置文件 {file} 的 {where} 的数值 {raw} 超过每人每月 {MONEY_CEILING} 元的上限，"
+                      "请核对金额（以元为单位）后改正。")
     if SPEC[name].kind == Kind.MONEY and value != value.quantize(Decimal("0.01")):
         raise StopRun(f"配置文件 {file} 的 {where} 的金额 {raw} 超过两位小数（分），请改正。")
     return value

@@ -77,12 +77,26 @@ def parse_method(raw: object, name: str) -> Method:
         if grade.value not in table("grades"):
             raise StopRun(f"配置文件 {name} 的 [assessment.grades] 缺少“{grade.value}”的分数线，请补上。")
         grades.append((grade, number("grades", grade.value)))
-    if [g for _, g in grades] != sorted((g for _, g in grades), reverse=True) or grades[-1][1] != 0:
+        if grades[-1][1] > 100:
+            raise StopRun(f"配置文件 {name} 的 assessment.grades 中“{grade.value}”的分数线 {fmt_param(grades[-1][1])} "
+                          "超过满分 100，没有单位能达到，请改正。")
+    # Strictly: two equal thresholds would leave the lower grade to no one.
+    lows = [g for _, g in grades]
+    if any(a <= b for a, b in zip(lows, lows[1:])) or lows[-1] != 0:
         raise StopRun(f"配置文件 {name} 的 [assessment.grades] 须从优秀到较差依次降低，且较差为 0，请改正。")
+    timeliness = {k: number("timeliness", k, share=True) for k in ("on_time", "late", "missing")}
+    light_shares = {light: number("task_completion", light.value, share=True) for light in Light}
+    # A late report scoring above an on-time one, or a red light above a green one, rewards the failure.
+    if not timeliness["on_time"] >= timeliness["late"] >= timeliness["missing"]:
+        raise StopRun(f"配置文件 {name} 的 [assessment.timeliness] 须 on_time ≥ late ≥ missing（按时报送得分不低于逾期，"
+                      "逾期不低于未报送），请改正。")
+    if not light_shares[Light.GREEN] >= light_shares[Light.YELLOW] >= light_shares[Light.RED]:
+        raise StopRun(f"配置文件 {name} 的 [assessment.task_completion] 须 green ≥ yellow ≥ red（绿灯得分不低于黄灯，"
+                      "黄灯不低于红灯），请改正。")
     return Method(
         weights=weights,
-        timeliness={k: number("timeliness", k, share=True) for k in ("on_time", "late", "missing")},
-        light_shares={light: number("task_completion", light.value, share=True) for light in Light},
+        timeliness=timeliness,
+        light_shares=light_shares,
         completion_basis=basis, per_error=number("data_quality", "per_error"),
         per_warning=number("data_quality", "per_warning"), exclude_codes=excluded,
         missing_quarter=missing_quarter, grades=tuple(grades))

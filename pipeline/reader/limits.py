@@ -34,6 +34,43 @@ class Limits:
 
 
 LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of config.toml's [limits]: the Limits field it sets, its scale, its unit and its sane range."""
+
+    field: str
+    scale: int          # bytes or seconds per unit the clerk writes
+    unit: str
+    low: int
+    high: int
+
+
+# Every [limits] key takes a whole number within its range. A floor below which the shipped input no longer reads
+# makes every file unreadable and the quarter pays 0.00 元 without a stop; a ceiling keeps one file from taking the
+# machine. Floors and ceilings, and why:
+SETTINGS = {
+    # Measured on the shipped input: a worker grows by about 30 MB resident while reading its largest roster, but
+    # pyarrow's mimalloc reserves 1 GiB of address space at its first allocation; with a cap of exactly 1 GB that
+    # reservation fits and leaves no room (one roster in three runs was refused), so 2 GB is the least that reads
+    # reliably. 64 GB is more than an office PC has; default_jobs already runs fewer workers when memory is short.
+    "memory_gb": Setting("memory_bytes", _GB, "GB", 2, 64),
+    # A worker spawned on Windows imports pandas before its first file (1.3 s here, several on an old office PC),
+    # and that start-up counts against the first file's time; an hour per file is a run nobody waits for.
+    "seconds": Setting("seconds", 1, "秒", 10, 3600),
+    "seconds_per_mb": Setting("seconds_per_mb", 1, "秒", 0, 60),
+    "file_mb": Setting("file_bytes", _MB, "MB", 1, 4096),
+    "unzipped_mb": Setting("unzipped_bytes", _MB, "MB", 1, 16384),
+    "zip_entries": Setting("zip_entries", 1, "个", 100, 1_000_000),       # a one-sheet xlsx has 10–15 entries
+    # The 59-task progress form is about 64 rows and the roster form 17 columns; 16,777,216 rows is 16 × Excel's.
+    "sheet_rows": Setting("sheet_rows", 1, "行", 100, 1 << 24),
+    "sheet_cols": Setting("sheet_cols", 1, "列", 20, 16_384),
+    # About 64 GB's worth at the ~140 bytes a cell costs when read (see Limits).
+    "sheet_cells": Setting("sheet_cells", 1, "个单元格", 2_000, 1 << 28),
+    "book_cells": Setting("book_cells", 1, "个单元格", 2_000, 1 << 28),
+    "sheets": Setting("sheets", 1, "个", 1, 4096),
+}
 # Folders and files an operating system leaves behind; they are hidden on the clerk's own machine.
 OS_LITTER = frozenset({"thumbs.db", "desktop.ini", "__macosx", "$recycle.bin", "system volume information"})
 
