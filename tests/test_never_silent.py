@@ -209,3 +209,12 @@ def test_a_table_named_with_a_leading_dot_is_read(tmp_path):
     kinds = {i.file: i.kind for i in result.context.inputs}
     assert kinds == {"..湖坊镇进展.csv": "progress", "._湖坊镇进展.csv": "system"}
     assert result.context.unit(UNIT).submitted
+
+
+def test_an_income_no_month_can_hold_is_a_bad_value_not_an_overflow(tmp_path, clean):
+    rows = households(1, 6)
+    rows[0][7] = 92233720368547758          # 户 H001's income, typed into the wrong column or pasted as an ID
+    result = quarter(tmp_path / "damaged", {"台账": [TITLE, META, ROSTER_HEADER, *rows]})
+    assert [(f.row, f.column) for f in result.findings if f.code == "bad-value"] == [(4, "家庭月人均收入")]
+    assert set(paid(clean)) - set(paid(result)) == {rows[0][2], rows[1][2]}
+    assert 0 < result.context.total_fen < clean.context.total_fen and reconciled(result)

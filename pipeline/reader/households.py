@@ -20,6 +20,9 @@ from .vocabulary import is_head, parse_category
 
 _SPACES = re.compile(r"\s+")
 _NO_INCOME = ("无", "无收入", "0")
+# A monthly figure per household or member beyond this is a typo (a yearly total, an ID in the wrong column); it also
+# keeps (standard − income) × members far inside int64 for any sheet Excel can hold.
+_MAX_MONTHLY_FEN = 100_000_000
 
 # Sort keys place each finding where a row-by-row reading reports it: per household, its own cells first, then
 # its unit, then each member's cells, then the member count.
@@ -71,7 +74,7 @@ def group(column: Callable[[str], Column], body: Body, layout: Layout) -> Househ
 def _income(raw: object) -> int | None:
     # On an income line 无 means "no income", not "unknown"; —, NA and blank stay blank.
     value = 0 if _SPACES.sub("", clean_text(raw)) in _NO_INCOME else parse_fen(raw)
-    if value is not None and value < 0:
+    if value is not None and not 0 <= value <= _MAX_MONTHLY_FEN:
         raise ValueError(raw)
     return value
 
@@ -151,8 +154,8 @@ def parse_households(cells: Callable[[str], Column], households: Households, row
                 left_out=members(k), **where(first_rows[k], name))))
 
     report(~known, 0, "category", lambda raw, left: f"救助类别“{shown(raw) or '（空）'}”无法识别，请填 低保、特困 或 支出型；{left}")
-    report(income_bad, 1, "income", lambda raw, left: f"家庭月人均收入“{shown(raw)}”无法识别，请填不小于0的数字（元）；{left}")
-    report(rigid_bad, 2, "rigid_spending", lambda raw, left: f"家庭月刚性支出“{shown(raw)}”无法识别，请填不小于0的数字（元）；{left}")
+    report(income_bad, 1, "income", lambda raw, left: f"家庭月人均收入“{shown(raw)}”无法识别，请填0到100万之间的数字（元/月）；{left}")
+    report(rigid_bad, 2, "rigid_spending", lambda raw, left: f"家庭月刚性支出“{shown(raw)}”无法识别，请填0到100万之间的数字（元/月）；{left}")
     report(missing_income, 3, "income", lambda raw, left: f"低保、支出型家庭须填家庭月人均收入（无收入填0）；{left}")
     for order, (name, label, bad) in enumerate((("start_month", "享受起始年月", start_bad),
                                                  ("stop_month", "停发年月", stop_failed)), start=4):
