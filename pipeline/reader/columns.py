@@ -62,6 +62,13 @@ def filled_mask(values: np.ndarray) -> np.ndarray:
     return out
 
 
+def _mostly_short(values: np.ndarray) -> bool:
+    """Say whether most distinct values are short (names, words, numbers) rather than long texts such as IDs."""
+    sample = values[:1000]
+    long = sum(1 for v in sample if isinstance(v, str) and len(v) > _PLACEHOLDER_LENGTH)
+    return long * 2 <= len(sample)
+
+
 def clean_texts(values: np.ndarray) -> np.ndarray:
     """Return clean_text of each value; text that is already clean is recognised in bulk and kept as it is."""
     out = np.empty(len(values), dtype=object)
@@ -131,7 +138,12 @@ class Column:
         """Say of each distinct value whether it holds anything but blanks and placeholders such as 无, — or NA."""
         root = self._root
         if root._filled is None:
-            root._filled = filled_mask(root.uniques)
+            if root._clean is not None or _mostly_short(root.uniques):
+                # Most columns' texts are cleaned for reading anyway: clean them once, here, and test that.
+                root._filled = ~np.fromiter(map(BLANK_WORDS.__contains__, root.clean_uniques), dtype=bool,
+                                            count=len(root.uniques))
+            else:
+                root._filled = filled_mask(root.uniques)
         return root._filled
 
     def filled(self) -> np.ndarray:

@@ -156,8 +156,10 @@ def id_like(raw: object) -> bool:
         return False
     if isinstance(raw, (int, float)):
         return not math.isnan(raw) and abs(raw) >= 10 ** (_ID_DIGITS - 1)
-    if not isinstance(raw, str):
+    if not isinstance(raw, str) or len(raw) < _ID_DIGITS:
         return False
+    if raw[:_ID_DIGITS].isdigit():
+        return True          # the common case, a plain ID: no pattern needed
     return bool(_ID_RUN.search(raw)) or bool(_SCIENTIFIC.match(_SPACE.sub("", raw)))
 
 
