@@ -12,6 +12,7 @@ from .folder import FILE, Entry, list_entries
 from .grid import Grid
 from .layout import HEAD_ROWS, find_layout, is_blank_row
 from .limits import LIMITS, Limits
+from .own_outputs import OUTPUT, own_output
 from .progress import read_progress
 from .roster import read_roster
 from .schema import PROGRESS
@@ -31,7 +32,7 @@ class FileRead:
     file: str
     sheets: tuple[SheetRead, ...] = ()
     findings: tuple[Finding, ...] = ()
-    kind: str = FILE              # file, or what the entry is instead: hidden, lock, system, folder, link, special
+    kind: str = FILE              # file, or what the entry is instead: hidden, lock, system, folder, link, special, output
     skipped_reason: str = ""      # why an entry that is not a file to read was left alone; empty for a file
     sha256: str = ""              # the bytes read, for the manifest and the parse cache
     size: int = 0
@@ -52,6 +53,9 @@ def not_read(entry: Entry) -> FileRead:
 
 def read_file(path: Path, ctx: ReadContext, limits: Limits = LIMITS) -> FileRead:
     """Read every sheet of one file; a file that cannot be opened becomes one unreadable-file finding."""
+    own = own_output(path)     # jiekun's own reports dropped back in: one line saying so, not a flood of findings
+    if own:
+        return FileRead(ctx.file, kind=OUTPUT, skipped_reason=own)
     if not is_accepted(path):
         return FileRead(ctx.file, findings=(finding(
             "unreadable-file", f"文件类型“{path.suffix or '无扩展名'}”不是表格，未读取；请另存为 .xlsx 后重新报送。", file=ctx.file),))

@@ -61,7 +61,7 @@ def write_workbook(ctx: Context, path: Path, mask, *, full_detail: bool = True) 
     """
     # xlsxwriter writes the package into memory; the person detail is streamed in on the way to `path`.
     package = BytesIO()
-    wb = new_workbook(package, mask, ctx.issued or ctx.period.end)
+    wb = new_workbook(package, mask, ctx.issued or ctx.period.end, output="dispatch-workbook")
     fmts = Formats(wb)
     for sheet in (_overview, _matrix, _units, _benefits):
         sheet(wb, fmts, ctx)

@@ -49,7 +49,7 @@ REPORT = Report("问题反馈单", Due.QUARTER, write)
 def write_feedback(ctx: Context, unit: str, path: Path, mask) -> None:
     """Write one unit's feedback workbook, errors first."""
     mine = [f for f in ctx.findings if f.unit == unit]
-    wb = new_workbook(path, mask, ctx.issued or ctx.period.end)
+    wb = new_workbook(path, mask, ctx.issued or ctx.period.end, output="feedback")
     fmts = Formats(wb)
     ws = start_sheet(wb, fmts, "问题反馈", f"{unit}：{ctx.period.label}脱贫解困工作报送问题反馈单", COLUMNS, freeze_cols=2)
     rows = [[i, Cell(SEVERITY[f.severity], SEVERITY_LIGHTS[f.severity]), title(f.code), f.file, f.sheet, where(f),
