@@ -175,9 +175,11 @@ def run(period, issued, doc_numbers, no_cache, input_dir, output_dir, config_pat
                                                 doc_numbers=doc_numbers, on_file=on_file, cache=not no_cache,
                                                 command=" ".join(["jiekun", *sys.argv[1:]])))
     _end_progress(on_file)
+    from .report.terminal import not_counted
+
     ctx = result.context
     h = ctx.headline
-    click.echo(f"{ctx.period.label}调度完成，报告已写入 {result.output_dir}/")
+    click.echo("报告文件：")
     feedback = [n for n in result.written if n.startswith("退回/")]
     for name in result.written:
         if name not in feedback:
@@ -194,6 +196,9 @@ def run(period, issued, doc_numbers, no_cache, input_dir, output_dir, config_pat
     elif c is not None:
         click.echo(f"与上季度相比：未收到{c.previous.label}的报表，未作比较")
     click.echo(f"发现问题：错误 {h.errors} 条，警告 {h.warnings} 条（详见 findings.csv 和报告中的问题清单）")
+    click.echo("\n".join(not_counted(ctx, result.masker)))
+    # Last, where the eye lands: the run is done and where its reports are.
+    click.echo(f"{ctx.period.label}调度完成，报告已写入 {result.output_dir}/")
 
 
 @main.command()
@@ -202,7 +207,7 @@ def run(period, issued, doc_numbers, no_cache, input_dir, output_dir, config_pat
 @common
 def check(period, no_cache, input_dir, output_dir, config_path, debug):
     """只读取和检查，按单位列出问题；有错误时退出码为 1。"""
-    from .report.terminal import findings_table
+    from .report.terminal import findings_table, not_counted
 
     on_file = _progress()
     result = _guard(debug, lambda: dispatch.check(config_path=config_path, input_dir=input_dir, output_dir=output_dir,
@@ -210,6 +215,8 @@ def check(period, no_cache, input_dir, output_dir, config_path, debug):
                                                   cache=not no_cache))
     _end_progress(on_file)
     click.echo(findings_table(result.context, result.masker))
+    click.echo("")
+    click.echo("\n".join(not_counted(result.context, result.masker)))
     sys.exit(1 if result.errors else 0)
 
 

@@ -17,6 +17,7 @@ from .checks import Facts, run_checks
 from .config import Config, Issue, load_config
 from .errors import StopRun
 from .findings import ERROR, Finding
+from .folders import find_periods, period_folder, require_reports, resolve_period, scan, vanished  # noqa: F401
 from .matrix import Matrix, load_matrix
 from .output import Staging, guard
 from .period import Period
@@ -72,38 +73,6 @@ class Clock:
         now = time.perf_counter()
         self.timings[stage] = self.timings.get(stage, 0.0) + now - self._last
         self._last = now
-
-
-def find_periods(input_dir: Path) -> list[Period]:
-    """List the quarters that have a folder in the input directory, oldest first."""
-    if not input_dir.is_dir():
-        return []
-    found = {Period.try_parse(p.name): p for p in input_dir.iterdir() if p.is_dir()}
-    return sorted(k for k in found if k is not None)
-
-
-def period_folder(input_dir: Path, period: Period) -> Path | None:
-    for p in sorted(input_dir.iterdir()) if input_dir.is_dir() else []:
-        if p.is_dir() and Period.try_parse(p.name) == period:
-            return p
-    return None
-
-
-def resolve_period(input_dir: Path, period: str | Period | None) -> tuple[Period, Path]:
-    """Pick the requested quarter, or the newest one found; stop with a plain sentence when there is none."""
-    if not input_dir.is_dir():
-        raise StopRun(f"找不到输入目录 {input_dir}，请把各单位报表放到 {input_dir}/2019Q1 这样的季度文件夹中，或用 --input 指定目录。")
-    if period is None:
-        periods = find_periods(input_dir)
-        if not periods:
-            raise StopRun(f"输入目录 {input_dir} 中没有季度文件夹，请按 2019Q1、2019Q2 这样的名字建文件夹并放入报表。")
-        chosen = periods[-1]
-    else:
-        chosen = period if isinstance(period, Period) else Period.parse(period)
-    folder = period_folder(input_dir, chosen)
-    if folder is None:
-        raise StopRun(f"输入目录 {input_dir} 中没有 {chosen} 的文件夹，请先建好 {input_dir}/{chosen} 并放入报表。")
-    return chosen, folder
 
 
 def read_quarter(folder: Path, config: Config, today: date, on_file: ProgressFn | None = None,
@@ -169,7 +138,11 @@ def check(*, config_path: Path | str = "config.toml", input_dir: Path | str | No
     matrix = load_matrix(config.paths["matrix"], config.registry)
     source, out_root = _input_dir(config, input_dir), _output_dir(config, output_dir)
     session = Session(config, matrix, source, on_file, parse_cache(config, source, out_root, cache))
-    chosen, _ = resolve_period(session.input_dir, period)
+    chosen, folder = resolve_period(session.input_dir, period)
+    session.notes[chosen] = scan(source).findings(chosen, auto=period is None)
+    Rates.for_period(config.parameters, chosen)         # a missing parameter stops the run before any reading
+    session.read_ahead([chosen, chosen.previous()])
+    require_reports(chosen, folder, session.files(chosen))
     return session.counted(session.result(chosen, today or date.today(), issued))
 
 
@@ -182,6 +155,7 @@ class Session:
         self._files: dict[Period, list[FileRead] | None] = {}
         self._money: dict[Period, tuple[Quarter, Benefits] | None] = {}
         self._results: dict[Period, CheckResult] = {}
+        self.notes: dict[Period, list[Finding]] = {}     # findings about the input folder, filed with a quarter
 
     def files(self, period: Period) -> list[FileRead] | None:
         """Return the quarter's read files, or None when its folder is absent."""
@@ -195,6 +169,9 @@ class Session:
         # IDs are checked against the quarter's end, not the clock, so a quarter reads the same on any day.
         reads = read_quarters([(folder, p.end) for p, folder in present], self.config, self.on_file, self.cache) \
             if present else []
+        for _, folder in present:
+            if not folder.is_dir():
+                raise vanished(folder)      # its files all read as missing: say what happened instead
         self._files.update({p: None for p in wanted})
         self._files.update({p: files for (p, _), files in zip(present, reads)})
 
@@ -233,7 +210,7 @@ class Session:
         quarter, benefits = self.money(period)
         before = self.money(period.previous())
         clock.lap("compute")
-        findings = [f for fr in files for f in fr.all_findings]
+        findings = [*self.notes.get(period, ()), *(f for fr in files for f in fr.all_findings)]
         findings += run_checks(Facts(quarter, matrix, config, benefits, before[0] if before else None))
         inputs, unaccounted = accounting(files, quarter, findings)
         findings += unaccounted
@@ -285,13 +262,16 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
     source = _input_dir(config, input_dir)
     out_root = _output_dir(config, output_dir)
     guard(source, out_root)
-    chosen = resolve_period(source, period)[0]
+    chosen, folder = resolve_period(source, period)
     due = [r for r in REPORTS if r.due.applies(chosen)]
     issues = resolve_issues(config, chosen, due, issued, doc_numbers or {})
+    Rates.for_period(config.parameters, chosen)         # a missing parameter stops the run before any reading
     session = Session(config, matrix, source, on_file, parse_cache(config, source, out_root, cache))
+    session.notes[chosen] = scan(source).findings(chosen, auto=period is None)
     reading = Clock()
     session.read_ahead([chosen, chosen.previous(), *(Period(chosen.year, q) for q in range(1, chosen.quarter))])
     reading.lap("read")             # every quarter the run shows, read at once: the quarter's own "read" finds it done
+    require_reports(chosen, folder, session.files(chosen))     # before anything is written
     result = session.result(chosen, today, issues[str(chosen)].date)
     clock = Clock()
     # The year's earlier quarters: for what changed across the year, the bulletin and the assessment.

@@ -36,6 +36,38 @@ def guard(input_dir: Path, output_dir: Path) -> None:
                       "请把输入目录和输出目录分开存放。")
 
 
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+_READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
+
+
+def os_error_of(exc: BaseException) -> OSError | None:
+    """Find the OSError behind an exception: writers wrap it (xlsxwriter's FileCreateError holds it as its argument)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen and not isinstance(exc, StopRun):
+        seen.add(id(exc))
+        if isinstance(exc, OSError):
+            return exc
+        inner = next((a for a in getattr(exc, "args", ()) if isinstance(a, OSError)), None)
+        exc = inner or exc.__cause__
+    return None
+
+
+def write_failure(exc: BaseException, folder: Path) -> StopRun | None:
+    """Word a full disk or an unwritable output as the one sentence that says what to do; None for anything else."""
+    error = os_error_of(exc)
+    if error is None:
+        return None
+    kept = "上一次的输出保持不变"
+    if error.errno in _FULL:
+        return StopRun(f"磁盘已满，报告未能写入 {folder}，{kept}；请清理磁盘空间或用 --output 换一个有空间的磁盘后重新运行。")
+    # A template or the config that cannot be read is not the output's fault: only a path under the output counts.
+    inside = error.filename is None or Path(os.fsdecode(error.filename)).resolve().is_relative_to(folder.resolve())
+    if error.errno in _READ_ONLY and inside:
+        return StopRun(f"输出目录 {folder} 无法写入（只读或没有写入权限），未生成报告，{kept}；请用 --output 换一个可以写入的目录，"
+                       "或请管理员开放写入权限后重新运行。")
+    return None
+
+
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
@@ -100,7 +132,8 @@ class Staging:
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir.mkdir()
         except OSError as exc:
-            raise StopRun(f"无法在 {target.parent} 中写入报告（{exc.strerror}），请检查输出目录的权限或磁盘空间。") from exc
+            raise (write_failure(exc, target.parent) or StopRun(
+                f"无法在 {target.parent} 中写入报告（{exc.strerror}），请检查输出目录的权限或磁盘空间。")) from exc
         self.written: list[str] = []
 
     def path(self, name: str) -> Path:
@@ -147,3 +180,6 @@ class Staging:
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None:
             self.discard()
+            stop = write_failure(exc, self.target.parent) if isinstance(exc, Exception) else None
+            if stop is not None:
+                raise stop from exc

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .errors import StopRun
 
-_PERIOD = re.compile(r"^\s*(\d{4})\s*[-_ ]?\s*[Qq]\s*([1-4])\s*$")
+# 2019Q3, 2019q3, 2019-Q3, 2019 Q3, 2019_Q3, and as people write it: 2019年第三季度, 2019年第3季度, 2019年三季度.
+_PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[-_ ]?\s*[Qq]\s*([1-4])|年\s*第?\s*([1-4一二三四])\s*季度)\s*$")
 _CN_QUARTER = {1: "一", 2: "二", 3: "三", 4: "四"}
+_QUARTER_OF = {**{str(k): k for k in _CN_QUARTER}, **{v: k for k, v in _CN_QUARTER.items()}}
 
 
 @dataclass(frozen=True, order=True)
@@ -18,17 +21,18 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> "Period":
-        """Parse `2019Q2` or `2019-Q2`; stop the run on anything else."""
-        m = _PERIOD.match(str(text))
-        if not m:
-            raise StopRun(f"季度“{text}”的写法不对，请写成 2019Q2 或 2019-Q2 这样的格式。")
-        return cls(int(m.group(1)), int(m.group(2)))
+        """Parse `2019Q2`, `2019-Q2` or `2019年第二季度`; stop the run on anything else."""
+        found = cls.try_parse(text)
+        if found is None:
+            raise StopRun(f"季度“{text}”的写法不对，请写成 2019Q2、2019-Q2 或 2019年第二季度 这样的格式。")
+        return found
 
     @classmethod
     def try_parse(cls, text: str) -> "Period | None":
-        """Return the period a folder name denotes, or None."""
-        m = _PERIOD.match(str(text))
-        return cls(int(m.group(1)), int(m.group(2))) if m else None
+        """Return the period a folder name or option denotes, or None."""
+        # NFKC folds the full-width digits and letters a Chinese input method types (２０１９Ｑ３).
+        m = _PERIOD.match(unicodedata.normalize("NFKC", str(text)))
+        return cls(int(m.group(1)), _QUARTER_OF[m.group(2) or m.group(3)]) if m else None
 
     def __str__(self) -> str:
         return f"{self.year}Q{self.quarter}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import lru_cache
 
 KINDS = ("town", "subdistrict", "park", "department")
 
@@ -127,3 +129,27 @@ def find_unit_in(registry: Registry, text: str) -> Unit | None:
         if len(key) >= 2 and key in haystack and (best is None or len(key) > best[0]):
             best = (len(key), name)
     return registry.get(best[1]) if best else None
+
+
+# How alike a written name and a known one must be to be offered as "the closest": 京冬镇 and 京东镇 are 0.67 alike.
+_NEAR = 0.6
+
+
+@lru_cache(maxsize=4096)
+def closest_units(registry: Registry, text: str, limit: int = 3) -> tuple[str, ...]:
+    """Return up to `limit` known units whose name or alias is close to a name no unit matched, closest first."""
+    forms = [f for f in dict.fromkeys(_loose_forms(normalize_name(text), registry.prefixes)) if f]
+    scores: dict[str, float] = {}
+    for key, name in registry._keys.items():
+        score = max((SequenceMatcher(None, form, key).ratio() for form in forms), default=0.0)
+        if score >= _NEAR and score > scores.get(name, 0.0):
+            scores[name] = score
+    best = max(scores.values(), default=0.0)
+    # Only names about as close as the best: a far second guess (区委 for 区卫建委) misleads more than it helps.
+    return tuple(sorted((n for n in scores if scores[n] >= best - 0.05), key=lambda n: (-scores[n], n))[:limit])
+
+
+def closest_hint(registry: Registry, text: str) -> str:
+    """Return （最接近的是：京东镇） for an unknown unit name, or "" when no known unit is close."""
+    near = closest_units(registry, text) if text else ()
+    return f"（最接近的是：{'、'.join(near)}）" if near else ""

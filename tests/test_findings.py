@@ -107,7 +107,8 @@ def test_duplicate_submission_keeps_the_later_date(book, hufang_tasks):
     assert r.quarter.submission_of("湖坊镇")["file"] == "湖坊镇-终稿.xlsx"
 
 
-def test_unreadable_file_and_unknown_sheet(book, quarter_dir):
+def test_unreadable_file_and_unknown_sheet(book, quarter_dir, hufang_tasks):
+    book.progress("湖坊镇.xlsx", "湖坊镇", "2019-06-18", full_progress_rows(hufang_tasks))   # a quarter with no report stops
     (quarter_dir / "坏文件.xlsx").write_bytes(b"this is not a workbook")
     (quarter_dir / "说明.docx").write_bytes(b"PK\x03\x04")
     book.save("填报说明.xlsx", [["填报说明"], ["请按时报送"]])
@@ -181,7 +182,8 @@ def _set_param(project, name, value):
 """)
 
 
-def test_standard_below_floor(project):
+def test_standard_below_floor(project, book):
+    book.progress("湖坊镇.xlsx", "湖坊镇", "2019-06-18", full_progress_rows([1]))   # a quarter with no report stops
     _set_param(project, "dibao_standard", 660)
     r = run_check(project)
     below = [f for f in r.findings if f.code == "standard-below-floor"]
@@ -189,7 +191,8 @@ def test_standard_below_floor(project):
     assert below[0].severity == "error"
 
 
-def test_tekun_standard_must_be_13_times_dibao(project):
+def test_tekun_standard_must_be_13_times_dibao(project, book):
+    book.progress("湖坊镇.xlsx", "湖坊镇", "2019-06-18", full_progress_rows([1]))
     _set_param(project, "tekun_standard", 870)
     r = run_check(project)
     assert [(f.sheet, f.value) for f in r.findings if f.code == "standard-below-floor"] == [

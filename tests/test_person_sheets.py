@@ -150,7 +150,7 @@ def hostile_persons() -> pd.DataFrame:
 
 def reference(persons: pd.DataFrame, path: Path, **options) -> None:
     """Write 姓名, 社区 and 差额 cell by cell through xlsxwriter, the way the detail was written before it was streamed."""
-    wb = new_workbook(path, Masker(), date(2019, 7, 5), **options)
+    wb = new_workbook(path, Masker(), date(2019, 7, 5), output="dispatch-workbook", **options)
     fmts = Formats(wb)
     cols = [Col("姓名", 10), Col("社区", 12), Col("差额", 14, "yuan")]
     ws = start_sheet(wb, fmts, "对象明细", "", cols, worksheet_class=Worksheet)

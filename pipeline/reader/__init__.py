@@ -24,6 +24,7 @@ from .margins import (
     records_above,
     sheet_unit,
 )
+from .own_outputs import OUTPUT, own_output
 from .progress import read_progress
 from .roster import read_roster
 from .schema import PROGRESS
@@ -44,7 +45,7 @@ class FileRead:
     file: str
     sheets: tuple[SheetRead, ...] = ()
     findings: tuple[Finding, ...] = ()
-    kind: str = FILE              # file, or what the entry is instead: hidden, lock, system, folder, link, special
+    kind: str = FILE              # file, or what the entry is instead: hidden, lock, system, folder, link, special, output
     skipped_reason: str = ""      # why an entry that is not a file to read was left alone; empty for a file
     sha256: str = ""              # the bytes read, for the manifest and the parse cache
     size: int = 0
@@ -65,6 +66,9 @@ def not_read(entry: Entry) -> FileRead:
 
 def read_file(path: Path, ctx: ReadContext, limits: Limits = LIMITS) -> FileRead:
     """Read every sheet of one file; a file that cannot be opened becomes one unreadable-file finding."""
+    own = own_output(path)     # jiekun's own reports dropped back in: one line saying so, not a flood of findings
+    if own:
+        return FileRead(ctx.file, kind=OUTPUT, skipped_reason=own)
     if not is_accepted(path):
         return FileRead(ctx.file, findings=(finding(
             "unreadable-file", f"文件类型“{path.suffix or '无扩展名'}”不是表格，未读取；请另存为 .xlsx 后重新报送。", file=ctx.file),))

@@ -11,7 +11,7 @@ import pandas as pd
 from ..cells import clean_text, parse_fen, parse_int, parse_month, shown
 from ..findings import Finding, finding
 from ..period import month_key
-from ..units import Registry
+from ..units import Registry, closest_hint
 from .columns import Column
 from .layout import Layout
 from .lines import Body
@@ -165,7 +165,8 @@ def parse_households(cells: Callable[[str], Column], households: Households, row
     for k in np.flatnonzero(pd.isna(unit)):
         text = shown(unit_text[k])
         found.append(((int(k), UNIT, 0, 0), finding(
-            "unknown-unit", f"无法识别所属镇街“{text or '（未填写）'}”，该户（{span(first_rows[k], last_rows[k])}）未计入汇总；"
+            "unknown-unit", f"无法识别所属镇街“{text or '（未填写）'}”{closest_hint(registry, text)}，"
+            f"该户（{span(first_rows[k], last_rows[k])}）未计入汇总；"
             "请在“所属镇街”列或表头上方“填报单位”写明镇街名称。", value=text, left_out=members(k),
             **where(first_rows[k], "unit"))))
     for k in np.flatnonzero(~pd.isna(size) & (size != households.size)):

@@ -5,7 +5,7 @@ import pandas as pd
 
 from ..cells import clean_text, is_blank, parse_date, parse_int, parse_number, parse_percent, parse_task, shown
 from ..findings import Finding, finding
-from ..units import Registry, Unit, find_unit_in
+from ..units import Registry, Unit, closest_hint, find_unit_in
 from .columns import Cells
 from .grid import Grid, cell_at
 from .layout import Layout, metadata, title
@@ -64,7 +64,8 @@ def read_progress(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
     every_row = tuple(int(r) + 1 for r in body.data)
     if unit is None:
         r = meta["unit"][1] if "unit" in meta else None
-        found.append(finding("unknown-unit", f"无法识别填报单位“{shown(unit_text) or '（未填写）'}”，本表未计入汇总。",
+        found.append(finding("unknown-unit", f"无法识别填报单位“{shown(unit_text) or '（未填写）'}”"
+                             f"{closest_hint(ctx.registry, shown(unit_text))}，本表未计入汇总。",
                              value=shown(unit_text), left_out=every_row, **where(r, "填报单位")))
 
     reported_on = None

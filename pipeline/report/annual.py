@@ -195,7 +195,7 @@ def score_bars_svg(rows: Sequence[tuple[str, list]], labels: Sequence[str], *, t
 
 def write_assessment_xlsx(a: AnnualContext, path: Path, mask) -> None:
     """Write the scores, the quarter-by-quarter facts behind them, and the method."""
-    wb = new_workbook(path, mask, a.issued or a.periods[-1].end)
+    wb = new_workbook(path, mask, a.issued or a.periods[-1].end, output="assessment")
     fmts = Formats(wb)
     for sheet in (_scores_sheet, _quarters_sheet, _method_sheet):
         sheet(wb, fmts, a)

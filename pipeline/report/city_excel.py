@@ -34,7 +34,7 @@ def file_name(period) -> str:
 
 def write_workbook(city: CityContext, path: Path, mask) -> None:
     """Write the roll-up workbook: overview, submissions, money, 人均补差, task lights, findings. No personal data."""
-    wb = new_workbook(path, mask, city.issued or city.period.end)
+    wb = new_workbook(path, mask, city.issued or city.period.end, output="city-workbook")
     fmts = Formats(wb)
     for sheet in (_overview, _submissions, _money, _avg_subsidy, _lights, _findings):
         sheet(wb, fmts, city)

@@ -17,6 +17,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from ..reader.own_outputs import STAMP
 from .document import Document
 
 # A fixed file date for a document with neither a 成文日期 nor a data date, so equal documents give equal bytes.
@@ -68,6 +69,7 @@ def set_up(word: docx.document.Document, doc: Document) -> None:
     props = word.core_properties
     props.title, props.author, props.last_modified_by = doc.title.replace("\n", ""), doc.issuer, doc.issuer
     props.comments = props.subject = props.keywords = props.category = ""
+    props.identifier = f"{STAMP}=document"      # known as jiekun's own when dropped back into the input
     props.created = props.modified = datetime.combine(doc.date or doc.as_of or FALLBACK_DATE, time())
     props.revision = 1
 

@@ -69,7 +69,7 @@ def write_workbook(ctx: Context, path: Path, mask, *, full_detail: bool = True, 
     limit = EXCEL_ROWS if row_limit is None else row_limit
     # xlsxwriter writes the package into memory; the person detail is streamed in on the way to `path`.
     package = BytesIO()
-    wb = new_workbook(package, mask, ctx.issued or ctx.period.end)
+    wb = new_workbook(package, mask, ctx.issued or ctx.period.end, output="dispatch-workbook")
     fmts = Formats(wb)
     findings = sheet_parts("问题清单", len(ctx.findings), limit - FINDINGS_FRAME)
     _overview(wb, fmts, ctx, findings)

@@ -52,7 +52,7 @@ REPORT = Report("问题反馈单", Due.QUARTER, write)
 def write_feedback(ctx: Context, unit: str, path: Path, mask, *, row_limit: int = EXCEL_ROWS) -> None:
     """Write one unit's feedback workbook, errors first; findings past `row_limit` rows go on in further sheets."""
     mine = [f for f in ctx.findings if f.unit == unit]
-    wb = new_workbook(path, mask, ctx.issued or ctx.period.end)
+    wb = new_workbook(path, mask, ctx.issued or ctx.period.end, output="feedback")
     fmts = Formats(wb)
     errors = sum(1 for f in mine if f.severity is Severity.ERROR)
     issued = cn_date(ctx.issued) if ctx.issued else ""

@@ -9,6 +9,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..config import Office
 from ..reader import REFERENCE_MARK
+from ..reader.own_outputs import FORM, STAMP
 from .xlsx_formats import LINE_HEIGHT, WORKBOOK_OPTIONS, lines_needed
 
 GREY, WHITE, CARRIED, FLAGGED = "#F2F2F2", "#FFFFFF", "#FFF2CC", "#FFC7CE"
@@ -69,6 +70,7 @@ def workbook(path: str, title: str, office: Office, today: date) -> tuple[xlsxwr
     wb = xlsxwriter.Workbook(path, WORKBOOK_OPTIONS)
     name = office.name
     wb.set_properties({"title": title, "author": name, "company": name, "created": datetime.combine(today, time())})
+    wb.set_custom_property(STAMP, FORM)     # a form comes back filled in: the reader reads it, unlike the reports
     return wb, Formats(wb)
 
 

@@ -292,7 +292,7 @@ def _annexes(h: HalfYearContext, charts: bool) -> tuple[Annex, ...]:
 
 def write_bulletin_xlsx(h: HalfYearContext, path: Path, mask) -> None:
     """Write the bulletin's tables: the comparison, cumulative money, ranking, red tasks, praise and criticism."""
-    wb = new_workbook(path, mask, h.issued or h.quarters[-1].period.end)
+    wb = new_workbook(path, mask, h.issued or h.quarters[-1].period.end, output="bulletin")
     fmts = Formats(wb)
     for sheet in (_trend_sheet, _money_sheet, _ranking_sheet, _red_sheet, _praise_sheet):
         sheet(wb, fmts, h)

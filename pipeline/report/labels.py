@@ -26,7 +26,7 @@ KIND = {"town": "镇", "subdistrict": "街道", "park": "园区", "department": 
 SHEET_KIND = {"progress": "进展情况表", "roster": "救助对象台账", "unknown": "未识别（已忽略）", "unreadable": "无法打开",
               "empty": "空白工作表", "reference": "填表说明（不计入）", "headerless": "找不到表头（未读取）", "hidden": "隐藏文件（已跳过）",
               "lock": "锁定文件（已跳过）", "system": "系统文件（已跳过）", "folder": "文件夹（未读取）",
-              "link": "链接（未跟随）", "special": "特殊文件（未读取）"}
+              "link": "链接（未跟随）", "special": "特殊文件（未读取）", "output": "jiekun 生成的报告（已跳过）"}
 CHANGE_REASON = {ChangeReason.CATEGORY: "救助类别变化", ChangeReason.MEMBERS: "家庭人口变化",
                  ChangeReason.INCOME: "收入或刚性支出变化", ChangeReason.STANDARD: "保障标准调整",
                  ChangeReason.DISABILITY: "残疾补贴变化", ChangeReason.CARE: "护理费变化", ChangeReason.OTHER: "其他原因"}

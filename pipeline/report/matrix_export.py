@@ -6,6 +6,7 @@ from pathlib import Path
 import xlsxwriter
 
 from ..matrix import Matrix
+from ..reader.own_outputs import STAMP
 
 HEADERS = ("编号", "工作任务", "政策措施", "牵头单位", "责任单位", "原文责任单位", "解读说明")
 
@@ -13,6 +14,7 @@ HEADERS = ("编号", "工作任务", "政策措施", "牵头单位", "责任单�
 def write_matrix_xlsx(matrix: Matrix, path: Path) -> None:
     """Write the matrix with one row per task; all text written as strings."""
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
+    wb.set_custom_property(STAMP, "matrix")
     ws = wb.add_worksheet("任务分工")
     title = wb.add_format({"bold": True, "font_size": 14})
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "vcenter"})

@@ -14,6 +14,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ..reader.own_outputs import STAMP
 from ..vocab import WORDS
 
 # No input text may ever become a formula, a link or a number behind the clerk's back.
@@ -28,14 +29,17 @@ def masked_sheet_class(mask: Callable[[str], str]) -> type[Worksheet]:
     return MaskedWorksheet
 
 
-def new_workbook(path: Path | BinaryIO, mask: Callable[[str], str], created: date, **options) -> Workbook:
+def new_workbook(path: Path | BinaryIO, mask: Callable[[str], str], created: date, *, output: str,
+                 **options) -> Workbook:
     """Open a workbook whose sheets mask personal data; `add_worksheet(..., worksheet_class=Worksheet)` opts out.
 
     The workbook's creation date is the report's own date, not the clock's, so the same inputs give the same bytes.
+    `output` stamps what the workbook is, so a copy dropped back into the input is known and skipped.
     """
     wb = Workbook(str(path) if isinstance(path, Path) else path, {**WORKBOOK_OPTIONS, **options})
     wb.worksheet_class = masked_sheet_class(mask)
     wb.set_properties({"created": datetime.combine(created, time())})
+    wb.set_custom_property(STAMP, output)
     return wb
 
 FILLS = {"green": "#C6EFCE", "yellow": "#FFEB9C", "red": "#FFC7CE"}
