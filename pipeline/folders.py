@@ -163,4 +163,6 @@ def _why(read: FileRead) -> str:
         return "不是表格" if any("不是" in f.message for f in read.findings) else "无法打开"
     if all(s.kind == "empty" for s in read.sheets):
         return "是空表"
+    if any(s.kind == "headerless" for s in read.sheets):
+        return "像是报表但找不到表头"
     return "不是进展情况表或台账"

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from conftest import PROGRESS_HEADER, ROOT, ROSTER_HEADER, TODAY, full_progress_rows, valid_id
 
-from pipeline import check
+from pipeline import StopRun, check
 
 UNIT = "湖坊镇"
 
@@ -131,8 +131,15 @@ def test_a_note_beside_the_table_is_set_aside_not_an_error(tmp_path, clean):
     assert not [f for f in result.findings if f.code == "outside-table"]
 
 
+def test_a_quarter_whose_only_roster_lost_its_header_stops_and_says_so(tmp_path):
+    with pytest.raises(StopRun, match="台账.xlsx 像是报表但找不到表头"):
+        quarter(tmp_path / "damaged", {"台账": [TITLE, META, *households(1, 6)]})
+
+
 def test_a_roster_whose_header_was_deleted_is_an_error_naming_every_row(tmp_path, clean):
-    result = quarter(tmp_path / "damaged", {"台账": [TITLE, META, *households(1, 6)]})
+    # Another unit's report beside it, so the quarter holds something to report on.
+    result = quarter(tmp_path / "damaged", {"台账": [TITLE, META, *households(1, 6)],
+                                            "进展": [["填报单位：区民政局"], PROGRESS_HEADER, *full_progress_rows([1])]})
     assert paid(result) == {}
     (f,) = [f for f in result.findings if f.code == "missing-header"]
     assert (f.severity, f.unit, f.sheet, f.row) == ("error", UNIT, "台账", 3)
@@ -144,7 +151,8 @@ def test_a_roster_whose_header_was_deleted_is_an_error_naming_every_row(tmp_path
 
 def test_a_progress_sheet_whose_header_was_deleted_is_an_error_not_missing_tasks(tmp_path):
     lines = [["进展情况表"], [f"填报单位：{UNIT}", None, None, "填报日期：2019年6月18日"], *full_progress_rows([1, 2, 3, 4])]
-    result = quarter(tmp_path / "damaged", {"进展": lines}, name="湖坊镇进展.xlsx")
+    result = quarter(tmp_path / "damaged", {"进展": lines, "台账": [TITLE, META, ROSTER_HEADER, *households(1, 2)]},
+                     name="湖坊镇进展.xlsx")
     (f,) = [f for f in result.findings if f.code == "missing-header"]
     assert f.unit == UNIT and set(f.left_out) == {3, 4, 5, 6} and "进展情况表" in f.message
     assert not [f for f in result.findings if f.code == "missing-task" and f.unit == UNIT]
