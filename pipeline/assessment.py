@@ -18,6 +18,7 @@ from .errors import StopRun
 from .findings import Severity
 from .period import Period
 from .scoring import ITEMS, Method
+from .standing import shared_ranks
 from .vocab import Grade, Light, Submission
 
 
@@ -86,9 +87,8 @@ def build_annual(contexts: dict[Period, Context | None], year: int, config: Conf
     latest = contexts[present[-1]]
     # The units obliged to report are scored; one that files without being obliged is not.
     units = [_score_unit(u.name, u.kind, periods, contexts, method) for u in config.registry.reporting]
-    units.sort(key=lambda u: -u.total)   # stable: equal totals keep the registry's order
-    # Equal totals share a rank, as a published ranking does.
-    ranked = tuple(replace(u, rank=1 + sum(1 for v in units if v.total > u.total)) for u in units)
+    # The one ranking rule (standing.py): equal totals share a rank, listed in the registry's order.
+    ranked = tuple(replace(u, rank=rank) for rank, u in shared_ranks(units, lambda u: -u.total))
     return AnnualContext(
         year=year, issued=issue.date, doc_number=issue.number, office=latest.office, plan_title=latest.plan_title,
         plan_document=latest.plan_document, method=method, deadline_text=config.deadline.text, periods=periods,

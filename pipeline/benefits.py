@@ -179,6 +179,16 @@ def compute(persons: pd.DataFrame, period: Period, rates: Rates) -> Benefits:
     people["months_paid"] = person_paid.sum(axis=1)
     for item, arr in monthly.items():
         people[ITEM_FIELDS[item]] = np.where(active, arr, 0).sum(axis=1)
+    # Each person's month by month: paid or not, and what was paid for them (the household's 差额 shared equally,
+    # the remainder fen on its first row, so a household's persons add up to it): what a double payment is made of.
+    members_hh = hh["members"].to_numpy(dtype=np.int64)[:, None]
+    share = gap_active // members_hh
+    own_gap = share[codes]
+    own_gap[first] += gap_active - share * members_hh
+    own = np.where(active, person_month, 0) + own_gap
+    for i in range(3):
+        people[f"paid_m{i}"] = person_paid[:, i]
+        people[f"fen_m{i}"] = own[:, i]
     # 差额 is a household amount: carried on the household's first row so that columns add up.
     people["gap_fen"] = 0
     people.loc[first, "gap_fen"] = gap_active.sum(axis=1)

@@ -12,8 +12,10 @@ from enum import StrEnum
 from .changes import Changes
 from .config import Config, Issue, Office
 from .context import Context, Headline
+from .compilation import Reported
 from .findings import Severity
 from .period import Period
+from .standing import shared_ranks
 from .vocab import Category, Light, Submission
 
 # Told in words as a late, missing or incomplete report, so not listed again among a unit's data errors.
@@ -95,6 +97,7 @@ class FaultKind(StrEnum):
     MISSING = "missing"
     LATE = "late"
     MISSING_TASKS = "missing_tasks"
+    STALE_TASKS = "stale_tasks"
     ERRORS = "errors"
 
 
@@ -128,6 +131,15 @@ class UnitHalf:
     faults: tuple[Fault, ...]
     praised: bool
     rank: int = 0
+    stale_tasks: int = 0
+
+
+@dataclass(frozen=True)
+class QuarterReported:
+    """One unit's or task's 惠及人数 and 投入资金 in each quarter of the half (None: the quarter was not received)."""
+
+    key: str | int
+    by_quarter: tuple[Reported | None, ...]
 
 
 @dataclass(frozen=True)
@@ -178,6 +190,9 @@ class HalfYearContext:
     deadline_text: str
     light_rule: str
     changes: Changes | None = None    # the half's last quarter against the one before it
+    reported_units: tuple[QuarterReported, ...] = ()     # what units wrote for 惠及人数 and 投入资金, per quarter
+    reported_tasks: tuple[QuarterReported, ...] = ()
+    reported_total: tuple[Reported | None, ...] = ()
 
     @property
     def present(self) -> tuple[QuarterFigures, ...]:
@@ -191,7 +206,7 @@ class HalfYearContext:
     def criticised(self) -> tuple[UnitHalf, ...]:
         """Return the units with faults, most serious first: no report, then late, then errors."""
         return tuple(sorted((r for r in self.ranking if r.faults),
-                            key=lambda r: (-r.missing, -r.late, -r.errors, -r.missing_tasks, r.unit)))
+                            key=lambda r: (-r.missing, -r.late, -r.errors, -r.missing_tasks, -r.stale_tasks, r.unit)))
 
 
 def half_periods(year: int, half: int) -> list[Period]:
@@ -223,7 +238,20 @@ def build_half(contexts: dict[Period, Context | None], year: int, half: int, con
         praised=tuple(n for n in names if next(r for r in ranking if r.unit == n).praised),
         finding_tallies=_tallies(present), persistent_red=red, persistent_known=known,
         next_deadline=config.deadline.of(periods[-1].next()), deadline_text=config.deadline.text,
-        light_rule=latest.light_rule, changes=latest.changes)
+        light_rule=latest.light_rule, changes=latest.changes, **_reported(ctxs, names))
+
+
+def _reported(ctxs: list[Context | None], names: list[str]) -> dict:
+    """Collect, quarter by quarter, the 惠及人数 and 投入资金 units wrote: per unit, per task, in all."""
+    def per(key, rows) -> tuple:
+        return tuple(None if c is None else rows(c).get(key, Reported()) for c in ctxs)
+
+    units = tuple(QuarterReported(n, per(n, lambda c: {u.unit: u.figures for u in c.units})) for n in names)
+    numbers = next(c for c in ctxs if c is not None).tasks
+    tasks = tuple(QuarterReported(t.task, per(t.task, lambda c: {x.task: x.figures for x in c.tasks})) for t in numbers)
+    return {"reported_units": tuple(u for u in units if any(r and (r.beneficiaries or r.funds) for r in u.by_quarter)),
+            "reported_tasks": tuple(t for t in tasks if any(r and (r.beneficiaries or r.funds) for r in t.by_quarter)),
+            "reported_total": tuple(None if c is None else c.figures for c in ctxs)}
 
 
 def _figures(period: Period, ctx: Context | None) -> QuarterFigures:
@@ -264,11 +292,8 @@ def _money(ctxs: list[Context | None]) -> tuple[tuple[UnitMoney, ...], tuple[Cat
 
 def _ranking(rows: list[UnitHalf]) -> tuple[UnitHalf, ...]:
     """Rank units by timeliness (missing, late, days late) and then completeness; equal records share a rank."""
-    def key(r: UnitHalf) -> tuple:
-        return (r.missing, r.late, r.days_late, -r.completeness_mean, r.errors)
-
-    rows = sorted(rows, key=key)    # stable: equal records keep the registry's order
-    return tuple(replace(r, rank=1 + sum(1 for other in rows if key(other) < key(r))) for r in rows)
+    return tuple(replace(r, rank=rank) for rank, r in
+                 shared_ranks(rows, lambda r: (r.missing, r.late, r.days_late, -r.completeness_mean, r.errors)))
 
 
 def _names(ctxs: list[Context | None]) -> list[str]:
@@ -284,7 +309,7 @@ def _names(ctxs: list[Context | None]) -> list[str]:
 def _unit_half(name: str, periods: list[Period], ctxs: list[Context | None]) -> UnitHalf:
     """Collect one unit's half-year record and the faults it is criticised for, each quarter named."""
     submissions, completeness, faults = [], [], []
-    on_time = late = missing = days_late = missing_tasks = errors = warnings = 0
+    on_time = late = missing = days_late = missing_tasks = stale_tasks = errors = warnings = 0
     kind = ""
     clean = True
     for period, ctx in zip(periods, ctxs):
@@ -313,15 +338,19 @@ def _unit_half(name: str, periods: list[Period], ctxs: list[Context | None]) -> 
             if u.missing_tasks:
                 missing_tasks += len(u.missing_tasks)
                 faults.append(Fault(period, FaultKind.MISSING_TASKS, tasks=u.missing_tasks))
+            if u.stale_tasks:
+                stale_tasks += len(u.stale_tasks)
+                faults.append(Fault(period, FaultKind.STALE_TASKS, tasks=u.stale_tasks))
         told = tuple((c, n) for c, n in codes.items() if c not in REPORTING_CODES)
         if told:
             faults.append(Fault(period, FaultKind.ERRORS, errors=told))
-        clean = clean and u.submission is Submission.ON_TIME and not u.missing_tasks and not codes
+        # The one rule for an example to others (standing.py), held in every quarter received.
+        clean = clean and u.exemplary
     got = [c for c in completeness if c is not None]
     return UnitHalf(unit=name, kind=kind, submissions=tuple(submissions), completeness=tuple(completeness),
                     completeness_mean=round(sum(got) / len(got), 1) if got else 0.0, on_time=on_time, late=late,
                     missing=missing, days_late=days_late, missing_tasks=missing_tasks, errors=errors,
-                    warnings=warnings, faults=tuple(faults), praised=clean and bool(got))
+                    warnings=warnings, faults=tuple(faults), praised=clean and bool(got), stale_tasks=stale_tasks)
 
 
 def _tallies(present: list[Context]) -> tuple[FindingTally, ...]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Iterator
 
 import numpy as np
@@ -14,9 +15,11 @@ from .findings import Finding, finding
 from .ids import OK, birth_date
 from .matrix import Matrix
 from .money import fmt, fmt_param, to_fen
+from .moves import Move, find_moves
 from .privacy import mask_id
 from .quarter import Quarter
-from .vocab import Category
+from .stale import stale_reasons
+from .vocab import Category, StaleReason
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,17 @@ class Facts:
     config: Config
     benefits: Benefits
     previous: Quarter | None = None      # the quarter before, when its folder arrived
+
+    @cached_property
+    def stale(self) -> pd.Series:
+        """Why each progress row reports no new progress (None when it does); see stale.py."""
+        return stale_reasons(self.quarter.progress, None if self.previous is None else self.previous.progress)
+
+    @cached_property
+    def moves(self) -> tuple[Move, ...]:
+        """The quarter's moves between units, paid twice or handed over; see moves.py."""
+        return find_moves(self.quarter.roster, self.benefits.persons,
+                          None if self.previous is None else self.previous.roster, self.quarter.period)
 
 
 def _at(row: pd.Series, column: str) -> dict:
@@ -99,20 +113,49 @@ def duplicate_task(f: Facts) -> Iterator[Finding]:
 
 
 def person_duplicate(f: Facts) -> Iterator[Finding]:
+    """Report an ID listed twice: each repeat, and across units the first unit too, so every unit that pays hears."""
     r = f.quarter.roster
     if r.empty:
         return
     # Only the columns a finding names: filtering every column of a city's roster costs more than the check.
     valid = r.loc[r["id_status"] == OK, ["id_number", "unit", "_file", "_sheet", "_row"]]
-    dup = valid[valid.duplicated("id_number", keep="first")]
-    if dup.empty:
-        return
-    firsts = valid[valid["id_number"].isin(dup["id_number"])].drop_duplicates("id_number").set_index("id_number")
-    for _, row in dup.iterrows():
-        first = firsts.loc[row["id_number"]]
-        yield finding("person-duplicate",
-                      f"该身份证号码已在“{first['_file']}”第{int(first['_row'])}行（{first['unit']}）出现，同一人重复列入台账；本季度按列出的记录计发，请核实后删除重复记录。",
-                      unit=row["unit"], value=mask_id(row["id_number"]), **_at(row, "公民身份号码"))
+    dup = valid[valid.duplicated("id_number", keep=False)]
+    moved = {m.id_number for m in f.moves}      # one story told as a move instead (moved_without_stop)
+    dup = dup[~dup["id_number"].isin(moved)]
+    for id_number, group in dup.groupby("id_number", sort=False):
+        rows = list(group.itertuples(index=False))
+        first = rows[0]
+        for row in rows[1:]:
+            yield finding("person-duplicate",
+                          f"该身份证号码已在“{first._2}”第{int(first._4)}行（{first.unit}）出现，同一人重复列入台账；"
+                          "本季度按列出的记录计发，请核实后删除重复记录。",
+                          unit=row.unit, value=mask_id(id_number), file=row._2, sheet=row._3, row=int(row._4),
+                          column="公民身份号码")
+        other = next((row for row in rows[1:] if row.unit != first.unit), None)
+        if other is not None and all(row.unit != first.unit for row in rows[1:]):
+            yield finding("person-duplicate",
+                          f"该身份证号码又在“{other._2}”第{int(other._4)}行（{other.unit}）出现，同一人同时列入两个单位的台账；"
+                          f"本季度两处都按列出的记录计发，请与{other.unit}核实后删除重复记录。",
+                          unit=first.unit, value=mask_id(id_number), file=first._2, sheet=first._3,
+                          row=int(first._4), column="公民身份号码")
+
+
+def stale_progress(f: Facts) -> Iterator[Finding]:
+    """Report a task row that reports no new progress; lights and completeness do not count it (stale.py)."""
+    p = f.quarter.progress
+    for i, reason in f.stale.dropna().items():
+        row = p.loc[i]
+        task = int(row["task"])
+        if reason is StaleReason.CARRIED:
+            text = f"第{task}条的进展情况仍是上季度预填的内容（带“（上季度）”字样），没有写本季度的进展"
+        elif reason is StaleReason.REPEATED:
+            text = f"第{task}条的进展情况与本单位上季度所填的一字不差，没有写本季度的进展"
+        else:
+            text = f"第{task}条完成状态为“推进中”，但没有填完成进度"
+        column = "完成进度" if reason is StaleReason.NO_PROGRESS else "进展情况"
+        shown = str(row["progress_text"] or "")
+        yield finding("stale-progress", text + "；本行不计为已报送，请按本季度实际情况填写后重新报送。",
+                      unit=row["unit"], value=shown if len(shown) <= 40 else shown[:39] + "…", **_at(row, column))
 
 
 def income_above_standard(f: Facts) -> Iterator[Finding]:
@@ -196,23 +239,22 @@ def avg_subsidy_below_floor(f: Facts) -> Iterator[Finding]:
 
 
 def moved_without_stop(f: Facts) -> Iterator[Finding]:
-    """Report a person now on another unit's roster whom last quarter's unit never stopped: paid twice if it still pays."""
-    if f.previous is None or f.previous.roster.empty or f.quarter.roster.empty:
-        return
-    first_month = f.quarter.period.month_keys[0]
-    before = f.previous.roster[f.previous.roster["id_status"] == OK]
-    before = before[before["stop_key"].isna() | (before["stop_key"] > first_month)].drop_duplicates("id_number")
-    now = f.quarter.roster[f.quarter.roster["id_status"] == OK]
-    still = set(zip(now["id_number"].tolist(), now["unit"].tolist()))
-    moved = now.merge(before[["id_number", "unit", "_file", "_row"]], on="id_number", suffixes=("", "_before"))
-    moved = moved[(moved["unit"] != moved["unit_before"]) & (moved["unit_before"] != "")]
-    for _, row in moved.drop_duplicates("id_number").iterrows():
-        if (row["id_number"], row["unit_before"]) in still:
-            continue        # still on the first unit's roster too: person-duplicate says so
+    """Tell both units of a move paid twice: the unit that still pays (an error) and the receiving unit (a note)."""
+    for m in f.moves:
+        if not m.paid_twice:
+            continue        # the first unit stopped in time: a proper hand-over
+        src, dst = m.source, m.target
+        twice = f"{m.months_text}两处都发放，{src.unit}为其发放 {fmt(m.amount_fen)} 元，属重复发放"
         yield finding("moved-without-stop",
-                      f"该人员上季度在{row['unit_before']}台账（“{row['_file_before']}”第{int(row['_row_before'])}行）中、"
-                      f"未填停发年月，本季度列入{row['unit']}台账；请{row['unit_before']}核实并填写停发年月，避免重复发放。",
-                      unit=row["unit_before"], value=mask_id(row["id_number"]), **_at(row, "公民身份号码"))
+                      f"该人员本季度已列入{dst.unit}台账（“{dst.file}”第{dst.row}行），本单位台账未填停发年月，{twice}；"
+                      f"请核实后填写停发年月，并追回重复发放的资金。",
+                      unit=src.unit, file=src.file, sheet=src.sheet, row=src.row, column="停发年月",
+                      value=mask_id(m.id_number))
+        yield finding("moved-in",
+                      f"该人员上季度在{src.unit}台账（“{src.file}”第{src.row}行）中，{src.unit}尚未停发，{twice}；"
+                      f"已请{src.unit}填写停发年月，请本单位核实转入时间。",
+                      unit=dst.unit, file=dst.file, sheet=dst.sheet, row=dst.row, column="享受起始年月",
+                      value=mask_id(m.id_number))
 
 
 def orphan_over_age(f: Facts) -> Iterator[Finding]:
@@ -229,7 +271,7 @@ def orphan_over_age(f: Facts) -> Iterator[Finding]:
 
 CHECKS = (
     missing_submission, late_submission, duplicate_submission, missing_task, unexpected_task, unknown_task,
-    duplicate_task, person_duplicate, income_above_standard, zero_employment, standard_below_floor,
+    duplicate_task, stale_progress, person_duplicate, income_above_standard, zero_employment, standard_below_floor,
     avg_subsidy_below_floor, orphan_over_age, moved_without_stop,
 )
 

@@ -189,12 +189,14 @@ def run(period, issued, doc_numbers, no_cache, input_dir, output_dir, config_pat
     click.echo(f"单位报送：应报 {h.units_total} 个，已报 {h.units_submitted} 个（按时 {h.units_on_time}，逾期 {h.units_late}），未报 {h.units_missing} 个")
     click.echo(f"任务灯色：绿 {h.tasks_green}，黄 {h.tasks_yellow}，红 {h.tasks_red}")
     click.echo(f"资金测算：{fmt_grouped(ctx.total_fen)} 元，{h.households} 户 {h.persons} 人")
+    from .report.wording import no_comparison
+
     c = ctx.changes
     if c is not None and c.received:
         click.echo(f"与上季度相比：新增 {len(c.entered)} 户，退出 {len(c.left)} 户，月发放额变化超过 {c.share:.0%} 的 "
                    f"{len(c.changed)} 户")
     elif c is not None:
-        click.echo(f"与上季度相比：未收到{c.previous.label}的报表，未作比较")
+        click.echo(f"与上季度相比：{no_comparison(c.previous)}")
     click.echo(f"发现问题：错误 {h.errors} 条，警告 {h.warnings} 条（详见 findings.csv 和报告中的问题清单）")
     click.echo("\n".join(not_counted(ctx, result.masker)))
     # Last, where the eye lands: the run is done and where its reports are.

@@ -3,23 +3,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal
 
 import pandas as pd
 
 from .benefits import Benefits
 from .changes import Changes
+from .compilation import ProgressRow, Reported, compile_rows, totals
 from .config import Config, Office
 from .findings import Counts, Finding, ordered
 from .lights import cell_states, rule_text, task_lights
 from .matrix import Matrix
 from .money import to_fen
-from .parameters import SPEC
+from .moves import Move
 from .period import Period
 from .privacy import mask_echo
 from .quarter import Quarter
 from .reader.schema import ROSTER
-from .vocab import ITEM_FIELDS, Category, CellReason, Item, Light, Role, Status, Submission, TaskReason
+from .standards import StandardRow, standards
+from .standing import exemplary, shared_ranks
+from .vocab import (ITEM_FIELDS, Category, CellReason, Item, Light, Role, Severity, StaleReason, Status, Submission,
+                    TaskReason)
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,9 @@ class UnitReport:
     unexpected_tasks: tuple[int, ...]
     lights: LightCounts
     rank: int = 0
+    stale_tasks: tuple[int, ...] = ()       # rows sent but reporting no new progress: not counted as reported
+    exemplary: bool = False                 # standing.exemplary: on time, every task really reported, no error
+    figures: Reported = Reported()          # 惠及人数 and 投入资金 the unit wrote, over the rows that count
 
     @property
     def submitted(self) -> bool:
@@ -77,6 +83,7 @@ class CellState:
     reason: CellReason
     behind_points: float | None
     problem: str
+    stale: StaleReason | None = None        # why the row sent reports no new progress (reason STALE_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,7 @@ class TaskState:
     assigned: int
     reported: int
     cells: tuple[CellState, ...]
+    figures: Reported = Reported()          # 惠及人数 and 投入资金 the units wrote for the task
 
     def units(self, reason: CellReason) -> tuple[str, ...]:
         return tuple(c.unit for c in self.cells if c.reason is reason)
@@ -108,6 +116,15 @@ class TaskState:
     @property
     def units_yellow(self) -> tuple[str, ...]:
         return tuple(c.unit for c in self.cells if c.light is Light.YELLOW)
+
+    @property
+    def units_stale(self) -> tuple[str, ...]:
+        return self.units(CellReason.STALE_PROGRESS)
+
+    @property
+    def lead_reasons(self) -> tuple[CellReason, ...]:
+        """Return the reasons lights.py gave the lead units' cells that are not green, in cell order."""
+        return tuple(dict.fromkeys(c.reason for c in self.cells if c.role is Role.LEAD and c.light is not Light.GREEN))
 
 
 @dataclass(frozen=True)
@@ -127,25 +144,6 @@ class BenefitRow(Money):
 
     unit: str
     category: Category
-
-
-@dataclass(frozen=True)
-class StandardRow:
-    """One parameter value paid in the quarter, the months it was paid in, and the plan floor it meets or not."""
-
-    name: str
-    label: str
-    unit: str
-    value: Decimal
-    start: date
-    months: tuple[int, ...]
-    source: str
-    floor: Decimal | None
-    floor_source: str
-
-    @property
-    def ok(self) -> bool:
-        return self.floor is None or self.value >= self.floor
 
 
 @dataclass(frozen=True)
@@ -218,6 +216,13 @@ class Context:
     persons: pd.DataFrame = field(repr=False, compare=False)     # full personal data: the office workbook only
     households: pd.DataFrame = field(repr=False, compare=False)
     changes: Changes | None = None          # set by a run, which reads the quarters it compares
+    moves: tuple[Move, ...] = ()            # people moved between units and paid by both (moves.py)
+    progress_rows: tuple[ProgressRow, ...] = ()     # what every unit wrote, task by task (进展汇编)
+    figures: Reported = Reported()          # 惠及人数 and 投入资金 of every row that counts
+
+    @property
+    def paid_twice_fen(self) -> int:
+        return sum(m.amount_fen for m in self.moves)
 
     @property
     def total_fen(self) -> int:
@@ -241,15 +246,22 @@ class Context:
 
 
 def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, findings: list[Finding],
-          inputs: list[InputRow], today: date, issued: date | None = None) -> Context:
-    """Compute the context from the assembled quarter, the benefit results and the findings."""
+          inputs: list[InputRow], today: date, issued: date | None = None, *, stale: pd.Series | None = None,
+          moves: tuple[Move, ...] = ()) -> Context:
+    """Compute the context from the assembled quarter, the benefit results and the findings.
+
+    `stale` and `moves` are what the checks decided (checks.Facts), so lights and findings tell one story.
+    """
     period = quarter.period
-    cells = cell_states(quarter, matrix, config.registry, config.lights)
-    tasks = _tasks(cells, task_lights(cells, matrix, config.lights), matrix)
-    units = _units(quarter, matrix, config, cells)
+    cells = cell_states(quarter, matrix, config.registry, config.lights, stale)
+    rows = compile_rows(cells, quarter.progress, stale, [u.name for u in config.registry.units])
+    tasks = _tasks(cells, task_lights(cells, matrix, config.lights), matrix, totals(rows, lambda r: r.task))
     roster_sheets = {(sh.file, sh.sheet) for f in quarter.files for sh in f.sheets if sh.kind == ROSTER}
     found = ordered(echo_masked(f, roster_sheets) for f in findings)
     counts = Counts.of(found)
+    units = _units(quarter, matrix, config, cells, counts, totals(rows, lambda r: r.unit))
+    reported = totals(rows, lambda r: True).get(True, Reported())
+    progress_rows = rows
     rows = _benefit_rows(benefits.by_unit)
     total = money_sum(rows)
     floor = config.parameters.floor(period.year, "avg_subsidy")
@@ -272,7 +284,8 @@ def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, 
         avg_subsidy_floor_fen=to_fen(floor.value) if floor else None, standards=standards(config, benefits),
         findings=found, counts=counts, inputs=tuple(inputs), light_rule=rule_text(config.lights),
         names=_names(quarter.roster),
-        persons=benefits.persons, households=benefits.households)
+        persons=benefits.persons, households=benefits.households, moves=tuple(m for m in moves if m.paid_twice),
+        progress_rows=progress_rows, figures=reported)
 
 
 def _names(roster: pd.DataFrame) -> frozenset[str]:
@@ -290,7 +303,7 @@ def echo_masked(f: Finding, roster_sheets: set[tuple[str, str]]) -> Finding:
     return f if masked == f.value else replace(f, value=masked, message=f.message.replace(f.value, masked))
 
 
-def _tasks(cells: pd.DataFrame, lights: pd.DataFrame, matrix: Matrix) -> list[TaskState]:
+def _tasks(cells: pd.DataFrame, lights: pd.DataFrame, matrix: Matrix, figures: dict[int, Reported]) -> list[TaskState]:
     by_task: dict[int, list[CellState]] = {}
     for c in cells.itertuples(index=False):
         by_task.setdefault(int(c.task), []).append(CellState(
@@ -298,21 +311,25 @@ def _tasks(cells: pd.DataFrame, lights: pd.DataFrame, matrix: Matrix) -> list[Ta
             status=None if pd.isna(c.status) else Status(c.status),
             progress=None if pd.isna(c.progress) else float(c.progress), light=Light(c.light),
             reason=CellReason(c.reason), behind_points=None if pd.isna(c.behind_points) else float(c.behind_points),
-            problem=c.problem))
+            problem=c.problem, stale=None if pd.isna(c.stale) else StaleReason(c.stale)))
     out = []
     for t, row in zip(matrix.tasks, lights.to_dict("records")):
         out.append(TaskState(
             task=t.number, category=t.category, measure=t.measure, lead=t.lead, responsible=t.responsible, note=t.note,
             light=Light(row["light"]), reason=TaskReason(row["reason"]),
             status_counts={s: int(row[s.value]) for s in Status},
-            assigned=int(row["assigned"]), reported=int(row["reported"]), cells=tuple(by_task.get(t.number, ()))))
+            assigned=int(row["assigned"]), reported=int(row["reported"]), cells=tuple(by_task.get(t.number, ())),
+            figures=figures.get(t.number, Reported())))
     return out
 
 
-def _units(quarter: Quarter, matrix: Matrix, config: Config, cells: pd.DataFrame) -> list[UnitReport]:
+def _units(quarter: Quarter, matrix: Matrix, config: Config, cells: pd.DataFrame, counts: Counts,
+           figures: dict[str, Reported]) -> list[UnitReport]:
     p = quarter.progress
     used = p[p["used"] & p["task"].notna()]
     reported_by = used.groupby("unit")["task"].agg(lambda s: sorted(set(s.astype(int))))
+    stale_by = cells[cells["reason"] == CellReason.STALE_PROGRESS].groupby("unit")["task"].agg(
+        lambda s: tuple(sorted(s.astype(int))))
     light_counts = cells.groupby(["unit", "light"]).size()
     subs = quarter.submissions
     chosen = subs[subs["chosen"]].set_index("unit") if len(subs) else subs
@@ -323,23 +340,26 @@ def _units(quarter: Quarter, matrix: Matrix, config: Config, cells: pd.DataFrame
             continue
         assigned = matrix.tasks_of(unit.name)
         reported = reported_by.get(unit.name, [])
+        stale = stale_by.get(unit.name, ())
         on = chosen.loc[unit.name, "reported_on"] if submitted else None
         on = None if on is None or pd.isna(on) else on
         if not submitted:
             state = Submission.MISSING
         else:
             state = Submission.ON_TIME if on is not None and on <= quarter.deadline else Submission.LATE
+        missing = tuple(t for t in assigned if t not in reported) if submitted else tuple(assigned)
         out.append(UnitReport(
             unit=unit.name, kind=unit.kind, submission=state, submitted_on=on,
             days_late=(on - quarter.deadline).days if on and on > quarter.deadline else 0,
             file=chosen.loc[unit.name, "file"] if submitted else "",
-            assigned_tasks=len(assigned), reported_tasks=len([t for t in reported if t in assigned]),
-            missing_tasks=tuple(t for t in assigned if t not in reported) if submitted else tuple(assigned),
-            unexpected_tasks=tuple(t for t in reported if t not in assigned),
-            lights=LightCounts(**{light.value: int(light_counts.get((unit.name, light), 0)) for light in Light})))
-    # Ranking: on time first, then completeness, then fewer red cells.
-    order = sorted(out, key=lambda u: (not u.submitted, not bool(u.on_time), -u.completeness, u.lights.red, u.unit))
-    rank = {u.unit: i for i, u in enumerate(order, 1)}
+            assigned_tasks=len(assigned), reported_tasks=len([t for t in reported if t in assigned and t not in stale]),
+            missing_tasks=missing, unexpected_tasks=tuple(t for t in reported if t not in assigned),
+            lights=LightCounts(**{light.value: int(light_counts.get((unit.name, light), 0)) for light in Light}),
+            stale_tasks=stale, figures=figures.get(unit.name, Reported()),
+            exemplary=exemplary(state, missing, stale, counts.of_unit(unit.name, Severity.ERROR))))
+    # One ranking rule (standing.py): on time first, then completeness, then fewer red cells; ties share a rank.
+    ranked = shared_ranks(out, lambda u: (not u.submitted, not bool(u.on_time), -u.completeness, u.lights.red))
+    rank = {u.unit: r for r, u in ranked}
     return [replace(u, rank=rank[u.unit]) for u in out]
 
 
@@ -363,20 +383,3 @@ def _group(rows: list[BenefitRow], key) -> dict:
     for r in rows:
         groups.setdefault(key(r), []).append(r)
     return {k: money_sum(g) for k, g in groups.items()}
-
-
-def standards(config: Config, benefits: Benefits) -> tuple[StandardRow, ...]:
-    """List every parameter value paid in the quarter with the months it applied to and its year's floor."""
-    rates = benefits.rates
-    period = rates.period
-    out = []
-    for name, months in rates.values.items():
-        seen: dict = {}
-        for m, key, v in zip(period.months, period.month_keys, months):
-            seen.setdefault((v, key // 12), []).append(m)
-        for (v, year), paid in seen.items():
-            floor = config.parameters.floor(year, name)
-            out.append(StandardRow(name=name, label=SPEC[name].label, unit=SPEC[name].unit, value=v.value, start=v.start,
-                                   months=tuple(paid), source=v.source, floor=floor.value if floor else None,
-                                   floor_source=floor.source if floor else ""))
-    return tuple(out)

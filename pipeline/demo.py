@@ -13,6 +13,8 @@ Progress reports (per quarter; Q1 and Q2 are what ``jiekun demo`` writes):
 - unknown-task: a row numbered 60 from Q1 区人社局, Q2 南钢街道, Q3 罗家镇, Q4 湖坊镇.
 - duplicate-task: Q1 青山路街道 lists task 9 twice, Q2 区民政局 29, Q3 上海路街道 40, Q4 区住建局 26.
 - bad-value: 完成状态 "见附件" in Q1 区卫健委 task 14, Q2 高新园区 task 40, Q3 区教体局 21, Q4 站东街道 1.
+- No stale-progress: every 进展情况 names its quarter (截至6月，…), so no unit repeats last quarter's text, and every
+  推进中 row has a 完成进度.
 
 Rosters (the same households every quarter, so each plant appears in every quarter):
 
@@ -20,7 +22,11 @@ Rosters (the same households every quarter, so each plant appears in every quart
 - id-damaged: 上海路街道, one head's ID is an Excel number (15 digits then 000).
 - id-damaged: 站东街道, one head's ID is the text "3.60111E+17".
 - person-duplicate: a working member of a 湖坊镇 低保 household is also the head of a one-person
-  低保 household in 塘山镇 (same name and ID).
+  低保 household in 塘山镇 (same name and ID), in every quarter: filed against both towns.
+- moved-without-stop (Q2 only, the first quarter with a previous one): the head of a one-person 京东镇 低保
+  household also heads a 湖坊镇 household that enters in May or June; 京东镇 fills in no 停发年月 until July, so
+  Q2 pays the person twice: an error for 京东镇 with the months and amount, and a moved-in note for 湖坊镇. Only
+  who heads the entering household changes, so the Q1 and Q2 money is what it was without the plant.
 - income-above-standard: 京东镇, one 低保 household with income per member = standard + 30 (700 in 2019).
 - zero-employment: 青山路街道 and 高新园区, one 低保 household each whose able members are all 未就业.
 - bad-value: 南钢街道, one 低保 household's 家庭月人均收入 is "待核实".
@@ -202,9 +208,10 @@ def _task_row(config: Config, matrix: Matrix, rng: random.Random, period: Period
     templates = next((t for (lo, hi), t in PROGRESS_TEXT.items() if lo <= task <= hi), [OTHER_WORK])
     q, month = period.quarter, period.months[-1]
     numbers = {"h": rng.randint(8, 60) * q, "p": rng.randint(20, 300) * q, "n": rng.randint(1, 3) + q}
-    prefix = rng.choice([f"截至{month}月，", "本季度", f"{period.year}年以来，", ""])
+    # Every prefix names the quarter, so a unit never repeats last quarter's text word for word (stale-progress).
+    prefix = rng.choice([f"截至{month}月，", f"{CN_QUARTER[q - 1]}季度", f"{period.year}年1–{month}月，", f"{month}月底前，"])
     if status == "未启动":
-        text, problem = "该项工作尚未启动，待区级配套方案出台后实施。", rng.choice(["上级配套政策尚未出台", "无"])
+        text, problem = f"截至{month}月，该项工作尚未启动，待区级配套方案出台后实施。", rng.choice(["上级配套政策尚未出台", "无"])
     else:
         text = prefix + rng.choice(templates).format(**numbers) + ("，该项工作已全面完成。" if status == "已完成" else "。")
         problem = rng.choice(PROBLEMS) if rng.random() < 0.1 else rng.choice(["无", "无", "无", "暂无"])

@@ -263,6 +263,24 @@ def plant_roster_problems(population: list[Household], year: int, seed: int, sta
     for unit in ("罗家镇", "上海路街道"):
         if h := pick(unit, "低保", lambda h: len(h.members) >= 2):
             _make_orphan_household(rng, ids, h, year)
+    _plant_move(rng, population, year, pick)
+
+
+def _plant_move(rng: random.Random, population: list[Household], year: int, pick) -> None:
+    """Move a 京东镇 person to a 湖坊镇 household entering in the second quarter; 京东镇 stops only from July.
+
+    So the second quarter pays the person twice (a move, since the first quarter listed them in 京东镇 only), and the
+    third quarter no longer lists them in 京东镇. Only who the entering head is changes: every amount stays the same.
+    """
+    second = (month_key(year, 5), month_key(year, 6))
+    entering = [h for h in population if h.unit == "湖坊镇" and h.start in second]
+    mover = pick("京东镇", "低保", lambda h: len(h.members) == 1)
+    if mover is None or not entering:
+        return
+    head, target = mover.members[0], rng.choice(entering)
+    target.members[0] = replace(target.members[0], name=head.name, pid=head.pid, born=head.born, male=head.male,
+                                id_cell=None)
+    mover.stop = month_key(year, 7)
 
 
 def _make_orphan_household(rng: random.Random, ids: IdIssuer, h: Household, year: int) -> None:

@@ -211,11 +211,13 @@ class Session:
         before = self.money(period.previous())
         clock.lap("compute")
         findings = [*self.notes.get(period, ()), *(f for fr in files for f in fr.all_findings)]
-        findings += run_checks(Facts(quarter, matrix, config, benefits, before[0] if before else None))
+        facts = Facts(quarter, matrix, config, benefits, before[0] if before else None)
+        findings += run_checks(facts)
         inputs, unaccounted = accounting(files, quarter, findings)
         findings += unaccounted
         clock.lap("check")
-        ctx = context_mod.build(quarter, matrix, config, benefits, findings, inputs, today, issued)
+        ctx = context_mod.build(quarter, matrix, config, benefits, findings, inputs, today, issued, stale=facts.stale,
+                                moves=facts.moves)
         clock.lap("context")
         return CheckResult(period, config, matrix, tuple(files), quarter, benefits, tuple(findings), ctx, folder,
                            clock.timings)

@@ -10,6 +10,7 @@ from datetime import date
 
 import pandas as pd
 
+from .cells import clean_text
 from .config import Config
 from .ids import BLANK
 from .matrix import Matrix
@@ -28,6 +29,8 @@ SUPPORT_MODES = tuple(SUPPORT_WORDS)
 WORK_ABILITIES = tuple(ABILITY_WORDS)
 EMPLOYMENTS = tuple(EMPLOYMENT_WORDS)
 YES_NO = ("是", "否")
+# Marks last quarter's 进展情况 where a form carries it; a row still carrying it reports no new progress (stale.py).
+CARRIED_MARK = "（上季度）"
 
 
 @dataclass(frozen=True)
@@ -149,8 +152,15 @@ def _last_statuses(progress: pd.DataFrame) -> dict[tuple[str, int], tuple[str, s
     if progress.empty:
         return {}
     rows = progress[progress["used"] & progress["role"].notna()]
-    return {(u, int(t)): ("" if pd.isna(s) or s is None else str(s), str(text or ""))
+    return {(u, int(t)): ("" if pd.isna(s) or s is None else str(s), unmarked(str(text or "")))
             for u, t, s, text in zip(rows["unit"], rows["task"], rows["status"], rows["progress_text"])}
+
+
+def unmarked(text: str) -> str:
+    """Return 进展情况 without the carried-over mark, as read back (NFKC) or as written, so marks never pile up."""
+    for mark in (CARRIED_MARK, clean_text(CARRIED_MARK)):
+        text = text.replace(mark, "")
+    return text.strip()
 
 
 def _progress_form(unit: str, period: Period, deadline: date, matrix: Matrix,

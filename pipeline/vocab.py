@@ -74,6 +74,15 @@ class CellReason(StrEnum):
     UNREADABLE_STATUS = "unreadable_status"
     BEHIND_SCHEDULE = "behind_schedule"
     PROBLEMS_REPORTED = "problems_reported"
+    STALE_PROGRESS = "stale_progress"
+
+
+class StaleReason(StrEnum):
+    """Why a task row is not counted as reported progress; decided once, in stale.py."""
+
+    CARRIED = "carried"              # still carries the form's carried-over mark
+    REPEATED = "repeated"            # the same 进展情况 as the unit wrote for the task last quarter
+    NO_PROGRESS = "no_progress"      # 推进中 with 完成进度 left blank
 
 
 class TaskReason(StrEnum):

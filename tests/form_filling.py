@@ -107,7 +107,8 @@ def task_rows(ws) -> dict[int, int]:
 
 
 def fill_progress(path: Path, on: date = ON_TIME) -> None:
-    """Fill a progress form: the date, and every task row's numbers, and its status and text where none was carried."""
+    """Fill a progress form as an honest clerk does: the date, every task row's numbers, and this quarter's own text
+    in place of last quarter's; a carried status is kept."""
     wb = openpyxl.load_workbook(path)
     ws = wb["进展情况"]
     write(ws, 2, 6, datetime(on.year, on.month, on.day))
@@ -115,13 +116,19 @@ def fill_progress(path: Path, on: date = ON_TIME) -> None:
         if not ws.cell(r, 5).value:
             write(ws, r, 5, "推进中")
         write(ws, r, 6, 60)
-        if not ws.cell(r, 7).value:   # last quarter's text, marked （上季度）, is left as it stands
-            write(ws, r, 7, f"第{task}条本季度按计划推进")
+        write(ws, r, 7, f"第{task}条本季度按计划推进")
         write(ws, r, 8, "无")
         write(ws, r, 9, "继续推进")
         write(ws, r, 10, 12)
         write(ws, r, 11, 2.5)
     write(ws, task_rows(ws)[max(task_rows(ws))] + 2, 2, "张填表")
+    wb.save(path)
+
+
+def return_untouched(path: Path, on: date = ON_TIME) -> None:
+    """Send a progress form back as a lazy clerk does: only the date is filled, every carried text left as it stands."""
+    wb = openpyxl.load_workbook(path)
+    write(wb["进展情况"], 2, 6, datetime(on.year, on.month, on.day))
     wb.save(path)
 
 

@@ -169,7 +169,7 @@ def test_bulletin_html_is_an_official_self_contained_document_without_personal_d
 def test_bulletin_workbook_is_frozen_filtered_printable_and_formula_free(year):
     root, _ = year
     wb = openpyxl.load_workbook(root / "output" / "2019Q2" / "半年通报-2019H1.xlsx")
-    assert wb.sheetnames == ["主要指标对比", "资金累计", "单位排名", "连续红灯任务", "表扬与批评"]
+    assert wb.sheetnames == ["主要指标对比", "资金累计", "单位排名", "连续红灯任务", "表扬与批评", "填报惠及人数和投入资金"]
     for ws in wb:
         assert ws.freeze_panes is not None and ws.freeze_panes.endswith("3"), ws.title
         assert ws.auto_filter.ref and ws.print_title_rows == "$1:$2", ws.title
@@ -191,7 +191,7 @@ def test_a_missing_quarter_is_stated_and_the_run_still_succeeds(year, without_q1
     assert (folder / "半年通报-2019H1.html").is_file() and (folder / "调度报告-2019Q2.html").is_file()
     html = (folder / "半年通报-2019H1.html").read_text(encoding="utf-8")
     assert "第一季度未收到报表，本通报仅反映第二季度情况" in html
-    assert "无法判断连续两个季度亮红灯的任务" in html
+    assert "未收到2019年第一季度的报表，无法与上季度比较" in html and "无法判断" not in html
     h = without_q1.half_year
     assert not h.persistent_known and h.persistent_red == ()
     assert h.total_fen == without_q1.context.total_fen

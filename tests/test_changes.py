@@ -101,12 +101,12 @@ def test_payment_changes_carry_the_reason_from_the_parts_of_the_amount(two_quart
     }
 
 
-def test_a_person_moved_without_a_stop_month_is_an_error_for_the_first_unit(two_quarters):
+def test_a_person_the_first_unit_dropped_is_paid_once_and_is_no_finding(two_quarters):
+    # 湖坊镇 deleted 孙一's row instead of filling in 停发年月: untidy, but nobody pays him twice (see test_moves.py).
     _, results = two_quarters
-    moved = [f for f in results["2019Q2"].findings if f.code == "moved-without-stop"]
-    assert [(f.unit, f.file, f.row, f.column, f.severity) for f in moved] == [
-        ("湖坊镇", "塘山镇台账.xlsx", 4, "公民身份号码", "error")]
-    assert "湖坊镇台账.xlsx" in moved[0].message and IDS["mover"] not in moved[0].message
+    codes = ("moved-without-stop", "moved-in", "person-duplicate")
+    assert not [f for f in results["2019Q2"].findings if f.code in codes]
+    assert results["2019Q2"].context.moves == ()
 
 
 def test_statuses_that_went_backwards_and_tasks_that_stayed_red(two_quarters):
@@ -127,7 +127,7 @@ def test_changes_reach_summary_workbook_and_both_reports_with_names_masked(two_q
     assert {tuple(p["reasons"]) for p in summary["payment_changes"]} == {("standard",), ("members", "standard"),
                                                                           ("income", "standard"),
                                                                           ("standard", "disability")}
-    assert summary["moved_without_stop"] == 1 and summary["status_backwards"][0]["to"] == "推进中"
+    assert summary["moved_without_stop"] == 0 and summary["status_backwards"][0]["to"] == "推进中"
     ws = openpyxl.load_workbook(out / "调度报告-2019Q2.xlsx")["变动情况"]
     text = "\n".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None)
     assert "新增" in text and "退出" in text and "家庭人口变化、保障标准调整" in text and "吴*" in text

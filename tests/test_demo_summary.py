@@ -151,8 +151,13 @@ def test_planted_problems_are_found_and_nothing_else(demo_run):
         "missing-submission": {"区项目办"}, "late-submission": {"站东街道"}, "missing-task": {"湖坊镇"},
         "unexpected-task": {"京东镇"}, "unknown-task": {"南钢街道"}, "duplicate-task": {"区民政局"},
         "bad-value": {"高新园区", "南钢街道"}, "id-invalid": {"罗家镇"}, "id-damaged": {"上海路街道", "站东街道"},
-        "person-duplicate": {"湖坊镇"}, "income-above-standard": {"京东镇"}, "zero-employment": {"青山路街道", "高新园区"},
+        "person-duplicate": {"湖坊镇", "塘山镇"}, "income-above-standard": {"京东镇"},
+        "zero-employment": {"青山路街道", "高新园区"}, "moved-without-stop": {"京东镇"}, "moved-in": {"湖坊镇"},
     }
+    # The move is one story told to both towns: the payer hears the months and the amount paid twice.
+    moved = next(f for f in result.findings if f.code == "moved-without-stop")
+    assert "两处都发放" in moved.message and "元" in moved.message
+    assert result.context.moves and result.context.paid_twice_fen > 0
 
 
 def test_accounting_identity_holds_for_every_file(demo_run):

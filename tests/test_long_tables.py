@@ -116,8 +116,8 @@ def test_every_household_that_came_or_went_is_listed_once_and_the_year_closes_th
 def test_a_workbook_that_fits_keeps_its_sheet_names(ctx, tmp_path):
     path = tmp_path / "w.xlsx"
     write_workbook(long_ctx(ctx), path, Masker())
-    assert openpyxl.load_workbook(path).sheetnames == ["总览", "任务进展", "单位报送", "资金测算", "变动情况", "对象明细",
-                                                       "问题清单", "读取核对"]
+    assert openpyxl.load_workbook(path).sheetnames == ["总览", "任务进展", "进展汇编", "单位报送", "资金测算", "变动情况",
+                                                       "对象明细", "问题清单", "读取核对"]
 
 
 def test_a_unit_feedback_workbook_goes_on_in_further_sheets_numbering_every_finding_once(ctx, tmp_path):

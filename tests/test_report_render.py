@@ -44,7 +44,7 @@ FORMULA_NAME = '=HYPERLINK("http://x","y")'
 SCRIPT = "<script>alert(1)</script>"
 # A literal rule: the renderers print whatever rule text the context carries.
 LIGHT_RULE = "红：未报送或“未启动”；黄：进度落后或存在问题；绿：其余。"
-SHEETS = ["总览", "任务进展", "单位报送", "资金测算", "变动情况", "对象明细", "问题清单", "读取核对"]
+SHEETS = ["总览", "任务进展", "进展汇编", "单位报送", "资金测算", "变动情况", "对象明细", "问题清单", "读取核对"]
 ROSTER_FILE = "湖坊镇-救助对象台账-2019Q2.xlsx"
 
 
@@ -300,7 +300,7 @@ def test_units_sheet_carries_state_completeness_and_missing_tasks(workbook, ctx)
     ws = workbook["单位报送"]
     by_unit = {r[1]: r for r in rows_of(ws)}
     hufang = by_unit["湖坊镇"]
-    assert hufang[3] == "按时" and hufang[9] == "7" and hufang[10] == "23"
+    assert hufang[3] == "按时" and hufang[9] == "7" and hufang[10] is None and hufang[11] == "23"
     expected = ctx.unit("湖坊镇").completeness / 100
     assert hufang[8] == pytest.approx(expected)
     assert ws.cell(3, column(ws, "完整率")).number_format == "0.0%"
@@ -350,7 +350,7 @@ def test_no_cell_anywhere_is_a_formula(workbook):
     assert formulas == []
     # Conditional formats search for the workbook's own fixed words, never for text that came in with the input.
     words = {rule.text for ws in workbook for cf in ws.conditional_formatting for rule in cf.rules if rule.text}
-    assert words <= {"未报", "未启动", "△", "完成", "推进", "红", "黄", "绿", "未报送", "逾期", "按时", "错误", "警告",
+    assert words <= {"未报", "未启动", "未更新", "△", "完成", "推进", "红", "黄", "绿", "未报送", "逾期", "按时", "错误", "警告",
                      "不符", "相符", "正确"}
 
 
@@ -443,11 +443,22 @@ def test_html_numbers_come_from_the_context(html, ctx):
 
 def test_html_lists_what_needs_attention_and_a_board_of_every_task(html, ctx):
     assert "1. 红灯任务2项：第7条，湖坊镇未报送；第30条，湖坊镇未启动。" in html
-    assert "2. 黄灯任务1项：第2条，其中1项的牵头单位进度滞后或存在问题" in html
+    # Why the lead units are yellow is the reason lights.py gave their cells, not a guess of the renderer's.
+    assert "2. 黄灯任务1项：第2条，其中牵头单位存在问题1项；各项原因见第二部分。" in html
     assert "未报送：区财政局；逾期报送：区民政局（逾期4天）。" in html
     board = html.split('<table class="board">')[1].split("</table>")[0]
     assert re.findall(r'<span class="tk (\w+)">(\d+)', board) == [(t.light.value, str(t.task)) for t in ctx.tasks]
     assert '<span class="tk red">7<small>红</small>' in board
+
+
+def test_a_lead_units_unreadable_status_is_called_so_not_behind_or_a_problem(ctx):
+    from pipeline.report.html import attention
+    task = next(t for t in ctx.tasks if t.task == 2)
+    unclear = tuple(dataclasses.replace(c, status=None, reason=CellReason.UNREADABLE_STATUS, problem="")
+                    if c.role is Role.LEAD and c.light is Light.YELLOW else c for c in task.cells)
+    tasks = tuple(dataclasses.replace(t, cells=unclear) if t.task == 2 else t for t in ctx.tasks)
+    line = next(x for x in attention(dataclasses.replace(ctx, tasks=tasks)) if x.startswith("黄灯任务"))
+    assert "其中牵头单位状态不明1项" in line and "进度滞后" not in line and "存在问题" not in line
 
 
 def test_light_reasons_are_worded_from_the_reasons_lights_gave():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..cells import clean_text, is_blank, parse_date, parse_int, parse_number, parse_percent, parse_task, shown
+from ..cells import clean_text, parse_date, parse_int, parse_number, parse_percent, parse_task, shown
 from ..findings import Finding, finding
 from ..units import Registry, Unit, closest_hint, find_unit_in
 from .columns import Cells
@@ -128,7 +128,8 @@ def _read_row(row, r, layout: Layout, ctx: ReadContext, unit: str, where) -> tup
     if record["status"] is None and record["used"]:
         bad("status", f"完成状态“{shown(raw_status) or '（空）'}”无法识别，请填 已完成、推进中 或 未启动。", raw_status)
 
-    # 无, — or NA in 完成进度, 惠及人数 or 投入资金 means not given; in 存在问题 it means no problem.
+    # 无, — or NA in 完成进度, 惠及人数 or 投入资金 means not given. 存在问题 is kept as written: which words mean
+    # "no problem" is the light rule's to decide (config.toml [lights] no_problem_words), not the reader's.
     for name, parse, hint in (("progress", parse_percent, "请填 0–100 之间的百分数，如 80 或 80%"),
                               ("beneficiaries", count, "请填不小于0的整数人数"),
                               ("funds", amount, "请填以万元为单位的非负数字")):
@@ -141,5 +142,5 @@ def _read_row(row, r, layout: Layout, ctx: ReadContext, unit: str, where) -> tup
                 bad(name, f"{LABELS[name]}“{shown(raw)}”无法识别，{hint}。", raw)
     for name in ("category", "measure", "progress_text", "problems", "next_steps"):
         text = clean_text(_get(row, layout, name))
-        record[name] = "" if name == "problems" and is_blank(text) else text
+        record[name] = text
     return record, out

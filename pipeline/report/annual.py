@@ -17,7 +17,7 @@ from .document import Cell, Column, DocNumber, Document, Figure, Heading, Note, 
 from .docx_writer import write_docx
 from .html import environment
 from .labels import KIND, SUBMISSION
-from .wording import title
+from .wording import TIES, title
 from .xlsx_formats import Cell as XCell
 from .xlsx_formats import Col, Formats, colour_by_text, finish_table, fit_row, new_workbook, start_sheet, write_rows
 
@@ -63,9 +63,10 @@ def rule_texts(a: AnnualContext) -> list[tuple[str, Decimal, str]]:
     texts = {
         "timeliness": f"每季度于{a.deadline_text.removeprefix('每')}报送进展情况表的得{_share(t['on_time'])}，"
                       f"逾期报送的得{_share(t['late'])}，未报送的得{_share(t['missing'])}；全年取各季度平均。",
-        "completeness": "每季度按已报送任务数占本单位应报任务数（牵头和责任任务）的比例得分，未报送的季度得0分；全年取各季度平均。",
+        "completeness": "每季度按已报送任务数占本单位应报任务数（牵头和责任任务）的比例得分，进展未更新的任务不计为已报送，"
+                        "未报送的季度得0分；全年取各季度平均。",
         "task_completion": f"每季度按本单位承担的各项任务灯色计分，绿灯得{_share(s[Light.GREEN])}、黄灯得{_share(s[Light.YELLOW])}、"
-                           f"红灯（未报送或未启动）得{_share(s[Light.RED])}，取各项任务平均；{basis}。",
+                           f"红灯（未报送、进展未更新或未启动）得{_share(s[Light.RED])}，取各项任务平均；{basis}。",
         "data_quality": f"每季度从{fmt_param(w['data_quality'])}分起，核查发现本单位报表每条错误扣{fmt_param(m.per_error)}分、"
                         f"每条警告扣{fmt_param(m.per_warning)}分，扣完为止；未报送的季度得0分"
                         + (f"；{excluded}已在前两项计分，不重复扣分" if excluded else "") + "；全年取各季度平均。",
@@ -87,7 +88,7 @@ def general_texts(m: Method) -> list[str]:
         else:
             bands.append(f"{fmt_param(low)}分（含）至{fmt_param(m.grades[i - 1][1])}分为{grade}")
     return [f"总分为四项得分之和，满分{fmt_param(m.full_marks)}分；各项得分四舍五入保留两位小数。", missing,
-            "等次：" + "，".join(bands) + "。", "总分相同的单位名次并列。"]
+            "等次：" + "，".join(bands) + "。", f"按总分排名，{TIES}。"]
 
 
 def missing_note(a: AnnualContext) -> str:

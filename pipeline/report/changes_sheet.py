@@ -5,9 +5,10 @@ from xlsxwriter.workbook import Workbook
 
 from ..changes import Changes
 from ..context import Context
-from ..money import yuan
+from ..money import fmt_grouped, yuan
 from ..privacy import mask_name
 from .labels import CHANGE_REASON
+from .wording import no_comparison
 from .sheet_parts import EXCEL_ROWS, sheet_parts
 from .xlsx_formats import Cell, Col, Formats, fit_row, put, start_sheet, write_rows
 
@@ -25,24 +26,31 @@ def write_changes_sheet(wb: Workbook, fmts: Formats, ctx: Context, title: str, r
     A list longer than one sheet goes on in further sheets, each under the same heading; the year closes the last.
     """
     c = ctx.changes
-    rows = _rows(c) if c is not None and c.received else []
+    rows = _rows(c, ctx) if c is not None and c.received else []
     for part in sheet_parts("变动情况", len(rows), row_limit - FRAME_ROWS):
         ws = start_sheet(wb, fmts, part.name, part.title(title, "行"), COLUMNS, freeze_cols=0)
         row = 2
         if c is None or not c.received:
-            previous = c.previous.label if c is not None else "上季度"
-            put(ws, row, 0, f"未收到{previous}的报表，无法与上季度比较。", fmts.special("note"))
+            text = f"{no_comparison(c.previous)}。" if c is not None else "本次只作检查，未与上季度比较。"
+            put(ws, row, 0, text, fmts.special("note"))
             row += 2
         else:
+            moved = (f"；转入他处而原单位未停发{len(ctx.moves)}人，原单位重复发放{fmt_grouped(ctx.paid_twice_fen)}元"
+                     if ctx.moves else "")
             row = _block(ws, fmts, row, f"与{c.previous.label}相比：新增{len(c.entered)}户，退出{len(c.left)}户，"
-                         f"月发放额变化超过{c.share:.0%}的{len(c.changed)}户", part.rows(rows))
-        if part.last:
+                         f"月发放额变化超过{c.share:.0%}的{len(c.changed)}户{moved}", part.rows(rows))
+        if part.last and c is not None and c.received:
             row = _year(ws, fmts, row, c)
         ws.autofilter(1, 0, max(1, row - 1), len(COLUMNS) - 1)
 
 
-def _rows(c: Changes) -> list[list]:
+def _rows(c: Changes, ctx: Context) -> list[list]:
     rows = []
+    for m in ctx.moves:
+        # The paying unit's row: its own household, with what it paid twice; the receiving unit is named.
+        rows.append([m.source.unit, "", m.source.household_no, mask_name(m.name), "", None, None, None, None,
+                     Cell(f"转入{m.target.unit}（户编号{m.target.household_no or '—'}）未停发：{m.months_text}两处发放，"
+                          f"本单位重复发放{fmt_grouped(m.amount_fen)}元，请填写停发年月并追回", bold=True)])
     for u in c.units:
         rows.append([Cell(u.unit, bold=True), "", "", "", "", None, yuan(u.left_fen), yuan(u.entered_fen), None,
                      Cell(f"新增{u.entered}户、退出{u.left}户、发放额变化{u.changed}户", bold=True)])

@@ -8,13 +8,14 @@ from xlsxwriter.workbook import Workbook
 
 from ..context import CellState, Context
 from ..money import fmt_grouped, yuan
-from ..vocab import Item, Light, Role, Submission
+from ..vocab import CellReason, Item, Light, Role, Submission
 from . import Bundle, Due, Report
 from .changes_sheet import write_changes_sheet
 from .labels import KIND, LIGHT, SEVERITY, SHEET_KIND, STATUS_SHORT, SUBMISSION
 from .person_sheets import PersonSheets
+from .progress_sheet import write_progress_sheet
 from .sheet_parts import EXCEL_ROWS, SheetPart, sheet_parts
-from .wording import fix, reason_lines, title
+from .wording import TIES, fix, no_comparison, reason_lines, title
 from .xlsx_formats import (
     Cell,
     Col,
@@ -36,9 +37,11 @@ STATE_RULES = [(SUBMISSION[Submission.MISSING], Light.RED), (SUBMISSION[Submissi
 SEVERITY_RULES = [("错误", Light.RED), ("警告", Light.YELLOW)]
 LIGHT_RULES = [("红", Light.RED), ("黄", Light.YELLOW), ("绿", Light.GREEN)]
 YELLOW_MARK = "△"
-CELL_RULES = [("未报", Light.RED), ("未启动", Light.RED), (YELLOW_MARK, Light.YELLOW), ("完成", Light.GREEN),
-              ("推进", Light.GREEN)]
-MATRIX_LEGEND = f"　★ 牵头单位　{YELLOW_MARK} 黄灯（进度滞后、存在问题或状态不明）　未报 = 未报送该任务　空白 = 非本单位任务"
+STALE_WORD = "未更新"
+CELL_RULES = [("未报", Light.RED), ("未启动", Light.RED), (STALE_WORD, Light.RED), (YELLOW_MARK, Light.YELLOW),
+              ("完成", Light.GREEN), ("推进", Light.GREEN)]
+MATRIX_LEGEND = (f"　★ 牵头单位　{YELLOW_MARK} 黄灯（进度滞后、存在问题或状态不明）　未报 = 未报送该任务　"
+                 f"{STALE_WORD} = 进展未更新，不计为已报送　空白 = 非本单位任务")
 ITEM_COLS = [Col(item.value, 14, "yuan") for item in Item]
 # Rows a sheet spends around its table: title and header, and for 读取核对 the 合计 row below.
 FINDINGS_FRAME = 2
@@ -73,7 +76,9 @@ def write_workbook(ctx: Context, path: Path, mask, *, full_detail: bool = True, 
     fmts = Formats(wb)
     findings = sheet_parts("问题清单", len(ctx.findings), limit - FINDINGS_FRAME)
     _overview(wb, fmts, ctx, findings)
-    for sheet in (_matrix, _units, _benefits):
+    _matrix(wb, fmts, ctx)
+    write_progress_sheet(wb, fmts, ctx, sheet_title(ctx, "进展汇编（各单位逐项填报的内容；进展未更新的行不计入惠及人数和投入资金合计）"))
+    for sheet in (_units, _benefits):
         sheet(wb, fmts, ctx)
     write_changes_sheet(wb, fmts, ctx, sheet_title(ctx, "变动情况"), limit)
     # The one place names and IDs may appear in full, unless config.toml [privacy] masks it too.
@@ -115,6 +120,10 @@ def _overview(wb: Workbook, fmts: Formats, ctx: Context, findings: list[SheetPar
         ["救助人月数（人·月）", h.person_months, None, ""],
         ["人均补差（元/人·月）", Cell(None if avg is None else yuan(avg), avg_light, kind="yuan"),
          Cell(None if floor is None else yuan(floor), kind="yuan"), _avg_note(avg, floor)],
+        ["填报惠及人数（人次）", ctx.figures.beneficiaries, None, "各单位进展情况表所填之和，进展未更新的行不计；明细见“进展汇编”表"],
+        ["填报投入资金（万元）", Cell(ctx.figures.funds, kind="num"), None, "同上"],
+        ["转入他处未停发（人）", Cell(len(ctx.moves), Light.RED if ctx.moves else None), None,
+         _moves_note(ctx)],
         ["数据问题：错误（条）", Cell(h.errors, Light.RED if h.errors else None), None,
          "详见“问题清单”表" if len(findings) == 1 else f"详见以“问题清单”开头的{len(findings)}张表"],
         ["数据问题：警告（条）", Cell(h.warnings, Light.YELLOW if h.warnings else None), None, ""],
@@ -129,6 +138,14 @@ def _overview(wb: Workbook, fmts: Formats, ctx: Context, findings: list[SheetPar
     fit_row(ws, end, [(rule, sum(c.width for c in cols))])
     # The pie reads the three light rows of the table above.
     _charts(wb, ws, fmts, ctx, end + 2, lights_row=2 + [r[0] for r in rows].index("绿灯任务（项）"))
+
+
+def _moves_note(ctx: Context) -> str:
+    if ctx.changes is not None and not ctx.changes.received:
+        return no_comparison(ctx.changes.previous)
+    if ctx.moves:
+        return f"原单位重复发放 {fmt_grouped(ctx.paid_twice_fen)} 元，已计入发放总额，见“变动情况”表"
+    return ""
 
 
 def _avg_note(avg: int | None, floor: int | None) -> str:
@@ -223,7 +240,10 @@ def _matrix_cell(cell: CellState | None) -> Cell | None:
     """Return the cell's short word (完成, 推进, 未启动, 未报, 不明), ★ for a lead unit and △ for a yellow light."""
     if cell is None:
         return None
-    word = "未报" if not cell.reported else (STATUS_SHORT[cell.status] if cell.status else "不明")
+    if cell.reason is CellReason.STALE_PROGRESS:
+        word = STALE_WORD
+    else:
+        word = "未报" if not cell.reported else (STATUS_SHORT[cell.status] if cell.status else "不明")
     lead = cell.role is Role.LEAD
     mark = YELLOW_MARK if cell.light is Light.YELLOW else ""
     return Cell(("★" if lead else "") + word + mark, bold=lead)
@@ -232,16 +252,19 @@ def _matrix_cell(cell: CellState | None) -> Cell | None:
 def _units(wb: Workbook, fmts: Formats, ctx: Context) -> None:
     cols = [Col("排名", 5, "int"), Col("单位", 14), Col("类型", 6, "center"), Col("报送情况", 8, "center"),
             Col("报送日期", 11, "date"), Col("逾期天数", 7, "int"), Col("应报任务", 7, "int"), Col("已报任务", 7, "int"),
-            Col("完整率", 8, "pct"), Col("漏报任务", 24, "wrap"), Col("非本单位任务", 12, "wrap"),
-            Col("红灯", 6, "int"), Col("黄灯", 6, "int"), Col("绿灯", 6, "int"), Col("报送文件", 34)]
-    ws = start_sheet(wb, fmts, "单位报送", sheet_title(ctx, "单位报送"), cols, freeze_cols=2)
+            Col("完整率", 8, "pct"), Col("漏报任务", 24, "wrap"), Col("进展未更新任务", 16, "wrap"),
+            Col("非本单位任务", 12, "wrap"), Col("红灯", 6, "int"), Col("黄灯", 6, "int"), Col("绿灯", 6, "int"),
+            Col("惠及人数", 8, "int"), Col("投入资金（万元）", 10, "num"), Col("报送文件", 34)]
+    ws = start_sheet(wb, fmts, "单位报送", sheet_title(ctx, f"单位报送（{TIES}；已报任务不含进展未更新的任务）"), cols,
+                     freeze_cols=2)
     red = [c.header for c in cols].index("红灯")
     rows = []
     for u in ctx.ranked:
         missing = _numbers(u.missing_tasks) if u.submitted else f"未报送（全部{len(u.missing_tasks)}项）"
         rows.append([u.rank, u.unit, KIND[u.kind], SUBMISSION[u.submission], u.submitted_on,
                      u.days_late, u.assigned_tasks, u.reported_tasks, u.completeness / 100,
-                     missing, _numbers(u.unexpected_tasks), u.lights.red, u.lights.yellow, u.lights.green, u.file])
+                     missing, _numbers(u.stale_tasks), _numbers(u.unexpected_tasks), u.lights.red, u.lights.yellow,
+                     u.lights.green, u.figures.beneficiaries, u.figures.funds, u.file])
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
     colour_by_text(ws, fmts, (2, 3, end - 1, 3), STATE_RULES)

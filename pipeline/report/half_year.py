@@ -3,20 +3,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xlsxwriter.workbook import Workbook
-
-from ..bulletin import Fault, FaultKind, HalfYearContext, Measure
+from ..bulletin import HalfYearContext, Measure
 from ..findings import Severity
-from ..money import fmt_grouped, yuan
+from ..money import fmt_grouped
 from ..vocab import Category, Light, Submission
 from . import Bundle, Due, Report
 from .document import Annex, Cell, Column, DocNumber, Document, Figure, Heading, Note, Paragraph, Table, map_text
 from .docx_writer import write_docx
+from .half_year_words import faults_text, missing_note, state_text
+from .half_year_xlsx import write_bulletin_xlsx
 from .html import bar_chart_svg, environment, stacked_bar_svg, truncate_cn
-from .labels import KIND, LIGHT_COLOURS, SUBMISSION, cn_date, names
-from .wording import title
-from .xlsx_formats import Cell as XCell
-from .xlsx_formats import Col, Formats, finish_table, new_workbook, start_sheet, write_rows, write_total
+from .labels import LIGHT_COLOURS, cn_date, names
+from .wording import EXEMPLARY, TIES, no_comparison, title, wan
 
 TEMPLATE = "bulletin.html.j2"
 # Units are listed in full in a bulletin: a name cut off would be a unit neither praised nor criticised.
@@ -46,45 +44,6 @@ def _write_xlsx(bundle: Bundle, staging) -> None:
 HTML = Report("半年通报（网页）", Due.HALF_YEAR, _write_html)
 XLSX = Report("半年通报（工作簿）", Due.HALF_YEAR, _write_xlsx)
 DOCX = Report("半年通报（Word）", Due.HALF_YEAR, _write_docx)
-
-
-def missing_note(h: HalfYearContext) -> str:
-    """Say plainly which quarter was not received; '' when both were."""
-    if not h.absent:
-        return ""
-    gone = "、".join(q.period.quarter_label for q in h.absent)
-    got = "、".join(q.period.quarter_label for q in h.present)
-    return f"{gone}未收到报表，本通报仅反映{got}情况。"
-
-
-def state_text(h: HalfYearContext, i: int, submission: Submission | None) -> str:
-    """Word a unit's submission in quarter i: 按时 / 逾期 / 未报送, 未收到 for a quarter not received, — otherwise."""
-    if not h.quarters[i].present:
-        return "未收到"
-    return "—" if submission is None else SUBMISSION[submission]
-
-
-def fault_text(f: Fault) -> str:
-    """Word one fault: 第二季度逾期4天报送."""
-    q = f.period.quarter_label
-    if f.kind is FaultKind.MISSING:
-        return f"{q}未报送进展情况"
-    if f.kind is FaultKind.LATE:
-        return f"{q}逾期{f.days}天报送"
-    if f.kind is FaultKind.MISSING_TASKS:
-        return f"{q}漏报第{'、'.join(map(str, f.tasks))}条任务"
-    total = sum(n for _, n in f.errors)
-    detail = title(f.errors[0][0]) if len(f.errors) == 1 else "、".join(f"{title(c)}{n}条" for c, n in f.errors)
-    return f"{q}报表有错误{total}条（{detail}）"
-
-
-def faults_text(faults: tuple[Fault, ...]) -> str:
-    """Join a unit's faults, one clause per quarter: 第一季度逾期2天报送、漏报第16条任务；第二季度…"""
-    by_quarter: dict = {}
-    for f in faults:
-        by_quarter.setdefault(f.period, []).append(fault_text(f))
-    return "；".join(clauses[0] + "".join("、" + c.removeprefix(p.quarter_label) for c in clauses[1:])
-                    for p, clauses in by_quarter.items())
 
 
 def render_bulletin_html(h: HalfYearContext, templates_dir: Path) -> str:
@@ -117,24 +76,30 @@ def _change(value: int, measure: str, money: bool = False) -> str:
 
 def _basics(h: HalfYearContext) -> list:
     out = []
-    for q in h.present:
+    for q, r in zip(h.quarters, h.reported_total):
+        if not q.present:
+            continue
         x = q.headline
         out.append(Paragraph(f"{q.period.quarter_label}，应报送进展情况的单位{x.units_total}个，已报送{x.units_submitted}个（按时"
                              f"{x.units_on_time}个、逾期{x.units_late}个），未报送{x.units_missing}个；{x.tasks_total}项"
                              f"重点任务中绿灯{x.tasks_green}项、黄灯{x.tasks_yellow}项、红灯{x.tasks_red}项；发放救助资金"
-                             f"{fmt_grouped(q.total_fen)}元，惠及{x.households}户{x.persons}人。"))
+                             f"{fmt_grouped(q.total_fen)}元，惠及{x.households}户{x.persons}人；各单位填报重点任务惠及群众"
+                             f"{r.beneficiaries}人（次）、投入资金{wan(r.funds)}万元。"))
     cats = "、".join(f"{c.category}{fmt_grouped(c.total_fen)}元" for c in h.money_categories)
     pm = sum(c.person_months for c in h.money_categories)
     # The missing quarter is stated once, under the opening paragraph; here the sum just says what it covers.
     span = "两个季度累计" if len(h.present) == 2 else f"仅{h.present[0].period.quarter_label}，共"
     out.append(Paragraph(f"{h.label}{span}发放救助资金{fmt_grouped(h.total_fen)}元（{pm}人·月）"
                          + (f"，其中{cats}。" if cats else "。")))
+    out.append(Paragraph("惠及人数和投入资金为各单位进展情况表所填之和（进展未更新的行不计），分单位、分任务的数字见附表5。"))
     c = h.changes
     if c is not None and c.received:
         quarter = h.quarters[-1].period.quarter_label
         back = f"；本年完成状态倒退{len(c.backwards)}项" if c.backwards else ""
         out.append(Paragraph(f"{quarter}与{c.previous.label}相比，新增救助对象{len(c.entered)}户、退出{len(c.left)}户，"
                              f"月发放额变化超过{c.share:.0%}的{len(c.changed)}户{back}。"))
+    elif c is not None:
+        out.append(Paragraph(f"{no_comparison(c.previous)}。"))
     return out
 
 
@@ -160,25 +125,24 @@ def _results(h: HalfYearContext) -> list:
     both = "两个季度均" if len(h.present) == 2 else ""
     out.append(Heading(2, "按时规范报送的单位"))
     if h.praised:
-        out.append(Paragraph(f"{both}按时、完整报送进展情况且报表未发现错误的单位共{len(h.praised)}个，予以通报表扬："
-                             f"{names(h.praised, ALL)}。"))
+        out.append(Paragraph(f"{both}{EXEMPLARY}的单位共{len(h.praised)}个，予以通报表扬：{names(h.praised, ALL)}。"))
     else:
-        out.append(Paragraph(f"本半年没有{both}按时、完整报送且报表无错误的单位。"))
+        out.append(Paragraph(f"本半年没有{both}{EXEMPLARY}的单位。"))
     return out
 
 
 def _problems(h: HalfYearContext) -> list:
     out = [Heading(2, "部分单位报送不及时、不完整或数据有误")]
     if h.criticised:
-        out.append(Paragraph(f"以下{len(h.criticised)}个单位存在未报送、逾期报送、漏报任务或报表错误等问题，予以通报批评："))
+        out.append(Paragraph(f"以下{len(h.criticised)}个单位存在未报送、逾期报送、漏报任务、进展未更新或报表错误等问题，"
+                             "予以通报批评："))
         out += [Paragraph(f"{i}.{c.unit}：{faults_text(c.faults)}。") for i, c in enumerate(h.criticised, 1)]
     else:
         out.append(Paragraph("各单位均按时、完整报送，报表未发现错误。"))
     out.append(Heading(2, "部分任务推进滞后"))
     if not h.persistent_known:
         last = h.present[-1]
-        gone = "、".join(q.period.quarter_label for q in h.absent)
-        out.append(Paragraph(f"因{gone}未收到报表，无法判断连续两个季度亮红灯的任务；{last.period.quarter_label}红灯任务"
+        out.append(Paragraph(f"{no_comparison(last.period.previous())}；{last.period.quarter_label}红灯任务"
                              f"{last.headline.tasks_red}项，详见当季调度报告。"))
     elif h.persistent_red:
         items = "；".join(f"第{t.task}条（牵头单位：{'、'.join(t.lead)}）" for t in h.persistent_red)
@@ -272,7 +236,7 @@ def _annexes(h: HalfYearContext, charts: bool) -> tuple[Annex, ...]:
                            f"{r.completeness_mean:.1f}%", str(r.errors),
                            "表扬" if r.praised else Cell("批评", strong=True) if r.faults else "—") for r in h.ranking))
     if not h.persistent_known:
-        red: list = [Paragraph(f"{note}无法判断连续两个季度亮红灯的任务。")]
+        red: list = [Paragraph(f"{no_comparison(h.present[-1].period.previous())}。")]
     elif h.persistent_red:
         red = [Table((Column("编号", "center"), Column("政策措施", width=0.4), Column("牵头单位"),
                       Column("两个季度均为红灯的单位"), *(Column(f"{q}已报/应报", "num") for q in quarters)),
@@ -284,104 +248,22 @@ def _annexes(h: HalfYearContext, charts: bool) -> tuple[Annex, ...]:
         Annex(f"{h.label}主要指标对比", (*([Note(note)] if note else []), trend, *lights)),
         Annex("救助资金累计发放情况", (Paragraph(f"{h.label}累计发放救助资金{fmt_grouped(h.total_fen)}元（单位：元）。"),
                                       *money_chart, units, categories)),
-        Annex("各单位报送情况排名", (Note("依次按未报送季度数、逾期季度数、逾期天数（少者在前）和平均完整率（高者在前）排列。"),
+        Annex("各单位报送情况排名", (Note(f"依次按未报送季度数、逾期季度数、逾期天数（少者在前）和平均完整率（高者在前）排列，{TIES}。"),
                                     ranking)),
         Annex("连续两个季度红灯任务", tuple(red)),
+        Annex("各单位填报的惠及人数和投入资金", _reported_annex(h, quarters)),
     )
 
 
-def write_bulletin_xlsx(h: HalfYearContext, path: Path, mask) -> None:
-    """Write the bulletin's tables: the comparison, cumulative money, ranking, red tasks, praise and criticism."""
-    wb = new_workbook(path, mask, h.issued or h.quarters[-1].period.end, output="bulletin")
-    fmts = Formats(wb)
-    for sheet in (_trend_sheet, _money_sheet, _ranking_sheet, _red_sheet, _praise_sheet):
-        sheet(wb, fmts, h)
-    wb.close()
+def _reported_annex(h: HalfYearContext, quarters: list[str]) -> tuple:
+    """Tabulate 惠及人数 and 投入资金 as units reported them, by unit and by task, one column pair per quarter."""
+    columns = tuple(c for q in quarters for c in (Column(f"{q}惠及人数", "num"), Column(f"{q}投入资金（万元）", "num")))
 
-
-def _title(h: HalfYearContext, name: str) -> str:
-    note = missing_note(h)
-    return f"{h.office.district}城镇贫困群众脱贫解困工作{h.label}通报 · {name}" + (f"（{note}）" if note else "")
-
-
-def _quarter_headers(h: HalfYearContext, suffix: str = "") -> list[str]:
-    return [q.period.quarter_label + suffix + ("" if q.present else "（未收到）") for q in h.quarters]
-
-
-def _trend_sheet(wb: Workbook, fmts: Formats, h: HalfYearContext) -> None:
-    cols = [Col("指标", 16), Col("计量单位", 10, "center"), *(Col(t, 18, "num") for t in _quarter_headers(h)),
-            Col("变化", 16, "num")]
-    ws = start_sheet(wb, fmts, "主要指标对比", _title(h, "主要指标对比"), cols, freeze_cols=1, portrait=True)
-    rows = []
-    for r in h.trend:
-        kind = "yuan" if r.kind is Measure.FEN else "int"
-
-        def conv(v, money=r.kind is Measure.FEN):
-            return None if v is None else (yuan(v) if money else v)
-        rows.append([r.label, r.measure, *(XCell(conv(v), kind=kind) for v in r.values), XCell(conv(r.change), kind=kind)])
-    end = write_rows(ws, fmts, cols, rows)
-    finish_table(ws, cols, end - 1)
-
-
-def _money_sheet(wb: Workbook, fmts: Formats, h: HalfYearContext) -> None:
-    cols = [Col("单位", 14), *(Col(c.value, 15, "yuan") for c in Category),
-            *(Col(t, 16, "yuan") for t in _quarter_headers(h, "发放")), Col("人月数", 10, "int"),
-            Col("累计金额", 17, "yuan")]
-    ws = start_sheet(wb, fmts, "资金累计", _title(h, "救助资金累计（元）"), cols, freeze_cols=1)
-
-    def row(label: str, by_cat: list[int], by_q, pm: int, total: int) -> list:
-        return [label, *(yuan(v) for v in by_cat), *(None if v is None else yuan(v) for v in by_q), pm, yuan(total)]
-
-    rows = [row(u.unit, [u.by_category[c] for c in Category], u.by_quarter, u.person_months, u.total_fen)
-            for u in h.money_units]
-    end = write_rows(ws, fmts, cols, rows)
-    finish_table(ws, cols, end - 1)
-    # Totals are summed in fen and converted once, so they equal the sum of the exact amounts.
-    by_cat = {c.category: c.total_fen for c in h.money_categories}
-    write_total(ws, fmts, cols, end, row("合计", [by_cat.get(c, 0) for c in Category], h.money_by_quarter,
-                                         sum(u.person_months for u in h.money_units), h.total_fen))
-
-
-def _ranking_sheet(wb: Workbook, fmts: Formats, h: HalfYearContext) -> None:
-    cols = [Col("排名", 5, "int"), Col("单位", 14), Col("类型", 6, "center"),
-            *(Col(t, 9, "center") for t in _quarter_headers(h, "报送")), Col("逾期天数", 7, "int"),
-            *(Col(t, 9, "pct") for t in _quarter_headers(h, "完整率")), Col("平均完整率", 9, "pct"),
-            Col("漏报任务数", 8, "int"), Col("错误", 6, "int"), Col("警告", 6, "int"), Col("通报", 8, "center"),
-            Col("问题", 50, "wrap")]
-    ws = start_sheet(wb, fmts, "单位排名", _title(h, "各单位报送情况排名（按及时性、完整性）"), cols, freeze_cols=2)
-    rows = []
-    for r in h.ranking:
-        verdict = "表扬" if r.praised else ("批评" if r.faults else "")
-        rows.append([r.rank, r.unit, KIND.get(r.kind, ""), *(state_text(h, i, s) for i, s in enumerate(r.submissions)),
-                     r.days_late, *(None if c is None else c / 100 for c in r.completeness), r.completeness_mean / 100,
-                     r.missing_tasks, r.errors, r.warnings,
-                     XCell(verdict, Light.GREEN if verdict == "表扬" else Light.RED if verdict else None),
-                     faults_text(r.faults)])
-    end = write_rows(ws, fmts, cols, rows)
-    finish_table(ws, cols, end - 1)
-
-
-def _red_sheet(wb: Workbook, fmts: Formats, h: HalfYearContext) -> None:
-    cols = [Col("编号", 6, "int"), Col("工作任务", 18, "wrap"), Col("政策措施", 40, "wrap"), Col("牵头单位", 20, "wrap"),
-            Col("两个季度均为红灯的单位", 26, "wrap"), Col("两个季度均未报送的单位", 20, "wrap"),
-            *(Col(t, 10, "center") for t in _quarter_headers(h, "已报/应报"))]
-    ws = start_sheet(wb, fmts, "连续红灯任务", _title(h, "连续两个季度红灯任务"), cols, freeze_cols=1)
-    rows = [[t.task, t.category, t.measure, "、".join(t.lead), "、".join(t.units_red), "、".join(t.units_missing),
-             *(f"{a}/{b}" for a, b in zip(t.reported, t.assigned))] for t in h.persistent_red]
-    if not h.persistent_known:
-        rows = [["", "", "只收到一个季度的报表，无法判断连续红灯任务。"]]
-    elif not rows:
-        rows = [["", "", "没有连续两个季度亮红灯的任务。"]]
-    end = write_rows(ws, fmts, cols, rows)
-    finish_table(ws, cols, end - 1)
-
-
-def _praise_sheet(wb: Workbook, fmts: Formats, h: HalfYearContext) -> None:
-    cols = [Col("通报", 8, "center"), Col("单位", 14), Col("事由", 80, "wrap")]
-    ws = start_sheet(wb, fmts, "表扬与批评", _title(h, "通报表扬与通报批评"), cols, freeze_cols=2, portrait=True)
-    both = "两个季度均" if len(h.present) == 2 else ""
-    rows = [[XCell("表扬", Light.GREEN), u, f"{both}按时、完整报送进展情况，报表未发现错误"] for u in h.praised]
-    rows += [[XCell("批评", Light.RED), c.unit, faults_text(c.faults)] for c in h.criticised]
-    end = write_rows(ws, fmts, cols, rows)
-    finish_table(ws, cols, end - 1)
-
+    def cells(by_quarter) -> tuple:
+        return tuple(v for r in by_quarter for v in (("未收到", "未收到") if r is None else
+                                                     (str(r.beneficiaries), wan(r.funds))))
+    units = Table((Column("单位"), *columns), tuple((u.key, *cells(u.by_quarter)) for u in h.reported_units)
+                  + ((Cell("合计", strong=True), *cells(h.reported_total)),), caption="（一）分单位")
+    tasks = Table((Column("任务编号", "center"), *columns),
+                  tuple((f"第{t.key}条", *cells(t.by_quarter)) for t in h.reported_tasks), caption="（二）分任务")
+    return (Note("各单位进展情况表所填之和，进展未更新的行不计；只列填报了数字的单位和任务。"), units, tasks)

@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 from ..context import Context, TaskState
 from ..findings import CODES
 from ..money import fmt_grouped, fmt_param
-from ..vocab import CellReason, Light, Role, Severity, Submission
+from ..vocab import CellReason, Light, Severity, Submission
 from . import Bundle, Due, Report
 from .labels import (
     CELL_REASON,
@@ -26,7 +26,7 @@ from .labels import (
     cn_number,
     names,
 )
-from .wording import place, reason_lines, task_reasons, title
+from .wording import EXEMPLARY, REASON_ORDER, TIES, no_comparison, place, reason_lines, task_reasons, title, wan
 
 TEMPLATE = "dispatch.html.j2"
 ERROR_LIST_LIMIT = 30
@@ -55,9 +55,10 @@ def environment(templates_dir: Path) -> Environment:
                       autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(yuan=yuan_text, pct=pct, truncate_cn=truncate_cn, cn_date=cn_date, cn_number=cn_number,
-                       param=fmt_param, change_reason=CHANGE_REASON.__getitem__)
+                       param=fmt_param, change_reason=CHANGE_REASON.__getitem__, wan=wan,
+                       no_comparison=no_comparison)
     env.globals.update(LIGHT=LIGHT, LIGHT_SHORT=LIGHT_SHORT, LIGHT_COLOURS=LIGHT_COLOURS, SUBMISSION=SUBMISSION,
-                       SEVERITY=SEVERITY, KIND=KIND, Light=Light, Submission=Submission)
+                       SEVERITY=SEVERITY, KIND=KIND, Light=Light, Submission=Submission, TIES=TIES)
     return env
 
 
@@ -120,18 +121,26 @@ def attention(ctx: Context) -> list[str]:
             + "。")
     yellow = [t for t in ctx.tasks if t.light is Light.YELLOW]
     if yellow:
-        lead = sum(1 for t in yellow if any(c.role is Role.LEAD and c.light is Light.YELLOW for c in t.cells))
+        # Why the lead units are yellow is what lights.py said of their cells, counted by that reason.
+        lead: dict[CellReason, int] = {}
+        for t in yellow:
+            for reason in t.lead_reasons:
+                lead[reason] = lead.get(reason, 0) + 1
+        ordered = sorted(lead.items(), key=lambda kv: REASON_ORDER.index(kv[0]))
+        why = "、".join(f"{CELL_REASON[r]}{n}项" for r, n in ordered)
         out.append(f"黄灯任务{len(yellow)}项：第{'、'.join(str(t.task) for t in yellow)}条"
-                   + (f"，其中{lead}项的牵头单位进度滞后或存在问题" if lead else "") + "；各项原因见第二部分。")
+                   + (f"，其中牵头单位{why}" if why else "") + "；各项原因见第二部分。")
     late = [f"{u.unit}（逾期{u.days_late}天）" for u in ctx.units_in(Submission.LATE)]
     missing = [u.unit for u in ctx.units_in(Submission.MISSING)]
     if late or missing:
         out.append("；".join(([f"未报送：{names(missing)}"] if missing else []) + ([f"逾期报送：{names(late)}"] if late else [])) + "。")
-    clean = [u.unit for u in ctx.ranked if u.submission is Submission.ON_TIME
-             and not u.missing_tasks and not u.lights.red and not u.lights.yellow]
+    stale = [f"{u.unit}（{len(u.stale_tasks)}项）" for u in ctx.units if u.stale_tasks]
+    if stale:
+        out.append(f"进展未更新（仍是上季度内容、与上季度相同或未填完成进度，不计为已报送）：{names(stale)}。")
+    clean = [u.unit for u in ctx.ranked if u.exemplary]
     if clean:
         tail = f"，共{len(clean)}个" if len(clean) <= 12 else ""
-        out.append(f"按时、完整报送且无红黄灯的单位：{names(clean, limit=12)}{tail}。")
+        out.append(f"{EXEMPLARY}的单位：{names(clean, limit=12)}{tail}。")
     weak = sorted((u for u in ctx.units if u.lights.red or u.lights.yellow),
                   key=lambda u: (-u.lights.red, -u.lights.yellow, u.unit))[:5]
     if weak:

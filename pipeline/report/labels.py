@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..vocab import CellReason, ChangeReason, Light, Role, Severity, Status, Submission, TaskReason
+from ..vocab import CellReason, ChangeReason, Light, Role, Severity, StaleReason, Status, Submission, TaskReason
 from .document import cn_date as cn_date  # re-exported: every report dates the same way
 from .document import cn_numeral
 
@@ -18,7 +18,10 @@ STATUS_SHORT = {Status.DONE: "完成", Status.IN_PROGRESS: "推进", Status.NOT_
 # Headings of the groups of units behind a yellow or red task, in the order a leader reads them.
 CELL_REASON = {CellReason.NOT_REPORTED: "未报送", CellReason.NOT_STARTED: "未启动",
                CellReason.BEHIND_SCHEDULE: "进度滞后", CellReason.PROBLEMS_REPORTED: "存在问题",
-               CellReason.UNREADABLE_STATUS: "状态不明", CellReason.DONE: "已完成", CellReason.ON_SCHEDULE: "按序时推进"}
+               CellReason.UNREADABLE_STATUS: "状态不明", CellReason.DONE: "已完成", CellReason.ON_SCHEDULE: "按序时推进",
+               CellReason.STALE_PROGRESS: "进展未更新"}
+STALE = {StaleReason.CARRIED: "仍是上季度预填内容", StaleReason.REPEATED: "与上季度所填相同",
+         StaleReason.NO_PROGRESS: "推进中未填完成进度"}
 TASK_REASON = {TaskReason.LEAD_RED: "牵头单位亮红灯", TaskReason.SHARE_RED: "红灯单位占比达到红灯线",
                TaskReason.LEAD_YELLOW: "牵头单位亮黄灯", TaskReason.SHARE_NOT_GREEN: "非绿灯单位占比达到黄灯线",
                TaskReason.ALL_GREEN: "各单位推进正常"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ..config import Office
-from ..forms import STATUSES, ProgressForm
+from ..forms import CARRIED_MARK, STATUSES, ProgressForm
 from .form_sheets import (
     CARRIED,
     PROTECTION,
@@ -21,8 +21,7 @@ from .form_sheets import (
 from .labels import ROLE, cn_date
 from .xlsx_formats import put
 
-# Marks last quarter's 进展情况 where it is carried into the form, and stays visible in the reports if left.
-PREVIOUS_MARK = "（上季度）"
+PREVIOUS_MARK = CARRIED_MARK
 COLUMNS = (
     Column("任务编号", 6, "center"), Column("工作任务", 14, "wrap"), Column("政策措施", 36, "wrap"),
     Column("分工", 6, "center"), Column("完成状态", 10, "center"), Column("完成进度（%）", 9, "int"),

@@ -5,11 +5,18 @@ import csv
 import io
 import json
 
+from ..compilation import Reported
 from ..context import Context, InputRow
 from ..findings import CSV_COLUMNS
 from ..money import yuan
 from ..vocab import Item, Light
 from . import Due, Report
+from .wording import TIES, no_comparison
+
+
+def _reported(r: Reported) -> dict:
+    """惠及人数 and 投入资金（万元） as units reported them (rows reporting no new progress left out)."""
+    return {"beneficiaries": r.beneficiaries, "funds_wan": float(r.funds)}
 
 
 def summary(ctx: Context) -> dict:
@@ -25,14 +32,18 @@ def summary(ctx: Context) -> dict:
              "assigned_tasks": u.assigned_tasks, "reported_tasks": u.reported_tasks,
              "missing_tasks": list(u.missing_tasks), "unexpected_tasks": list(u.unexpected_tasks),
              "completeness": u.completeness, "rank": u.rank, "submission": u.submission.value,
-             "days_late": u.days_late, "lights": {light.value: u.lights[light] for light in Light}}
+             "days_late": u.days_late, "lights": {light.value: u.lights[light] for light in Light},
+             "stale_tasks": list(u.stale_tasks), "exemplary": u.exemplary, **_reported(u.figures)}
             for u in ctx.units
         ],
+        "ranking": {"by": ["submitted", "on_time", "completeness", "red_lights"], "ties": TIES},
+        "reported": _reported(ctx.figures),
         "tasks": [
             {"task": t.task, "category": t.category, "light": t.light.value, "reason": t.reason.value,
              "status_counts": {s.value: n for s, n in t.status_counts.items()},
              "units_missing": list(t.units_missing), "units_red": list(t.units_red),
-             "units_yellow": list(t.units_yellow), "assigned": t.assigned, "reported": t.reported}
+             "units_yellow": list(t.units_yellow), "assigned": t.assigned, "reported": t.reported,
+             "units_stale": list(t.units_stale), **_reported(t.figures)}
             for t in ctx.tasks
         ],
         "benefits": {
@@ -74,8 +85,13 @@ def changes(ctx: Context) -> dict | None:
            "status_backwards": [{"unit": b.unit, "task": b.task, "from": b.before.value, "to": b.after.value,
                                  "from_period": str(b.before_period), "period": str(b.period)} for b in c.backwards],
            "red_runs": [{"task": r.task, "periods": [str(p) for p in r.periods]} for r in c.red_runs],
-           "moved_without_stop": ctx.counts.by_code.get("moved-without-stop", 0)}
+           "moved_without_stop": ctx.counts.by_code.get("moved-without-stop", 0),
+           # Names of the people are left out: the units and the money tell the story.
+           "moves": [{"from": m.source.unit, "to": m.target.unit, "months": list(m.months),
+                      "paid_twice": yuan(m.amount_fen)} for m in ctx.moves],
+           "paid_twice": yuan(ctx.paid_twice_fen)}
     if not c.received:
+        out["note"] = no_comparison(c.previous)
         return out
     def household(h) -> dict:
         return {"unit": h.unit, "household_no": h.household_no, "category": h.category.value, "members": h.members,

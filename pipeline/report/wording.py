@@ -1,19 +1,39 @@
 """Sentences shared by every report: why a task or cell has its light, where a finding is, how to fix it."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ..context import CellState, Context, TaskState
 from ..findings import CODES, Finding
+from ..period import Period
 from ..vocab import CellReason, Light, Role
-from .labels import CELL_REASON, LEAD_MARK, names
+from .labels import CELL_REASON, LEAD_MARK, STALE, names
 
 # The order a leader reads the units behind a yellow or red task in.
-REASON_ORDER = (CellReason.NOT_REPORTED, CellReason.NOT_STARTED, CellReason.BEHIND_SCHEDULE,
+REASON_ORDER = (CellReason.NOT_REPORTED, CellReason.STALE_PROGRESS, CellReason.NOT_STARTED, CellReason.BEHIND_SCHEDULE,
                 CellReason.PROBLEMS_REPORTED, CellReason.UNREADABLE_STATUS)
+# How every ranking lists units that share a rank (standing.shared_ranks).
+TIES = "记录相同的单位名次并列，按单位名录顺序排列"
+# What standing.exemplary holds a unit to, as every report praises it.
+EXEMPLARY = "按时报送、各项任务如实更新且报表未发现错误"
+
+
+def no_comparison(previous: Period) -> str:
+    """Say, in every report alike, that nothing can be compared with a quarter whose folder did not arrive."""
+    return f"未收到{previous.label}的报表，无法与上季度比较"
+
+
+def wan(funds: Decimal) -> str:
+    """Write 投入资金 in 万元 without trailing zeros: 12.5, 0.0375, 0."""
+    text = f"{funds:,.4f}".rstrip("0").rstrip(".")
+    return text or "0"
 
 
 def cell_detail(cell: CellState) -> str:
     """Say what lies behind one cell's light: 进度30%，落后序时进度20个百分点 / 资金未到位."""
     parts = []
+    if cell.stale is not None:
+        parts.append(STALE[cell.stale])
     if cell.problem:
         parts.append(cell.problem)
     if cell.behind_points is not None:
@@ -32,7 +52,8 @@ def task_reasons(task: TaskState) -> list[tuple[CellReason, str]]:
         for c in task.cells:
             if c.reason is not reason:
                 continue
-            detail = cell_detail(c) if reason in (CellReason.BEHIND_SCHEDULE, CellReason.PROBLEMS_REPORTED) else ""
+            detail = cell_detail(c) if reason in (CellReason.BEHIND_SCHEDULE, CellReason.PROBLEMS_REPORTED,
+                                                  CellReason.STALE_PROGRESS) else ""
             units.append(c.unit + (LEAD_MARK if c.role is Role.LEAD else "") + (f"（{detail}）" if detail else ""))
         if units:
             out.append((reason, names(units)))
