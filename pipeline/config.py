@@ -70,6 +70,14 @@ class Issue:
 
 
 @dataclass(frozen=True)
+class CacheSettings:
+    """How much of the parse cache (output/.cache) to keep: what the last `runs_kept` runs used, at most `max_mb`."""
+
+    runs_kept: int = 3
+    max_mb: int = 512
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     paths: dict[str, Path]
@@ -85,6 +93,7 @@ class Config:
     changes_share: float = 0.2          # a household's monthly amount changing by more than this share is listed
     mask_person_detail: bool = False
     link_key: str = ""                   # [privacy] link_key: the city-wide key of the Parquet detail's person_key
+    cache: CacheSettings = CacheSettings()
 
 
 def read_toml(path: Path, label: str, missing_hint: str) -> dict:
@@ -127,6 +136,7 @@ def load_config(path: str | Path) -> Config:
         changes_share=_number(_table(data, "changes", name), "payment_share", "changes", name, 0.2, high=10),
         mask_person_detail=_flag(privacy, "mask_person_detail", "privacy", name),
         link_key=_text(privacy, "link_key", "privacy", name),
+        cache=_cache(_table(data, "cache", name), name),
     )
 
 
@@ -207,6 +217,17 @@ def _limits(table: dict, name: str) -> Limits:
                           "请改正或删去这一行用默认值。")
         values[s.field] = type(getattr(LIMITS, s.field))(value * s.scale)
     return replace(LIMITS, **values)
+
+
+def _cache(table: dict, name: str) -> CacheSettings:
+    """Read [cache]: runs_kept and max_mb, each a positive whole number."""
+    unknown = sorted(set(table) - {"runs_kept", "max_mb"})
+    if unknown:
+        raise StopRun(f"配置文件 {name} 的 [cache] 中 {'、'.join(unknown)} 不是可设置的项，只能是 runs_kept、max_mb，请改正。")
+    for key, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise StopRun(f"配置文件 {name} 的 cache.{key} 须为正整数，现为“{value}”，请改正。")
+    return CacheSettings(**table)
 
 
 def _documents(table: dict, name: str) -> dict[str, Issue]:

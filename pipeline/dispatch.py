@@ -143,7 +143,9 @@ def check(*, config_path: Path | str = "config.toml", input_dir: Path | str | No
     Rates.for_period(config.parameters, chosen)         # a missing parameter stops the run before any reading
     session.read_ahead([chosen, chosen.previous()])
     require_reports(chosen, folder, session.files(chosen))
-    return session.counted(session.result(chosen, today or date.today(), issued))
+    result = session.counted(session.result(chosen, today or date.today(), issued))
+    session.close()
+    return result
 
 
 class Session:
@@ -186,6 +188,11 @@ class Session:
                 self._money[period] = (quarter, compute(quarter.roster, period,
                                                         Rates.for_period(self.config.parameters, period)))
         return self._money[period]
+
+    def close(self) -> None:
+        """End the session's use of the parse cache: entries recent runs did not use are evicted."""
+        if self.cache is not None:
+            self.cache.close()
 
     def counted(self, result: CheckResult) -> CheckResult:
         """Return the result with the session's cache hits and misses."""
@@ -234,7 +241,7 @@ def parse_cache(config: Config, input_dir: Path, out_root: Path, enabled: bool) 
     reg = config.registry
     settings = repr((sorted((u.name, u.kind, u.reports, u.aliases) for u in reg), reg.prefixes,
                      sorted(config.status_words.items()), config.limits))
-    return ParseCache(out_root / ".cache", settings)
+    return ParseCache(out_root / ".cache", settings, runs_kept=config.cache.runs_kept, max_mb=config.cache.max_mb)
 
 
 def masker_for(config: Config, matrix: Matrix, contexts) -> Masker:
@@ -294,6 +301,7 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
     if any(r.due is Due.YEAR_END for r in due):
         annual = assessment.build_annual(contexts, chosen.year, config, issues[str(chosen.year)])
     result = session.counted(result)
+    session.close()                 # every quarter the run shows is read by now
     bundle = Bundle(result.context, config, half_year, annual)
     target = out_root / str(result.period)
     with Staging(target, masker_for(config, matrix, contexts.values())) as staging:

@@ -45,6 +45,15 @@ def demo_project(root: Path, quarters: int, *, district: str | None = None, seed
     return root
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cache_key_home(tmp_path_factory):
+    """Keep the parse cache's key in a scratch folder, so that no test touches the real home."""
+    with pytest.MonkeyPatch.context() as mp:
+        home = tmp_path_factory.mktemp("config-home")
+        mp.setenv("JIEKUN_CONFIG_HOME", str(home))
+        yield home
+
+
 @pytest.fixture(scope="session")
 def config():
     """The shipped config.toml, read once."""
