@@ -172,7 +172,8 @@ def test_every_kind_of_field_and_column_round_trips(monkeypatch):
                     True, math.nan, Severity.WARNING, finding("bad-value", "x", row=3, left_out=(3, 4)), frames,
                     ["名", ""], np.int64(7))
     read = FileRead("a/台账.xlsx", sheets=(SheetRead("a/台账.xlsx", "表", "roster", reported_on=date(2019, 3, 18),
-                                                 rows=every_dtype(), body_rows=4), future), sha256="ab", size=3)
+                                                 rows=every_dtype(), lines=((5, 8), (10, 10)),
+                                                 notes=(9,), totals=(11,)), future), sha256="ab", size=3)
     assert_same(read, round_trip(read))
 
 
