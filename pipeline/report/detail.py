@@ -66,6 +66,7 @@ def _masked(values: pd.Series, mask: Callable[[list], list]) -> np.ndarray:
 
     try:
         words = pa.array(values, from_pandas=True)
+        words = words.combine_chunks() if isinstance(words, pa.ChunkedArray) else words
         words = words.cast(pa.large_string()) if not pa.types.is_large_string(words.type) else words
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         words = pa.array([None if pd.isna(v) else str(v) for v in values], type=pa.large_string())
