@@ -16,7 +16,7 @@ from .matrix import Matrix
 from .money import to_fen
 from .moves import Move
 from .period import Period
-from .privacy import mask_echo
+from .privacy import NOT_NAMES, mask_name
 from .quarter import Quarter
 from .reader.schema import ROSTER
 from .standards import StandardRow, standards
@@ -257,7 +257,8 @@ def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, 
     rows = compile_rows(cells, quarter.progress, stale, [u.name for u in config.registry.units])
     tasks = _tasks(cells, task_lights(cells, matrix, config.lights), matrix, totals(rows, lambda r: r.task))
     roster_sheets = {(sh.file, sh.sheet) for f in quarter.files for sh in f.sheets if sh.kind == ROSTER}
-    found = ordered(echo_masked(f, roster_sheets) for f in findings)
+    names = _names(quarter.roster)
+    found = ordered(echo_masked(f, roster_sheets, names) for f in findings)
     counts = Counts.of(found)
     units = _units(quarter, matrix, config, cells, counts, totals(rows, lambda r: r.unit))
     reported = totals(rows, lambda r: True).get(True, Reported())
@@ -283,7 +284,7 @@ def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, 
         benefit_categories=tuple((c, by_category[c]) for c in Category if c in by_category), total=total, avg_subsidy_fen=benefits.avg_subsidy_fen, gap_person_months=benefits.gap_person_months,
         avg_subsidy_floor_fen=to_fen(floor.value) if floor else None, standards=standards(config, benefits),
         findings=found, counts=counts, inputs=tuple(inputs), light_rule=rule_text(config.lights),
-        names=_names(quarter.roster),
+        names=names,
         persons=benefits.persons, households=benefits.households, moves=tuple(m for m in moves if m.paid_twice),
         progress_rows=progress_rows, figures=reported)
 
@@ -295,12 +296,14 @@ def _names(roster: pd.DataFrame) -> frozenset[str]:
     return frozenset(n for n in pd.unique(roster["name"].to_numpy(dtype=object)) if isinstance(n, str))
 
 
-def echo_masked(f: Finding, roster_sheets: set[tuple[str, str]]) -> Finding:
-    """Mask a value a finding echoes from a roster cell, whatever its column (a name typed into 残疾等级)."""
-    if not f.value or (f.file, f.sheet) not in roster_sheets:
+def echo_masked(f: Finding, roster_sheets: set[tuple[str, str]], names: frozenset[str]) -> Finding:
+    """Mask a value echoed from a roster cell that is, whole, a listed name, whatever its column (a name in 残疾等级)."""
+    # Any other value is a clerk's own words or a 户编号 and is shown as written: the output edge masks the IDs and
+    # listed names inside it, and a name cell's 不详 or 待核实 is no one's name.
+    if len(f.value) < 2 or f.value not in names or f.value in NOT_NAMES or (f.file, f.sheet) not in roster_sheets:
         return f
-    masked = mask_echo(f.value)
-    return f if masked == f.value else replace(f, value=masked, message=f.message.replace(f.value, masked))
+    masked = mask_name(f.value)
+    return replace(f, value=masked, message=f.message.replace(f.value, masked))
 
 
 def _tasks(cells: pd.DataFrame, lights: pd.DataFrame, matrix: Matrix, figures: dict[int, Reported]) -> list[TaskState]:

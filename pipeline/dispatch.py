@@ -25,6 +25,8 @@ from .privacy import Masker
 from .quarter import Quarter, assemble
 from .reader import FileRead, ReadContext, list_entries, not_read
 from .reader.sandbox import read_files
+from .reader.vocabulary import (ABILITY_WORDS, CARE_WORDS, CATEGORY_WORDS, EMPLOYMENT_WORDS, HEAD_WORDS,
+                               SUPPORT_WORDS)
 
 ProgressFn = Callable[[str], None]
 
@@ -249,6 +251,9 @@ def masker_for(config: Config, matrix: Matrix, contexts) -> Masker:
     names = [n for c in contexts if c is not None for n in c.names]
     keep = [u.name for u in config.registry] + [a for u in config.registry for a in u.aliases]
     keep += [t.measure for t in matrix.tasks] + [t.category for t in matrix.tasks] + [matrix.title]
+    # The words rosters and progress reports use for a column's answer, in case a clerk put one in a name cell.
+    keep += [w for table in (CATEGORY_WORDS, CARE_WORDS, SUPPORT_WORDS, ABILITY_WORDS, EMPLOYMENT_WORDS)
+             for words in table.values() for w in words] + sorted(HEAD_WORDS) + list(config.status_words)
     return Masker(names, keep)
 
 

@@ -1,7 +1,8 @@
 """`jiekun rollup`: merge several districts' output/<period>/ folders into one city-level workbook and HTML report.
 
 Each district runs jiekun on its own machine. The city reads only each district's summary.json (tens of KB); the
-person detail (对象明细-<period>.parquet) is read only when it is asked for, and goes out unmasked like the office's own.
+person detail (对象明细-<period>.parquet) is read only when it is asked for; only the contract's columns go on, masked
+again (a district's own file is already masked, an old or edited one may not be).
 """
 from __future__ import annotations
 
@@ -120,7 +121,7 @@ def detail_table(pairs: list[tuple[Path, District]], city: CityContext):
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from .report.detail import file_name
+    from .report.detail import file_name, masked_table
 
     tables = []
     for folder, d in pairs:
@@ -140,5 +141,15 @@ def detail_table(pairs: list[tuple[Path, District]], city: CityContext):
             shown = "无法读取" if amount is None else f"{fmt(amount)} 元"
             raise StopRun(f"{path} 的金额合计（{shown}）与该区 summary.json 的总额 {fmt(d.total.amount_fen)} 元不符，"
                           "两者不是同一次运行的结果；请该区重新运行本季度后再汇总。")
+        table = masked_table(table, Masker(_full_names(table)))
         tables.append(table.add_column(0, "district", pa.array([d.name] * table.num_rows, pa.large_string())))
     return pa.concat_tables(tables, promote_options="default")
+
+
+def _full_names(table) -> list[str]:
+    """Return the names a district's detail lists in full (an old or edited file), to mask them in its free text."""
+    import pyarrow.compute as pc
+
+    if "name" not in table.column_names:
+        return []
+    return [n for n in pc.unique(table["name"]).to_pylist() if isinstance(n, str) and "*" not in n]

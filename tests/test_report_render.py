@@ -144,8 +144,8 @@ def _findings() -> tuple:
         finding("late-submission", "填报日期 2019-06-24，晚于报送截止日 2019-06-20（逾期4天）。", unit="区民政局",
                 column="填报日期", value="2019-06-24"),
     ]
-    # As context.build does: a value echoed from a roster cell is masked whatever its column.
-    return ordered(echo_masked(f, {(ROSTER_FILE, "台账")}) for f in found)
+    # As context.build does: a value echoed from a roster cell that is a listed name is masked whatever its column.
+    return ordered(echo_masked(f, {(ROSTER_FILE, "台账")}, frozenset(_persons()["name"])) for f in found)
 
 
 @pytest.fixture(scope="module")
@@ -365,8 +365,8 @@ def test_findings_sheet_has_chinese_labels_fix_and_inert_values(workbook):
     missing = next(r for r in rows if r[0] == "missing-submission")
     assert missing[10] == "请于每季度末月20日前报送本单位进展情况表。"
     values = {r[9] for r in rows}
-    # A value from a roster cell is masked whatever its column; one from a progress sheet is shown as typed, inert.
-    assert {mask_name(FORMULA_NAME), mask_name("@SUM(A1)"), SCRIPT} <= values
+    # A listed name echoed from a roster cell is masked whatever its column; other words are shown as typed, inert.
+    assert {mask_name(FORMULA_NAME), "@SUM(A1)", SCRIPT} <= values
     late = next(r for r in rows if r[0] == "late-submission")
     assert late[2] == "警告" and late[6] is None
     assert shown_fill(ws, ws["C3"]) == RED_FILL

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..privacy import mask_id_column, mask_name, may_be_personal
+from ..privacy import Masker, mask_id, mask_id_column, mask_name
 from ..vocab import ITEM_FIELDS
 from . import Bundle, Due, Report
 
@@ -24,6 +24,10 @@ COLUMNS = {"unit": "unit", "community": "community", "household_no": "household_
            "explanation": "explanation", "_file": "file", "_row": "row"}
 TEXT = ("period", "unit", "community", "household_no", "name", "id_number", "person_key", "id_status", "relation",
         "category", "explanation", "file")
+CLERKS_TEXT = ("community", "household_no", "name", "relation", "file")
+# The file's columns, in order: what a city may rely on, and all a roll-up passes on.
+FIELDS = ("period", *[c for new in COLUMNS.values() for c in ((new, "person_key") if new == "id_number" else (new,))])
+_KEY = "^[0-9a-f]{24}$"
 
 
 def file_name(period) -> str:
@@ -35,7 +39,7 @@ def person_key(id_number: str, key: str) -> str:
     return hmac.new(key.encode(), id_number.encode(), hashlib.sha256).hexdigest()[:24]
 
 
-def detail_frame(persons: pd.DataFrame, period: str, mask: Callable[[str], str], link_key: str = "") -> pd.DataFrame:
+def detail_frame(persons: pd.DataFrame, period: str, mask: Masker, link_key: str = "") -> pd.DataFrame:
     """Return the person detail with stable snake_case columns and types, every name, ID and text masked."""
     frame = pd.DataFrame({new: persons[old] if old in persons else pd.Series(dtype=object)
                           for old, new in COLUMNS.items()})
@@ -44,20 +48,67 @@ def detail_frame(persons: pd.DataFrame, period: str, mask: Callable[[str], str],
     keys = frame["id_number"].where(valid).map(lambda i: person_key(i, link_key), na_action="ignore") \
         if link_key else pd.Series(pd.NA, index=frame.index)
     frame.insert(frame.columns.get_loc("id_number") + 1, "person_key", keys)
-    # Each distinct value is masked once; the explanation is jiekun's own arithmetic and names no one.
     frame["id_number"] = mask_id_column(frame["id_number"])
-    for col, fn in (("name", mask_name), ("community", mask), ("household_no", mask), ("file", mask)):
-        codes, uniques = pd.factorize(frame[col])
-        masked = np.array(uniques, dtype=object)
-        # A 户编号 such as HF-0012 can hold neither an ID nor a name: only texts that could are run through the masker.
-        need = may_be_personal(pd.Series(masked)) if fn is mask else np.ones(len(masked), dtype=bool)
-        masked[need] = [fn(v) for v in masked[need]]
-        frame[col] = np.where(codes >= 0, masked[codes] if len(masked) else None, None)
+    # Every text a clerk typed goes through the one masker, relations and 户编号 included; each distinct value once.
+    # The rest is jiekun's own: the registry's unit names, the category and ID status words, the arithmetic.
+    for col in CLERKS_TEXT:
+        frame[col] = _masked(frame[col], _names if col == "name" else mask.words)
     for col in TEXT:
         frame[col] = frame[col].astype("string")
     for col in ("months_paid", *ITEM_FIELDS.values(), "amount_fen", "row"):
         frame[col] = pd.to_numeric(frame[col]).astype("int64") if len(frame) else frame[col].astype("int64")
     return frame
+
+
+def _masked(values: pd.Series, mask: Callable[[list], list]) -> np.ndarray:
+    """Mask each distinct value of a column once (missing values stay missing)."""
+    import pyarrow as pa
+
+    try:
+        words = pa.array(values, from_pandas=True)
+        words = words.combine_chunks() if isinstance(words, pa.ChunkedArray) else words
+        words = words.cast(pa.large_string()) if not pa.types.is_large_string(words.type) else words
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        words = pa.array([None if pd.isna(v) else str(v) for v in values], type=pa.large_string())
+    words = words.dictionary_encode()
+    masked = np.empty(len(words.dictionary), dtype=object)
+    masked[:] = mask(words.dictionary.to_pylist())
+    codes = words.indices.fill_null(-1).to_numpy()
+    return np.where(codes >= 0, masked[codes] if len(masked) else None, None)
+
+
+def _names(texts: list[str]) -> list[str]:
+    return [mask_name(t) for t in texts]
+
+
+def masked_table(table, mask: Masker):
+    """Return a detail table from any source with only the contract's columns, each text masked as a district does."""
+    # Masking what is already masked changes nothing, so a district's own file passes unchanged; an old or edited one
+    # loses any other column, and its names, IDs and free text are masked here.
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = {}
+    for name in (f for f in FIELDS if f in table.column_names):
+        column = table[name].combine_chunks()
+        if name not in TEXT:
+            # No count, row or amount in fen has 15 digits: such a number can only be an ID stored as a number.
+            if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+                column = pc.if_else(pc.less(pc.abs(column), 10 ** 14), column, pa.scalar(None, column.type))
+            columns[name] = column
+            continue
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            column = pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.large_string())
+        if name == "person_key":        # a keyed hash or nothing: anything else may be an ID
+            column = pc.if_else(pc.match_substring_regex(column, _KEY), column, pa.scalar(None, column.type))
+        else:
+            words = column.dictionary_encode()
+            values = words.dictionary.to_pylist()
+            fn = {"name": mask_name, "id_number": mask_id}.get(name)
+            values = [fn(v) for v in values] if fn else mask.words(values)
+            column = pc.take(pa.array(values, column.type), words.indices)
+        columns[name] = column
+    return pa.table(columns)
 
 
 def write(bundle: Bundle, staging) -> None:
