@@ -40,8 +40,9 @@ YELLOW_MARK = "△"
 STALE_WORD = "未更新"
 CELL_RULES = [("未报", Light.RED), ("未启动", Light.RED), (STALE_WORD, Light.RED), (YELLOW_MARK, Light.YELLOW),
               ("完成", Light.GREEN), ("推进", Light.GREEN)]
-MATRIX_LEGEND = (f"　★ 牵头单位　{YELLOW_MARK} 黄灯（进度滞后、存在问题或状态不明）　未报 = 未报送该任务　"
-                 f"{STALE_WORD} = 进展未更新，不计为已报送　空白 = 非本单位任务")
+# Kept within the width of the first printed page: a longer legend spills into the second page's title row.
+MATRIX_LEGEND = (f"　★牵头单位　{YELLOW_MARK}黄灯（滞后、有问题或状态不明）　未报＝未报送　"
+                 f"{STALE_WORD}＝不计为已报　空白＝非本单位")
 ITEM_COLS = [Col(item.value, 14, "yuan") for item in Item]
 # Rows a sheet spends around its table: title and header, and for 读取核对 the 合计 row below.
 FINDINGS_FRAME = 2
