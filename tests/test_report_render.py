@@ -31,7 +31,7 @@ from pipeline.matrix import load_matrix
 from pipeline.money import fmt_grouped, yuan
 from pipeline.period import Period
 from pipeline.privacy import Masker, mask_id, mask_ids, mask_name
-from pipeline.report.excel import sheet_title, write_workbook
+from pipeline.report.excel import MATRIX_LEGEND, sheet_title, write_workbook
 from pipeline.report.html import bar_chart_svg, pct, render_html, stacked_bar_svg, yuan_text
 from pipeline.report.labels import cn_number
 from pipeline.report.wording import reason_lines
@@ -292,7 +292,7 @@ def test_matrix_prints_two_pages_wide_with_row_labels_repeated(workbook):
     assert ws.print_title_cols == "$A:$D" and ws.page_setup.fitToWidth == 2
     last = ws.cell(2, 4 + len(UNITS)).column_letter
     assert str(ws.print_area).endswith(f"$A$1:${last}$61")  # the long reference columns stay on screen
-    assert ws["A1"].value.endswith("空白 = 非本单位任务") and "△" in ws["A1"].value
+    assert ws["A1"].value.endswith(MATRIX_LEGEND) and "空白＝非本单位" in MATRIX_LEGEND and "△" in MATRIX_LEGEND
     assert ws.row_dimensions[2].height >= 13 * len("区民政局")  # vertical unit names are not cut off
 
 
