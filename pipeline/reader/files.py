@@ -26,7 +26,7 @@ from .grid import Grid
 from .html_table import BadHtml, decode_html, parse_tables
 from .limits import _MB, CORRUPT, ENCRYPTED, LIMITS, TRUNCATED, Limits, Tally, Unreadable
 from .ole_scan import OLE_MAGIC, Ole, biff_extents
-from .zip_scan import scan_ods, scan_xlsx, zip_head
+from .zip_scan import refuse_duplicates, scan_ods, scan_xlsx, zip_head
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 ACCEPTED_SUFFIXES = SPREADSHEET_SUFFIXES + (".csv",)
@@ -130,6 +130,7 @@ def _read_zip(raw: bytes, tally: Tally) -> Book:
             raise Unreadable(f"文件解压后超过 {limits.unzipped_bytes // _MB} MB，不像是一份报表（可能已损坏或是恶意文件）")
         if any(i.flag_bits & 0x1 for i in infos):
             raise Unreadable(ENCRYPTED)
+        refuse_duplicates(infos)
         kind = _zip_kind(zf, {i.filename for i in infos})
         if kind == "ods":
             scan_ods(zf, infos, tally)
@@ -270,6 +271,11 @@ def _read_csv(raw: bytes, *, named_csv: bool, limits: Limits) -> list[list[objec
     rows: list[list[object]] = []
     cells = 0
     try:
+        # Rows past the cap are refused before any is kept: counting them costs no memory.
+        if text.count("\n") >= limits.sheet_rows:
+            count = sum(1 for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+            if count > limits.sheet_rows:
+                raise Unreadable(f"文件有 {count} 行，超过 {limits.sheet_rows} 行的上限，不像是一份报表")
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
             if len(rows) >= limits.sheet_rows:
                 raise Unreadable(f"文件超过 {limits.sheet_rows} 行的上限，不像是一份报表")
