@@ -263,6 +263,25 @@ def test_the_pool_takes_at_most_half_the_memory(monkeypatch):
         assert jobs * limits.memory_bytes <= max(ram // 2, limits.memory_bytes) and alone <= max(ram // 2, 4 * GB)
 
 
+def hoarding_reader(path: Path, ctx: ReadContext, limits: Limits) -> FileRead:
+    """Reserve 3 GB on the victim (address space only: the pages are never touched), then read it."""
+    if ctx.file == VICTIM:
+        bytearray(3 * GB)
+    return read_file(path, ctx, limits)
+
+
+def test_a_file_past_a_workers_share_is_read_again_alone(tmp_path, config, monkeypatch):
+    # An 8 GB PC: two workers of 2 GB; a file refused at 2 GB is read again alone with 4 GB.
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})
+    monkeypatch.setattr(sandbox, "_memory", lambda: 8 * GB)
+    entries, expected, ctx = sample(tmp_path, config)
+    victim, other = read_files(entries, ctx, reader=hoarding_reader)
+    # Its second reading got past the hoard, to the pre-scan's own reason; the first would have said memory.
+    assert [(f.code, f.file) for f in victim.findings] == [("unreadable-file", VICTIM)]
+    assert "合计超出" in victim.findings[0].message
+    assert other.all_findings == expected
+
+
 def sample(tmp_path: Path, config):
     """A victim listed first and a small clean CSV, with what the CSV reads as on its own."""
     victim = same_part(tmp_path / VICTIM)

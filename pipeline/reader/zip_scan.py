@@ -201,14 +201,14 @@ def _scan_shared_strings(zf: zipfile.ZipFile, info: zipfile.ZipInfo, most: int) 
     for i, chunk in enumerate(_chunks(zf, info)):
         m = _SST.search(chunk[:4096]) if i == 0 else None
         if m and int(m.group(1)) > min(info.file_size // _MIN_SHARED_STRING_BYTES, most):
-            raise Unreadable(_too_many_strings(int(m.group(1)), most))
+            raise Unreadable(_too_many_strings(int(m.group(1))))
         count += sum(1 for _ in _SHARED_STRING.finditer(chunk))
         if count > most:
             # Stop at once: the rest of the part is not inflated.
-            raise Unreadable(_too_many_strings(count, most, at_least=True))
+            raise Unreadable(_too_many_strings(count, at_least=True))
 
 
-def _too_many_strings(count: int, most: int, at_least: bool = False) -> str:
+def _too_many_strings(count: int, at_least: bool = False) -> str:
     return (f"文件的共享文本表有{'超过 ' if at_least else ' '}{count} 条文本，远超各工作表能用到的数量，"
             "不是正常保存的表格（可能已损坏或是恶意构造的文件）")
 
