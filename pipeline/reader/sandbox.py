@@ -159,9 +159,6 @@ class _Pool:
     def __init__(self, jobs: int, limits: Limits, reader: Reader, start_method: str):
         self.jobs, self.limits, self.reader = jobs, limits, reader
         self.context = multiprocessing.get_context(start_method)
-        if start_method == "forkserver":
-            # Workers fork from a server that has already imported the readers (pandas, calamine) once.
-            self.context.set_forkserver_preload([__name__])
         self.idle: list[_Worker] = []
 
     def __enter__(self) -> "_Pool":
