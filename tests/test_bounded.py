@@ -156,6 +156,9 @@ HOSTILE = {
     "sst_hidden.xlsx": (lambda p: shared_strings(p, 3_000_000, declared=1), "共享文本表有超过"),
     "sst_declared.xlsx": (lambda p: shared_strings(p, 1, declared=400_000_000), "共享文本表有 400000000 条"),
     **{f"ods_repeat_{v}.ods": ((lambda v: lambda p: ods_repeat(p, v))(v), "6000 行 × 16384 列") for v in ODS_CELLS},
+    # Within the cell caps (2,000 x 16,384 cells) but all copies of one cell: 120 s and 3.9 GB unbounded.
+    "ods_within.ods": (lambda p: ods(p, b'<table:table-row table:number-rows-repeated="2000">' + ODS_CELLS["value"] +
+                                     b"</table:table-row>"), "声明了 32768000 个有内容的单元格"),
     "ods_spaces.ods": (ods_spaces, "2000000000 个空格"),
     # 1.2 million finding-shaped rows, 63 MB: past Excel's row limit, so refused before one row is kept.
     "flood.csv": (lambda p: progress_flood(p, 1_200_000), "文件有 1200003 行"),

@@ -44,6 +44,11 @@ _XML_ATTR_NAME = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"[^"]*"|'[^']*')""")
 _ODS_SPACES = re.compile(rb"""<text:s\s[^>]*?text:c\s*=\s*["']\+?([0-9]+)""")
 # No writer spells out more spaces than the part has bytes, beyond a clerk's long run of spaces.
 _FREE_SPACES = 1 << 20
+# Each cell a writer spells out costs at least 20 bytes of XML; a repeat count makes copies of a valued cell for
+# nothing, and calamine and Python pay some 120 bytes for each. LibreOffice repeats a value only for identical
+# neighbours, so past a million such cells, or 16 per byte of the part, the copies are built to exhaust memory.
+_FREE_VALUED = 1 << 20
+_VALUED_PER_BYTE = 16
 _ATTR = re.compile(r"""([\w:.-]+)\s*=\s*["']([^"']*)["']""")
 _CHUNK = 1 << 20
 # One whole tag; '>' may stand inside a quoted attribute value, '<' may not.
@@ -257,6 +262,8 @@ def scan_ods(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], tally: Tally) ->
         name, row, rows, cols, col = "", 0, 0, 0, 0
         is_open = False
         spaces = 0
+        repeat, valued = 1, 0       # the present row's repeat count; valued cells so far, repeats spelled out
+        most = max(_FREE_VALUED, _VALUED_PER_BYTE * info.file_size)
         for chunk in _chunks(zf, info):
             if b"text:c" in chunk:
                 spaces += sum(int(n) for n in _ODS_SPACES.findall(chunk))
@@ -270,10 +277,15 @@ def scan_ods(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], tally: Tally) ->
                     # LibreOffice pads every sheet with huge repeated runs of empty cells; only valued ones count.
                     if not _is_padding(attrs):
                         rows, cols = max(rows, row), max(cols, col)
+                        valued += (int(found.group(1)) if found else 1) * repeat
                 elif tag == b"table-row":
                     tally.check(name, rows, cols)
+                    if valued > most:
+                        raise Unreadable(f"文件以“重复”的写法声明了 {valued} 个有内容的单元格，远超文件本身的大小，"
+                                         "不是正常保存的表格（可能已损坏或是恶意构造的文件）")
                     found = _ODS_ROWS.search(attrs) if b"repeated" in attrs else None
-                    row += int(found.group(1)) if found else 1
+                    repeat = int(found.group(1)) if found else 1
+                    row += repeat
                     col = 0
                 elif tag == b"table":
                     if is_open:
@@ -285,6 +297,9 @@ def scan_ods(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], tally: Tally) ->
                 if end and is_open:
                     tally.add(name, rows, cols)
                     is_open = False
+        if valued > most:
+            raise Unreadable(f"文件以“重复”的写法声明了 {valued} 个有内容的单元格，远超文件本身的大小，"
+                             "不是正常保存的表格（可能已损坏或是恶意构造的文件）")
         if is_open:
             tally.add(name, rows, cols)
 
