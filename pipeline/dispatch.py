@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from itertools import chain
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from itertools import chain
 from pathlib import Path
 
 from . import assessment, bulletin
