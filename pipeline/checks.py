@@ -276,6 +276,7 @@ CHECKS = (
 )
 
 
-def run_checks(facts: Facts) -> list[Finding]:
-    """Run every check in CHECKS and collect their findings."""
-    return [item for check in CHECKS for item in check(facts)]
+def run_checks(facts: Facts) -> Iterator[Finding]:
+    """Run every check in CHECKS and yield their findings as they come."""
+    for check in CHECKS:
+        yield from check(facts)

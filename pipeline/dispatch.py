@@ -5,6 +5,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from itertools import chain
 from pathlib import Path
 
 from . import assessment, bulletin
@@ -16,7 +17,7 @@ from .cache import ParseCache, file_sha256
 from .checks import Facts, run_checks
 from .config import Config, Issue, load_config
 from .errors import StopRun
-from .findings import ERROR, Finding
+from .findings import ERROR, Finding, capped
 from .folders import find_periods, period_folder, require_reports, resolve_period, scan, vanished  # noqa: F401
 from .matrix import Matrix, load_matrix
 from .output import Staging, guard
@@ -219,9 +220,10 @@ class Session:
         quarter, benefits = self.money(period)
         before = self.money(period.previous())
         clock.lap("compute")
-        findings = [*self.notes.get(period, ()), *(f for fr in files for f in fr.all_findings)]
         facts = Facts(quarter, matrix, config, benefits, before[0] if before else None)
-        findings += run_checks(facts)
+        # Capped as they stream in, so no file's flood of one finding can grow the main process.
+        findings = capped(chain(self.notes.get(period, ()), (f for fr in files for f in fr.all_findings),
+                                run_checks(facts)))
         inputs, unaccounted = accounting(files, quarter, findings)
         findings += unaccounted
         clock.lap("check")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from .privacy import mask_ids
 from .vocab import Severity
@@ -97,6 +97,80 @@ def finding(code: str, message: str, **where) -> Finding:
     # Masked here as well as at the output edge, so no finding ever carries a full ID.
     return Finding(code=code, severity=CODES[code].severity, message=mask_ids(message),
                    value="" if value is None else mask_ids(str(value)), **where)
+
+
+# Past this many findings of one code in one file, a list is no help to the clerk and only costs memory: they become
+# one summary finding. The summary names the first rows and keeps every row it leaves out, for the accounting.
+PER_FILE_AND_CODE = 10_000
+_ROWS_NAMED = 20
+
+
+class Flood:
+    """Keep a stream of findings, folding the findings of any one file and code past the cap into one summary.
+
+    Memory stays bounded by the cap times the codes seen, however many findings arrive; each finding may carry a
+    slot (a sheet's index, say), and a summary takes the slot of its code's first finding.
+    """
+
+    def __init__(self, cap: int = PER_FILE_AND_CODE):
+        self.cap = cap
+        self.kept: list[tuple[object, Finding]] = []
+        self.counts: Counter = Counter()
+        self.first: dict[tuple[str, str], tuple[int, object, Finding]] = {}   # position in kept, slot, finding
+        self.rows: dict[tuple[str, str], list[int]] = {}                        # rows named, once a key overflows
+        self.left_out: dict[tuple[str, str], list[int]] = {}
+
+    def add(self, item: Finding, slot: object = None) -> None:
+        if not item.file:
+            self.kept.append((slot, item))      # about a unit or the quarter: as many as there are units, no more
+            return
+        key = (item.file, item.code)
+        self.counts[key] += 1
+        n = self.counts[key]
+        if n == 1:
+            self.first[key] = (len(self.kept), slot, item)
+        if n <= self.cap:
+            self.kept.append((slot, item))
+            return
+        if n == self.cap + 1:
+            # The key overflows: its kept findings are dropped when the stream ends; their rows are kept now.
+            earlier = [f for _, f in self.kept if (f.file, f.code) == key]
+            self.rows[key] = [f.row for f in earlier if f.row is not None][:_ROWS_NAMED]
+            self.left_out[key] = [r for f in earlier for r in f.left_out]
+        if item.row is not None and len(self.rows[key]) < _ROWS_NAMED:
+            self.rows[key].append(item.row)
+        self.left_out[key].extend(item.left_out)
+
+    def slotted(self) -> list[tuple[object, Finding]]:
+        """Return (slot, finding) for every finding kept, each overflowing key's summary where its first stood."""
+        summaries = {self.first[key][0]: (self.first[key][1], self._summary(key)) for key in self.rows}
+        out = []
+        for i, (slot, item) in enumerate(self.kept):
+            if i in summaries:
+                out.append(summaries[i])
+            elif (item.file, item.code) not in self.rows:
+                out.append((slot, item))
+        return out
+
+    def findings(self) -> list[Finding]:
+        return [item for _, item in self.slotted()]
+
+    def _summary(self, key: tuple[str, str]) -> Finding:
+        first = self.first[key][2]
+        rows = "、".join(map(str, self.rows[key]))
+        more = "等行" if self.counts[key] > len(self.rows[key]) else "行"
+        where = f"，见第 {rows} {more}" if rows else ""
+        return replace(first, message=f"本文件共有 {self.counts[key]} 条“{CODES[first.code].title}”问题，条数过多，"
+                       f"合为这一条{where}；第一条为：{first.message}",
+                       left_out=tuple(sorted(set(self.left_out[key]))))
+
+
+def capped(findings) -> list[Finding]:
+    """Return the findings with each file's findings of one code past the cap folded into one summary finding."""
+    flood = Flood()
+    for item in findings:
+        flood.add(item)
+    return flood.findings()
 
 
 def ordered(findings) -> tuple[Finding, ...]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..findings import Finding, finding
+from ..findings import PER_FILE_AND_CODE, Finding, Flood, finding
 from .columns import Cells
 from .files import Unreadable, is_accepted, open_book
 from .folder import FILE, Entry, list_entries
@@ -85,7 +85,23 @@ def read_file(path: Path, ctx: ReadContext, limits: Limits = LIMITS) -> FileRead
     elif all(s.kind == "empty" for s in sheets):
         # A unit that sends its blank template believes it reported; say so, not just "missing".
         found.append(finding("empty-file", "文件中所有工作表都是空的，未读取到任何内容。", file=ctx.file))
-    return FileRead(ctx.file, sheets, tuple(found))
+    return capped(FileRead(ctx.file, sheets, tuple(found)))
+
+
+def capped(read: FileRead) -> FileRead:
+    """Fold the file's findings of any one code past the cap into one summary, in the sheet where the first stood."""
+    if len(read.findings) + sum(len(s.findings) for s in read.sheets) <= PER_FILE_AND_CODE:
+        return read
+    flood = Flood()
+    for item in read.findings:
+        flood.add(item, -1)
+    for i, sheet in enumerate(read.sheets):
+        for item in sheet.findings:
+            flood.add(item, i)
+    kept = flood.slotted()
+    return replace(read, findings=tuple(f for slot, f in kept if slot == -1),
+                   sheets=tuple(replace(s, findings=tuple(f for slot, f in kept if slot == i))
+                                for i, s in enumerate(read.sheets)))
 
 
 def read_grid(grid: Grid, ctx: ReadContext) -> SheetRead:

@@ -16,7 +16,9 @@ class Limits:
     1,048,576 rows of about 17 columns read in about 2.5 GB and a minute on a 2019 office PC.
     """
 
-    memory_bytes: int = 4 * _GB            # address space a worker may add to its own start-up size
+    # Address space a worker may add to its own start-up size; 0 follows the machine (sandbox.pool_size): all the
+    # workers together take at most half its memory.
+    memory_bytes: int = 0
     seconds: float = 120                   # wall time per file, plus seconds_per_mb for each MB of the file
     seconds_per_mb: float = 2
     file_bytes: int = 512 * _MB
@@ -54,7 +56,7 @@ SETTINGS = {
     # Measured on the shipped input: a worker grows by about 30 MB resident while reading its largest roster, but
     # pyarrow's mimalloc reserves 1 GiB of address space at its first allocation; with a cap of exactly 1 GB that
     # reservation fits and leaves no room (one roster in three runs was refused), so 2 GB is the least that reads
-    # reliably. 64 GB is more than an office PC has; default_jobs already runs fewer workers when memory is short.
+    # reliably. 64 GB is more than an office PC has; sandbox.pool_size runs fewer workers when memory is short.
     "memory_gb": Setting("memory_bytes", _GB, "GB", 2, 64),
     # A worker spawned on Windows imports pandas before its first file (1.3 s here, several on an old office PC),
     # and that start-up counts against the first file's time; an hour per file is a run nobody waits for.

@@ -1,10 +1,14 @@
 """Read files in worker processes, so that a file which crashes, exhausts memory or hangs its parser costs one
-finding, never the run.
+finding, never the run, and never the machine.
 
 Each worker reads one file at a time under a cap on its address space (Linux) and a wall-time limit per file
 kept by the parent. A worker that aborts (python-calamine aborts when an allocation fails), runs out of memory,
 crashes or overstays is killed and replaced, and its file becomes one unreadable-file finding. Workers are reused
 across files, so a quarter of small files pays process start-up once per worker, not once per file.
+
+The pool follows the machine: its workers together may take at most half the memory, so the office PC the run
+shares with a browser and WPS stays usable. Workers end with the main process however it ends (worker.py), and
+what they print goes to a log per worker that only the parent reads, never to the clerk's terminal.
 """
 from __future__ import annotations
 
@@ -13,21 +17,30 @@ import os
 import pickle
 import signal
 import sys
+import tempfile
 import time
 from collections import deque
-from multiprocessing.connection import Connection, wait
+from dataclasses import replace
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from ..errors import StopRun
-from ..findings import finding
 from . import FileRead, ReadContext, not_read, read_file
 from .folder import Entry
 from .limits import _GB, LIMITS, Limits
+from .worker import MEMORY_EXIT, READY, memory_reason, refused, serve
 
 Reader = Callable[[Path, ReadContext, Limits], FileRead]
-_READY = "ready"
-_SIGNALS_OF_MEMORY = {-getattr(signal, "SIGABRT", 6), -getattr(signal, "SIGKILL", 9)}
+_SIGNALS_OF_MEMORY = {-getattr(signal, "SIGABRT", 6), -getattr(signal, "SIGKILL", 9), MEMORY_EXIT}
+# What a worker's log holds when an allocation failed: Rust's handler, or Python's error. Seen in the log, the
+# worker is ended at once, whatever it does next (a Rust backtrace printed out of memory can wait forever).
+_MEMORY_SIGNS = (b"memory allocation of", b"MemoryError")
+_PANIC_SIGNS = (b"panicked at", b"PanicException")
+_LOOK = 0.25                    # seconds between the parent's looks at its busy workers' logs
+# A worker may take no more than this unless config.toml says so, and no less: pyarrow reserves 1 GiB of address
+# space at its first allocation (see limits.SETTINGS).
+_MOST_PER_WORKER, _LEAST_PER_WORKER = 4 * _GB, 2 * _GB
 
 
 def read_files(entries: Sequence[Entry], make_ctx: Callable[[Entry], ReadContext], *, limits: Limits = LIMITS,
@@ -36,6 +49,7 @@ def read_files(entries: Sequence[Entry], make_ctx: Callable[[Entry], ReadContext
     """Read every entry in worker processes; return one FileRead per entry, in the order of `entries`.
 
     `reader` must be a top-level function so a spawned worker can import it; tests pass one that misbehaves.
+    A file refused at a worker's memory limit is read once more alone, with the whole budget of all the workers.
     """
     results: list[FileRead | None] = [None] * len(entries)
     tasks: deque[tuple[int, Entry]] = deque()
@@ -47,21 +61,47 @@ def read_files(entries: Sequence[Entry], make_ctx: Callable[[Entry], ReadContext
     if tasks:
         # Largest first: the last file to finish is then a small one, and no worker idles while a roster is read.
         tasks = deque(sorted(tasks, key=lambda task: -_size(task[1].path)))
-        workers = min(jobs or default_jobs(limits), len(tasks))
-        with _Pool(workers, limits, reader, start_method or default_start_method()) as pool:
-            for i, read in pool.run(tasks, make_ctx, on_file):
+        sized, workers, budget = pool_size(limits, jobs)
+        method = start_method or default_start_method()
+        again: deque[tuple[int, Entry]] = deque()
+        with _Pool(min(workers, len(tasks)), sized, reader, method) as pool:
+            for i, read, out_of_memory in pool.run(tasks, make_ctx, on_file):
                 results[i] = read
+                if out_of_memory and budget > sized.memory_bytes:
+                    again.append((i, entries[i]))
+        if again:
+            alone = replace(sized, memory_bytes=budget)
+            with _Pool(1, alone, reader, method) as pool:
+                for i, read, _ in pool.run(again, make_ctx, None):
+                    results[i] = read
     return results  # type: ignore[return-value]  # every slot is filled above
 
 
-def default_jobs(limits: Limits = LIMITS) -> int:
-    """Use every CPU this process may run on, but no more workers than memory holds at the limit each."""
+def pool_size(limits: Limits = LIMITS, jobs: int | None = None) -> tuple[Limits, int, int]:
+    """Return the limits with each worker's memory decided, how many workers, and what one file may take alone.
+
+    The workers together take at most half the machine's memory. Without [limits] memory_gb, each gets an equal
+    share of that half, between 2 and 4 GB, and a file refused at its share is read again alone with up to twice
+    the most a worker gets; with memory_gb, each worker gets what it says, and fewer run when memory is short.
+    """
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    half = _memory() // 2
+    per = limits.memory_bytes
+    if per:
+        n = jobs or (max(1, min(cpus, half // per)) if half else cpus)
+        return limits, n, per
+    if not half:
+        return replace(limits, memory_bytes=_MOST_PER_WORKER), jobs or cpus, _MOST_PER_WORKER
+    n = jobs or max(1, min(cpus, half // _LEAST_PER_WORKER))
+    per = max(_LEAST_PER_WORKER, min(_MOST_PER_WORKER, half // n))
+    return replace(limits, memory_bytes=per), n, max(per, min(half, 2 * _MOST_PER_WORKER))
+
+
+def _memory() -> int:
     try:
-        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):
-        return cpus
-    return max(1, min(cpus, memory // max(limits.memory_bytes, 1)))
+        return 0
 
 
 def default_start_method() -> str:
@@ -75,11 +115,13 @@ def default_start_method() -> str:
 
 
 class _Worker:
-    """One worker process and the parent's end of its pipe."""
+    """One worker process, the parent's end of its pipe, and the log its stderr goes to."""
 
     def __init__(self, context, reader: Reader):
+        fd, self.log = tempfile.mkstemp(prefix="jiekun-reader-", suffix=".log")
+        os.close(fd)
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=serve, args=(child, reader), daemon=True,
+        self.process = context.Process(target=serve, args=(child, reader, os.getpid(), self.log), daemon=True,
                                        name="jiekun-reader")
         self.process.start()
         child.close()
@@ -97,6 +139,18 @@ class _Worker:
             self.process.kill()
         self.process.join()
         self.conn.close()
+        try:
+            os.unlink(self.log)
+        except OSError:
+            pass
+
+    def said(self) -> bytes:
+        """Return what the worker has printed while reading its present file (the log is emptied for each file)."""
+        try:
+            with open(self.log, "rb") as fh:
+                return fh.read(1 << 16)
+        except OSError:
+            return b""
 
 
 class _Pool:
@@ -105,9 +159,6 @@ class _Pool:
     def __init__(self, jobs: int, limits: Limits, reader: Reader, start_method: str):
         self.jobs, self.limits, self.reader = jobs, limits, reader
         self.context = multiprocessing.get_context(start_method)
-        if start_method == "forkserver":
-            # Workers fork from a server that has already imported the readers (pandas, calamine) once.
-            self.context.set_forkserver_preload([__name__])
         self.idle: list[_Worker] = []
 
     def __enter__(self) -> "_Pool":
@@ -118,8 +169,8 @@ class _Pool:
             worker.stop(kill=kind is not None)
         self.idle = []
 
-    def run(self, tasks: deque, make_ctx, on_file) -> Iterator[tuple[int, FileRead]]:
-        """Yield (index, FileRead) for every task as files finish, keeping up to `jobs` workers busy."""
+    def run(self, tasks: deque, make_ctx, on_file) -> Iterator[tuple[int, FileRead, bool]]:
+        """Yield (index, FileRead, refused for memory) for every task as files finish, keeping `jobs` workers busy."""
         busy: dict[_Worker, tuple[int, Entry, float]] = {}
         try:
             while tasks or busy:
@@ -138,61 +189,58 @@ class _Pool:
                     busy[worker] = (i, entry, time.monotonic() + self.limits.seconds_for(_size(entry.path)))
                 next_deadline = min(deadline for _, _, deadline in busy.values())
                 ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
-                                 timeout=max(0.0, next_deadline - time.monotonic())))
+                                 timeout=min(_LOOK, max(0.0, next_deadline - time.monotonic()))))
                 now = time.monotonic()
                 for worker, (i, entry, deadline) in list(busy.items()):
                     if worker.conn in ready or worker.process.sentinel in ready:
                         outcome = self._collect(worker, entry)
                         if outcome is None:
                             continue
-                        read, alive = outcome
+                        read, alive, memory = outcome
+                    elif any(sign in worker.said() for sign in _MEMORY_SIGNS):
+                        worker.stop(kill=True)
+                        read, alive, memory = refused(entry.file, memory_reason(self.limits)), False, True
                     elif now >= deadline:
                         worker.stop(kill=True)
-                        read, alive = _refused(entry.file, self._timeout_reason(entry)), False
+                        read, alive, memory = refused(entry.file, self._timeout_reason(entry)), False, False
                     else:
                         continue
                     del busy[worker]
                     if alive:
                         self.idle.append(worker)
-                    yield i, read
+                    yield i, read, memory
         finally:
             for worker in busy:
                 worker.stop(kill=True)
 
-    def _collect(self, worker: _Worker, entry: Entry) -> tuple[FileRead, bool] | None:
+    def _collect(self, worker: _Worker, entry: Entry) -> tuple[FileRead, bool, bool] | None:
         """Take a worker's result, or turn its death into a finding; None while it has only said it is ready."""
         try:
             if worker.conn.poll():
                 message = worker.conn.recv()
-                if message == _READY:
+                if message == READY:
                     worker.ready = True
                     return None
                 read, alive = message
                 if not alive:
                     worker.stop()
-                return read, alive
-        except (EOFError, OSError, ValueError, pickle.UnpicklingError):
+                return read, alive, False
+        except (EOFError, OSError, ValueError, pickle.UnpicklingError, AttributeError, ImportError):
             pass
+        said = worker.said()
         worker.stop(kill=True)
         if not worker.ready:
             # Not the file's doing: the worker died before it could take one, so every file would fail alike.
             raise StopRun("读取文件的工作进程无法启动，请确认程序安装完整；仍不行请加 --debug 运行并把输出发给维护人员。")
-        if worker.process.exitcode in _SIGNALS_OF_MEMORY:
-            return _refused(entry.file, memory_reason(self.limits)), False
-        return _refused(entry.file, "读取时程序异常退出，文件可能已损坏或是恶意构造的文件"), False
+        if worker.process.exitcode in _SIGNALS_OF_MEMORY or any(sign in said for sign in _MEMORY_SIGNS):
+            return refused(entry.file, memory_reason(self.limits)), False, True
+        if any(sign in said for sign in _PANIC_SIGNS):
+            return refused(entry.file, "读取时表格解析组件出错退出，文件可能已损坏或是恶意构造的文件"), False, False
+        return refused(entry.file, "读取时程序异常退出，文件可能已损坏或是恶意构造的文件"), False, False
 
     def _timeout_reason(self, entry: Entry) -> str:
         seconds = self.limits.seconds_for(_size(entry.path))
         return f"读取超过 {seconds:.0f} 秒仍未完成，已停止读取（文件可能过大、已损坏或是恶意构造的文件）"
-
-
-def memory_reason(limits: Limits) -> str:
-    return (f"文件读取时占用内存超过每个文件 {limits.memory_bytes / _GB:g} GB 的上限，已停止读取"
-            "（文件可能已损坏或是恶意构造的文件）")
-
-
-def _refused(file: str, reason: str) -> FileRead:
-    return FileRead(file, findings=(finding("unreadable-file", f"{reason}，未读取。", file=file),))
 
 
 def _size(path: Path) -> int:
@@ -200,57 +248,3 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
-
-
-def serve(conn: Connection, reader: Reader) -> None:
-    """Read the files the parent sends, one at a time, each under a cap on this process's memory, until told to stop."""
-    # Ctrl-C is the parent's to handle; it stops the workers itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    start = _address_space() or 0
-    conn.send(_READY)
-    while True:
-        try:
-            task = conn.recv()
-        except EOFError:
-            return
-        if task is None:
-            return
-        path, ctx, limits = task
-        # Each file gets the whole budget over what the worker holds now, whatever earlier files left behind.
-        limit_memory(limits.memory_bytes)
-        try:
-            read = reader(path, ctx, limits)
-        except MemoryError:
-            read = None
-        except Exception as exc:  # noqa: BLE001 - a reader bug that one file triggers must not stop the run
-            read = _refused(ctx.file, f"读取时程序出错（{type(exc).__name__}），请把该文件发给维护人员")
-        # A worker left holding much memory, or one that ran out, makes way for a fresh one.
-        fresh = read is not None and (_address_space() or 0) - start < limits.memory_bytes // 2
-        try:
-            conn.send((read or _refused(ctx.file, memory_reason(limits)), fresh))
-        except MemoryError:
-            conn.send((_refused(ctx.file, memory_reason(limits)), False))
-        if not fresh:
-            return
-
-
-def limit_memory(budget: int) -> None:
-    """Cap this process's address space at its present size plus `budget`, where the platform can."""
-    try:
-        import resource
-    except ImportError:
-        return      # Windows: no rlimits; the time limit and the pre-scans still hold
-    size = _address_space()
-    if size is None:
-        return      # no /proc (macOS), where RLIMIT_AS is not enforced either
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    cap = size + budget if hard == resource.RLIM_INFINITY else min(size + budget, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-
-
-def _address_space() -> int | None:
-    try:
-        with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return None

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 import zipfile
 import zlib
+from collections import Counter
 from operator import itemgetter
 
 from .limits import CORRUPT, Tally, Unreadable
@@ -20,14 +22,33 @@ _XLSX_ANY_CELL = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
 _XLSX_REF_CELL = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?""" + _REF)
 _XLSX_TOKEN = re.compile(rb"""<(?:[\w.-]+:)?(row|c)((?:\s[^>]*?)?)(/?)>""")
 _ROW_ATTR = re.compile(_REF + rb"""([A-Za-z]*)([0-9]+)["']""")
-_SST = re.compile(rb"""<(?:[\w.-]+:)?sst\s[^>]*?\buniqueCount=["']([0-9]+)["']""")
+_SST = re.compile(rb"""<(?:[\w.-]+:)?sst\s[^>]*?\buniqueCount\s*=\s*["']\s*\+?([0-9]+)""")
+_SHARED_STRING = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
 # Every shared string takes at least "<si/>"; calamine reserves room for uniqueCount strings before reading one.
 _MIN_SHARED_STRING_BYTES = 5
+# Excel and LibreOffice drop strings no cell uses when they save, so a string table holds at most one string per
+# cell. Up to a million strings (about 60 MB in calamine) are let through whatever the cells, for writers that keep
+# a few unused ones; past that, strings beyond the cells are built to exhaust memory.
+_FREE_SHARED_STRINGS = 1_000_000
 # End tags matter only for whole tables; leaving the others out halves the matches.
 _ODS_TOKEN = re.compile(rb"<(?:table:(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*)|(/table:table))>")
-_ODS_ROWS = re.compile(rb'number-rows-repeated="([0-9]+)"')
-_ODS_COLS = re.compile(rb'number-columns-repeated="([0-9]+)"')
+# calamine reads a repeat count with either quote, spaces around '=' and a leading '+' (Rust's parse accepts it).
+_ODS_ROWS = re.compile(rb"""number-rows-repeated\s*=\s*["']\+?([0-9]+)""")
+_ODS_COLS = re.compile(rb"""number-columns-repeated\s*=\s*["']\+?([0-9]+)""")
 _ODS_NAME = re.compile(rb'table:name="([^"]*)"')
+# The attributes of a cell that hold no value: a self-closed cell with only these is padding calamine skips.
+_ODS_PADDING = frozenset({b"table:style-name", b"table:number-columns-repeated", b"table:content-validation-name",
+                          b"table:number-columns-spanned", b"table:number-rows-spanned"})
+_XML_ATTR_NAME = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"[^"]*"|'[^']*')""")
+# <text:s text:c="n"/> stands for n spaces, which calamine writes out in full.
+_ODS_SPACES = re.compile(rb"""<text:s\s[^>]*?text:c\s*=\s*["']\+?([0-9]+)""")
+# No writer spells out more spaces than the part has bytes, beyond a clerk's long run of spaces.
+_FREE_SPACES = 1 << 20
+# Each cell a writer spells out costs at least 20 bytes of XML; a repeat count makes copies of a valued cell for
+# nothing, and calamine and Python pay some 120 bytes for each. LibreOffice repeats a value only for identical
+# neighbours, so past a million such cells, or 16 per byte of the part, the copies are built to exhaust memory.
+_FREE_VALUED = 1 << 20
+_VALUED_PER_BYTE = 16
 _ATTR = re.compile(r"""([\w:.-]+)\s*=\s*["']([^"']*)["']""")
 _CHUNK = 1 << 20
 # One whole tag; '>' may stand inside a quoted attribute value, '<' may not.
@@ -77,57 +98,96 @@ def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo):
         yield carry
 
 
-def _xlsx_sheet_names(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
-    """Map worksheet part names to the sheet names Excel shows, for messages only."""
+def refuse_duplicates(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip that holds two parts of one name: the scan would check one copy and the parser may read another."""
+    # Part names are compared case-insensitively, as the packaging standard does.
+    counts = Counter(info.filename.casefold() for info in infos)
+    name, n = counts.most_common(1)[0] if counts else ("", 0)
+    if n > 1:
+        shown = next(i.filename for i in infos if i.filename.casefold() == name)
+        raise Unreadable(f"文件内有 {n} 个同名部件“{shown[:80]}”，不是 Excel 或 WPS 保存的正常表格（可能已损坏或是恶意构造的文件）")
+
+
+def _xlsx_sheet_names(zf: zipfile.ZipFile, names: set[str]) -> dict[str, list[str]]:
+    """Map worksheet part names to the names of the sheets that point at each, one entry per sheet.
+
+    A part two sheets point at is read twice by calamine, so it counts twice towards the file's cells.
+    """
     try:
         book = zip_head(zf, "xl/workbook.xml", 1 << 20).decode("utf-8", errors="replace")
         rels = zip_head(zf, "xl/_rels/workbook.xml.rels", 1 << 20).decode("utf-8", errors="replace") \
             if "xl/_rels/workbook.xml.rels" in names else ""
     except (KeyError, zipfile.BadZipFile, zlib.error):
         return {}
-    targets = {}
+    targets: dict[str, list[str]] = {}
     for tag in re.findall(r"<(?:\w+:)?Relationship\s[^>]*>", rels):
         attrs = dict(_ATTR.findall(tag))
-        target = attrs.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        targets[attrs.get("Id", "")] = target
-    out = {}
+        targets[attrs.get("Id", "")] = _part_names(html.unescape(attrs.get("Target", "")), names)
+    out: dict[str, list[str]] = {}
     for tag in re.findall(r"<(?:\w+:)?sheet\s[^>]*>", book):
         attrs = dict(_ATTR.findall(tag))
         rid = next((v for k, v in attrs.items() if k.endswith(":id")), "")
-        if rid in targets:
-            out[targets[rid]] = html.unescape(attrs.get("name", ""))
+        for part in targets.get(rid, ()):
+            out.setdefault(part, []).append(html.unescape(attrs.get("name", "")))
     return out
 
 
+def _part_names(target: str, names: set[str]) -> list[str]:
+    """Return every part of the zip a relationship's target may mean, however a reader resolves it."""
+    bare = target.lstrip("/")
+    spellings = {bare, "xl/" + bare, posixpath.normpath(bare), posixpath.normpath("xl/" + bare)}
+    return sorted(name for name in spellings if name in names)
+
+
 def scan_xlsx(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], tally: Tally) -> None:
-    """Decompress every part once, which verifies sizes and CRCs, and find each worksheet's extent."""
+    """Decompress every part once, which verifies sizes and CRCs, and find each worksheet's extent.
+
+    The shared strings come last, to be held to the number of cells the worksheets hold.
+    """
     sheet_names = _xlsx_sheet_names(zf, {i.filename for i in infos})
-    for info in infos:
+    cells = 0
+    for info in sorted(infos, key=_is_shared_strings):
         # A worksheet can live anywhere its relationship points to, under any name.
         if not (info.filename.endswith(".xml") or info.filename in sheet_names):
             _drain(zf, info)
-            continue
-        rows = cols = 0
-        bare = False
-        first = True
-        for chunk in _chunks(zf, info):
-            if first:
-                _check_shared_strings(chunk, info.file_size, tally.limits.book_cells)
-                first = False
-            if _plain_cells(chunk):
-                cells = _PLAIN_CELL.findall(chunk)
-            else:
-                cells = _XLSX_CELL.findall(chunk)
-                bare = bare or len(_XLSX_ANY_CELL.findall(chunk)) != len(_XLSX_REF_CELL.findall(chunk))
-            if cells:
-                rows = max(rows, max(map(int, map(_SECOND, cells))))
-                cols = max(cols, max(map(_column_number, set(map(_FIRST, cells)))))
-        if bare:
-            # Some writers leave out a cell's reference; calamine then places cells one after another.
-            rows, cols = _xlsx_positional_extent(zf, info)
-        if rows or cols:
-            tally.add(sheet_names.get(info.filename, info.filename), rows, cols)
+        elif _is_shared_strings(info):
+            _scan_shared_strings(zf, info, max(cells, _FREE_SHARED_STRINGS))
+        else:
+            cells += _scan_sheet(zf, info, sheet_names.get(info.filename, [info.filename]), tally)
+
+
+def _is_shared_strings(info: zipfile.ZipInfo) -> bool:
+    # calamine reads the table at this one name.
+    return info.filename.casefold() == "xl/sharedstrings.xml"
+
+
+def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheets: list[str], tally: Tally) -> int:
+    """Add a part's extent to the tally once for each sheet that points at it; return how many cell tags it has."""
+    rows = cols = found = 0
+    bare = False
+    first = True
+    for chunk in _chunks(zf, info):
+        if first:
+            _check_shared_strings(chunk, info.file_size, tally.limits.book_cells)
+            first = False
+        if _plain_cells(chunk):
+            cells = _PLAIN_CELL.findall(chunk)
+        else:
+            cells = _XLSX_CELL.findall(chunk)
+            tags = len(_XLSX_ANY_CELL.findall(chunk))
+            bare = bare or tags != len(_XLSX_REF_CELL.findall(chunk))
+            found += tags - len(cells)
+        found += len(cells)
+        if cells:
+            rows = max(rows, max(map(int, map(_SECOND, cells))))
+            cols = max(cols, max(map(_column_number, set(map(_FIRST, cells)))))
+    if bare:
+        # Some writers leave out a cell's reference; calamine then places cells one after another.
+        rows, cols = _xlsx_positional_extent(zf, info)
+    if rows or cols:
+        for sheet in sheets:
+            tally.add(sheet, rows, cols)
+    return found
 
 
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
@@ -138,6 +198,24 @@ def _check_shared_strings(head: bytes, size: int, max_cells: int) -> None:
     m = _SST.search(head[:4096])
     if m and int(m.group(1)) > min(size // _MIN_SHARED_STRING_BYTES, max_cells):
         raise Unreadable(CORRUPT)
+
+
+def _scan_shared_strings(zf: zipfile.ZipFile, info: zipfile.ZipInfo, most: int) -> None:
+    """Refuse a shared-string table with more strings, declared or present, than the workbook could use."""
+    count = 0
+    for i, chunk in enumerate(_chunks(zf, info)):
+        m = _SST.search(chunk[:4096]) if i == 0 else None
+        if m and int(m.group(1)) > min(info.file_size // _MIN_SHARED_STRING_BYTES, most):
+            raise Unreadable(_too_many_strings(int(m.group(1))))
+        count += sum(1 for _ in _SHARED_STRING.finditer(chunk))
+        if count > most:
+            # Stop at once: the rest of the part is not inflated.
+            raise Unreadable(_too_many_strings(count, at_least=True))
+
+
+def _too_many_strings(count: int, at_least: bool = False) -> str:
+    return (f"文件的共享文本表有{'超过 ' if at_least else ' '}{count} 条文本，远超各工作表能用到的数量，"
+            "不是正常保存的表格（可能已损坏或是恶意构造的文件）")
 
 
 def _plain_cells(chunk: bytes) -> bool:
@@ -183,18 +261,31 @@ def scan_ods(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], tally: Tally) ->
             continue
         name, row, rows, cols, col = "", 0, 0, 0, 0
         is_open = False
+        spaces = 0
+        repeat, valued = 1, 0       # the present row's repeat count; valued cells so far, repeats spelled out
+        most = max(_FREE_VALUED, _VALUED_PER_BYTE * info.file_size)
         for chunk in _chunks(zf, info):
+            if b"text:c" in chunk:
+                spaces += sum(int(n) for n in _ODS_SPACES.findall(chunk))
+                if spaces > info.file_size + _FREE_SPACES:
+                    raise Unreadable(f"文件中的单元格声明了 {spaces} 个空格，远超文件本身的大小，不是正常保存的表格"
+                                     "（可能已损坏或是恶意构造的文件）")
             for tag, attrs, end in _ODS_TOKEN.findall(chunk):
                 if tag == b"table-cell" or tag == b"covered-table-cell":
                     found = _ODS_COLS.search(attrs) if b"repeated" in attrs else None
                     col += int(found.group(1)) if found else 1
                     # LibreOffice pads every sheet with huge repeated runs of empty cells; only valued ones count.
-                    if b"value-type" in attrs or attrs[-1:] != b"/":
+                    if not _is_padding(attrs):
                         rows, cols = max(rows, row), max(cols, col)
+                        valued += (int(found.group(1)) if found else 1) * repeat
                 elif tag == b"table-row":
                     tally.check(name, rows, cols)
+                    if valued > most:
+                        raise Unreadable(f"文件以“重复”的写法声明了 {valued} 个有内容的单元格，远超文件本身的大小，"
+                                         "不是正常保存的表格（可能已损坏或是恶意构造的文件）")
                     found = _ODS_ROWS.search(attrs) if b"repeated" in attrs else None
-                    row += int(found.group(1)) if found else 1
+                    repeat = int(found.group(1)) if found else 1
+                    row += repeat
                     col = 0
                 elif tag == b"table":
                     if is_open:
@@ -206,5 +297,15 @@ def scan_ods(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], tally: Tally) ->
                 if end and is_open:
                     tally.add(name, rows, cols)
                     is_open = False
+        if valued > most:
+            raise Unreadable(f"文件以“重复”的写法声明了 {valued} 个有内容的单元格，远超文件本身的大小，"
+                             "不是正常保存的表格（可能已损坏或是恶意构造的文件）")
         if is_open:
             tally.add(name, rows, cols)
+
+
+def _is_padding(attrs: bytes) -> bool:
+    """Say whether a cell tag is an empty self-closed cell, with no attribute that could give it a value."""
+    if attrs.rstrip()[-1:] != b"/":
+        return False
+    return all(name in _ODS_PADDING for name in _XML_ATTR_NAME.findall(attrs))
