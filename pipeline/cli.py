@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import webbrowser
 from datetime import date
@@ -232,7 +233,7 @@ def run(period, issued, doc_numbers, no_cache, open_report, input_dir, output_di
     click.echo(f"发现问题：错误 {h.errors} 条，警告 {h.warnings} 条（详见 findings.csv 和报告中的问题清单）")
     click.echo("\n".join(not_counted(ctx, result.masker)))
     # Last, where the eye lands: the run is done and where its reports are.
-    click.echo(f"{ctx.period.label}调度完成，报告已写入 {result.output_dir}/")
+    click.echo(f"{ctx.period.label}调度完成，报告已写入 {result.output_dir}{os.sep}")
     if open_report:
         from .report.html import file_name
 
@@ -304,11 +305,12 @@ def demo(quarters, force, output_dir, config_path, debug):
             folder = target / f"2019Q{q}"
             if folder.exists() and any(folder.iterdir()) and not force:
                 raise StopRun(f"{folder} 中已有文件，为免覆盖真实报表已停止；确需覆盖请加 --force。")
-        return write_demo(target, config, matrix, quarters=quarters)
+        return write_demo(target, config, matrix, quarters=quarters), config.paths.get("input")
 
-    files = _guard(debug, action)
-    click.echo(f"已在 {target}/ 生成 {quarters} 个季度的示例报表，共 {len(files)} 个文件。")
-    click.echo(f"试运行：jiekun run --input {target}")
+    files, input_dir = _guard(debug, action)
+    click.echo(f"已在 {target}{os.sep} 生成 {quarters} 个季度的示例报表，共 {len(files)} 个文件。")
+    into_input = input_dir is not None and target.resolve() == Path(input_dir).resolve()
+    click.echo("试运行：jiekun run" if into_input else f"试运行：jiekun run --input {target}")
 
 
 @main.command()
@@ -327,7 +329,7 @@ def rollup(folders, detail, office, issued, output_dir, config_path, debug):
                                                    detail=detail))
     city = result.city
     s, lights, t = city.submissions, city.lights, city.total
-    click.echo(f"{city.period.label}{len(city.districts)}个区汇总完成，报告已写入 {result.output_dir}/")
+    click.echo(f"{city.period.label}{len(city.districts)}个区汇总完成，报告已写入 {result.output_dir}{os.sep}")
     for name in result.written:
         click.echo(f"  {name}" + (f"（{result.detail_rows} 行，每人一行，姓名和身份证号码已脱敏）"
                                   if result.detail_rows is not None and name.endswith(".parquet") else ""))
