@@ -91,10 +91,14 @@ def next_step(folder: Path) -> str:
     quarters = _quarters(folder / "input")
     if not quarters:
         return (f"下一步：把各单位的报表放进 {PurePath('input', _EXAMPLE)} 这样的季度文件夹"
-                "（或先用 jiekun demo --output input 生成示例报表试一试），然后运行 jiekun run。")
+                f"（或先用 jiekun demo --output input 生成示例报表试一试），然后运行 jiekun run{_or_launcher(folder)}。")
     newest = quarters[-1]
-    return (f"下一步：运行 jiekun run（最新的季度是 {newest}），"
+    return (f"下一步：运行 jiekun run{_or_launcher(folder)}，处理最新的季度 {newest}；"
             f"报告写到 {PurePath('output', str(newest))}，先用浏览器打开其中的 调度报告-{newest}.html。")
+
+
+def _or_launcher(folder: Path) -> str:
+    return f" 或双击 {LAUNCHER}" if (folder / LAUNCHER).is_file() else ""
 
 
 def _quarters(input_dir: Path) -> list[Period]:

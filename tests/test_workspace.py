@@ -54,7 +54,7 @@ def test_init_lays_out_a_working_folder(runner, tmp_path):
     for name in ("config.toml", "matrix.toml"):
         assert (folder / name).read_bytes() == (ROOT / name).read_bytes(), name
     assert (folder / "双击运行.bat").read_bytes() == workspace.launcher_text().encode("utf-8")
-    assert "下一步：把各单位的报表放进 input/2019Q2" in result.output
+    assert "下一步：把各单位的报表放进 input/2019Q2" in result.output and "或双击 双击运行.bat" in result.output
 
 
 def test_init_refuses_to_overwrite_and_writes_nothing(runner, tmp_path):
@@ -162,7 +162,7 @@ def test_jiekun_alone_shows_the_commands_and_the_next_step(runner, tmp_path):
     assert "下一步：把各单位的报表放进" in runner.invoke(main, []).output
     (tmp_path / "input" / "2019年第一季度").mkdir()
     (tmp_path / "input" / "2019Q2").mkdir()
-    assert "下一步：运行 jiekun run（最新的季度是 2019Q2）" in runner.invoke(main, []).output
+    assert "下一步：运行 jiekun run 或双击 双击运行.bat，处理最新的季度 2019Q2" in runner.invoke(main, []).output
 
 
 def test_python_m_pipeline_is_the_jiekun_command(tmp_path):
