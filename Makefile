@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test bench demo-input clean
+.PHONY: run test bench demo-input wheel clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,5 +37,10 @@ bench: $(BENCH_STAMP)
 demo-input: $(STAMP)
 	$(BIN)/jiekun demo --output input --force
 
+# The installable package for the office PCs, in dist/; build/ is cleared so that no stale file slips into it.
+wheel:
+	rm -rf build
+	$(PYTHON) -m pip wheel --quiet --no-deps --wheel-dir dist .
+
 clean:
-	rm -rf $(VENV) output .pytest_cache .hypothesis
+	rm -rf $(VENV) output .pytest_cache .hypothesis build dist

@@ -1,37 +1,54 @@
 """The `jiekun` command: parse options, call the library, choose the exit code. The only click importer."""
 from __future__ import annotations
 
+import functools
+import os
 import sys
+import webbrowser
 from datetime import date
 from pathlib import Path
 
 import click
 
-from . import dispatch
+from . import dispatch, workspace
 from .errors import StopRun
 from .money import fmt_grouped
 
 _COMMON = [
     click.option("--input", "input_dir", type=click.Path(path_type=Path), default=None, help="输入目录（默认 input/）"),
     click.option("--output", "output_dir", type=click.Path(path_type=Path), default=None, help="输出目录（默认 output/）"),
-    click.option("--config", "config_path", type=click.Path(path_type=Path), default=Path("config.toml"),
-                 show_default=True, help="配置文件"),
+    click.option("--dir", "work_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+                 help="工作文件夹（默认为当前文件夹）"),
+    click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+                 help="配置文件（默认为工作文件夹中的 config.toml）"),
     click.option("--debug", is_flag=True, help="出错时显示完整的技术信息"),
 ]
 _NO_CACHE = click.option("--no-cache", is_flag=True, help="不使用读取缓存（output/.cache），每个文件都重新读取")
 
 
+def _options(func, options):
+    """Add `options` to a command, turning --dir and --config into the one config path the library takes."""
+    @functools.wraps(func)
+    def in_folder(*args, work_dir, config_path, **kwargs):
+        return func(*args, config_path=workspace.config_in(work_dir, config_path), **kwargs)
+
+    for option in reversed(options):
+        in_folder = option(in_folder)
+    return in_folder
+
+
 def common(func):
-    for option in reversed(_COMMON):
-        func = option(func)
-    return func
+    return _options(func, _COMMON)
 
 
 def common_without_input(func):
     """Add the common options but --input, for a command whose inputs are its arguments."""
-    for option in reversed(_COMMON[1:]):
-        func = option(func)
-    return func
+    return _options(func, _COMMON[1:])
+
+
+def in_folder_only(func):
+    """Add --dir, --config and --debug, for a command that names its own input and output."""
+    return _options(func, _COMMON[2:])
 
 
 def _guard(debug: bool, action):
@@ -133,10 +150,25 @@ class _Jiekun(click.Group):
             raise _in_chinese(e, f"{ctx.command_path} {ctx.invoked_subcommand or ''}".strip()) from e
 
 
-@click.group(cls=_Jiekun, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Jiekun, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="jiekun")
-def main():
+@click.pass_context
+def main(ctx):
     """解困：青山湖区城镇贫困群众脱贫解困工作季度调度。"""
+    if ctx.invoked_subcommand is None:
+        click.echo(workspace.overview(Path.cwd()))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), default=".", metavar="[文件夹]")
+@click.option("--debug", is_flag=True, help="出错时显示完整的技术信息")
+def init(folder, debug):
+    """新建一个工作文件夹：input、output、config.toml、matrix.toml、使用说明.txt 和 双击运行.bat。"""
+    laid = _guard(debug, lambda: workspace.init(folder))
+    click.echo(f"已建好工作文件夹 {laid.folder.absolute()}：")
+    for name in laid.written:
+        click.echo(f"  {name}")
+    click.echo(workspace.next_step(folder))
 
 
 def _date_option(func):
@@ -165,8 +197,9 @@ def _doc_no_option(func):
 @_date_option
 @_doc_no_option
 @_NO_CACHE
+@click.option("--open", "open_report", is_flag=True, help="完成后在浏览器中打开调度报告")
 @common
-def run(period, issued, doc_numbers, no_cache, input_dir, output_dir, config_path, debug):
+def run(period, issued, doc_numbers, no_cache, open_report, input_dir, output_dir, config_path, debug):
     """读取、检查、测算并生成本季度全部报告。"""
     on_file = _progress()
     result = _guard(debug, lambda: dispatch.run(config_path=config_path, input_dir=input_dir, output_dir=output_dir,
@@ -200,7 +233,11 @@ def run(period, issued, doc_numbers, no_cache, input_dir, output_dir, config_pat
     click.echo(f"发现问题：错误 {h.errors} 条，警告 {h.warnings} 条（详见 findings.csv 和报告中的问题清单）")
     click.echo("\n".join(not_counted(ctx, result.masker)))
     # Last, where the eye lands: the run is done and where its reports are.
-    click.echo(f"{ctx.period.label}调度完成，报告已写入 {result.output_dir}/")
+    click.echo(f"{ctx.period.label}调度完成，报告已写入 {result.output_dir}{os.sep}")
+    if open_report:
+        from .report.html import file_name
+
+        webbrowser.open((result.output_dir / file_name(ctx)).resolve().as_uri())
 
 
 @main.command()
@@ -252,16 +289,14 @@ def forms(period, input_dir, output_dir, config_path, debug):
 @click.option("--force", is_flag=True, help="目标季度文件夹已有文件时仍然覆盖")
 @click.option("--output", "output_dir", type=click.Path(path_type=Path), default=None,
               help="示例报表写到哪个目录（默认 demo/；写到 input/ 即可直接试运行）")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), default=Path("config.toml"),
-              show_default=True, help="配置文件")
-@click.option("--debug", is_flag=True, help="出错时显示完整的技术信息")
+@in_folder_only
 def demo(quarters, force, output_dir, config_path, debug):
     """生成一套示例报表（各单位进展情况表和救助对象台账），用于试用和培训。"""
     from .config import load_config
     from .demo import write_demo
     from .matrix import load_matrix
 
-    target = output_dir or Path("demo")
+    target = output_dir or config_path.parent / "demo"
 
     def action():
         config = load_config(config_path)
@@ -270,11 +305,12 @@ def demo(quarters, force, output_dir, config_path, debug):
             folder = target / f"2019Q{q}"
             if folder.exists() and any(folder.iterdir()) and not force:
                 raise StopRun(f"{folder} 中已有文件，为免覆盖真实报表已停止；确需覆盖请加 --force。")
-        return write_demo(target, config, matrix, quarters=quarters)
+        return write_demo(target, config, matrix, quarters=quarters), config.paths.get("input")
 
-    files = _guard(debug, action)
-    click.echo(f"已在 {target}/ 生成 {quarters} 个季度的示例报表，共 {len(files)} 个文件。")
-    click.echo(f"试运行：jiekun run --input {target}")
+    files, input_dir = _guard(debug, action)
+    click.echo(f"已在 {target}{os.sep} 生成 {quarters} 个季度的示例报表，共 {len(files)} 个文件。")
+    into_input = input_dir is not None and target.resolve() == Path(input_dir).resolve()
+    click.echo("试运行：jiekun run" if into_input else f"试运行：jiekun run --input {target}")
 
 
 @main.command()
@@ -293,7 +329,7 @@ def rollup(folders, detail, office, issued, output_dir, config_path, debug):
                                                    detail=detail))
     city = result.city
     s, lights, t = city.submissions, city.lights, city.total
-    click.echo(f"{city.period.label}{len(city.districts)}个区汇总完成，报告已写入 {result.output_dir}/")
+    click.echo(f"{city.period.label}{len(city.districts)}个区汇总完成，报告已写入 {result.output_dir}{os.sep}")
     for name in result.written:
         click.echo(f"  {name}" + (f"（{result.detail_rows} 行，每人一行，姓名和身份证号码已脱敏）"
                                   if result.detail_rows is not None and name.endswith(".parquet") else ""))

@@ -12,6 +12,7 @@ from .errors import StopRun
 from .parameters import Parameters, check_year
 from .period import Period
 from .reader.limits import LIMITS, SETTINGS, Limits
+from .resources import templates_dir
 from .scoring import Method, parse_method
 from .units import KINDS, Registry, Unit, normalize_name
 from .vocab import Status
@@ -109,13 +110,14 @@ def read_toml(path: Path, label: str, missing_hint: str) -> dict:
 def load_config(path: str | Path) -> Config:
     """Read and validate config.toml; stop the run with a sentence naming the key when anything is unusable."""
     path = Path(path)
-    data = read_toml(path, "配置文件", "请在项目目录下运行，或用 --config 指定配置文件。")
+    data = read_toml(path, "配置文件", "请在工作文件夹中运行，或用 --dir 指定工作文件夹；"
+                                            "还没有工作文件夹的，先用 jiekun init 新建一个。")
     name = path.name
     base = path.resolve().parent
     paths = {k: (base / _text(_table(data, "paths", name), k, "paths", name)) for k in _table(data, "paths", name)}
-    for key in ("matrix", "templates"):
-        if key not in paths:
-            raise StopRun(f"配置文件 {name} 的 [paths] 缺少 {key}，请补上。")
+    if "matrix" not in paths:
+        raise StopRun(f"配置文件 {name} 的 [paths] 缺少 matrix，请补上。")
+    paths.setdefault("templates", templates_dir())
     office = _table(data, "office", name)
     district = str(office.get("district", ""))
     privacy = _table(data, "privacy", name)

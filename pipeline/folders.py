@@ -12,7 +12,7 @@ from .findings import Finding, finding
 from .period import Period
 from .privacy import mask_ids
 from .reader import FileRead
-from .reader.folder import FILE
+from .reader.folder import FILE, readable
 from .reader.schema import PROGRESS, ROSTER
 
 # A folder name that mentions a year, a quarter or a month was meant for a quarter's files.
@@ -29,9 +29,9 @@ _LISTED = 5
 def shown(folder: Path) -> str:
     """Name a folder as the clerk typed it: relative to the working folder when it lies inside it."""
     try:
-        return Path(folder).absolute().relative_to(Path.cwd()).as_posix()
+        return readable(Path(folder).absolute().relative_to(Path.cwd()).as_posix())
     except (ValueError, OSError):
-        return str(folder)
+        return readable(str(folder))
 
 
 def vanished(folder: Path) -> StopRun:
@@ -56,7 +56,7 @@ class InputFolders:
         """Return the quarter's folder; stop when two folders name it, since either could be the one meant."""
         found = self.quarters.get(period, ())
         if len(found) > 1:
-            names = "、".join(f"“{p.name}”" for p in found)
+            names = "、".join(f"“{readable(p.name)}”" for p in found)
             raise StopRun(f"输入目录 {self.input_dir} 中有 {len(found)} 个文件夹都是{period.label}：{names}，无法确定读哪一个；"
                           "请把报表合并到其中一个文件夹，删除或改名另一个后重新运行。")
         return found[0] if found else None
@@ -65,13 +65,13 @@ class InputFolders:
         """Name each folder that looks like a quarter but names none: a warning in the run's findings."""
         out = []
         for path in self.unreadable:
-            guess = guess_period(path.name)
+            guess = guess_period(readable(path.name))
             # Without --period the newest readable quarter is run: say so when the skipped folder may be newer.
             newer = auto and (guess is None or guess > chosen)
             note = f"本次按能识别的最新季度{chosen.label}运行；" if newer else ""
-            out.append(finding("unknown-folder", f"文件夹“{path.name}”像是季度文件夹，但看不出是哪一年的哪个季度，其中的报表未读取；"
+            out.append(finding("unknown-folder", f"文件夹“{readable(path.name)}”像是季度文件夹，但看不出是哪一年的哪个季度，其中的报表未读取；"
                                f"{note}如要读取，请改名为 2019Q3 或 2019年第三季度 这样的名字。",
-                               file=f"{path.name}/"))
+                               file=f"{readable(path.name)}/"))
         return out
 
 
@@ -86,10 +86,11 @@ def scan(input_dir: Path) -> InputFolders:
     except OSError:
         children = []
     for path in children:
-        period = Period.try_parse(path.name)
+        name = readable(path.name)
+        period = Period.try_parse(name)
         if period is not None:
             quarters.setdefault(period, []).append(path)
-        elif _LOOKS_LIKE.search(unicodedata.normalize("NFKC", path.name)):
+        elif _LOOKS_LIKE.search(unicodedata.normalize("NFKC", name)):
             unreadable.append(path)
     return InputFolders(input_dir, {p: tuple(f) for p, f in quarters.items()}, tuple(unreadable))
 
@@ -124,7 +125,7 @@ def resolve_period(input_dir: Path, period: str | Period | None) -> tuple[Period
     if not input_dir.is_dir():
         raise StopRun(f"找不到输入目录 {input_dir}，请把各单位报表放到 {input_dir}/2019Q1 这样的季度文件夹中，或用 --input 指定目录。")
     found = scan(input_dir)
-    odd = "、".join(f"“{p.name}”" for p in found.unreadable)
+    odd = "、".join(f"“{readable(p.name)}”" for p in found.unreadable)
     if period is None:
         if not found.periods:
             also = f"（文件夹{odd}看不出是哪个季度）" if odd else ""

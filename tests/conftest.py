@@ -24,7 +24,7 @@ def valid_id(region: str = "360111", born: str = "19800101", seq: int = 123) -> 
 
 
 def demo_project(root: Path, quarters: int, *, district: str | None = None, seed: int = 20190330) -> Path:
-    """Lay out a scratch project in root: the shipped config, matrix and templates, and the demo input.
+    """Lay out a scratch project in root: the shipped config and matrix, and the demo input.
 
     `district` renames the office's district (config.toml [office] district and name); `seed` draws other people.
     """
@@ -33,7 +33,6 @@ def demo_project(root: Path, quarters: int, *, district: str | None = None, seed
     from pipeline.matrix import load_matrix
     for name in ("config.toml", "matrix.toml"):
         shutil.copy(ROOT / name, root / name)
-    shutil.copytree(ROOT / "templates", root / "templates")
     if district:
         text = (root / "config.toml").read_text(encoding="utf-8")
         for key in ("district", "name"):
@@ -70,10 +69,9 @@ def matrix(config):
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """Copy config.toml, matrix.toml and templates into a scratch project folder."""
+    """Copy config.toml and matrix.toml into a scratch project folder; reports use the templates jiekun ships."""
     for name in ("config.toml", "matrix.toml"):
         shutil.copy(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
     (tmp_path / "input" / "2019Q2").mkdir(parents=True)
     return tmp_path
 

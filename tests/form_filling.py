@@ -83,7 +83,6 @@ def scratch_project(root: Path, matrix) -> Path:
     """Lay out a project in root with the shipped config and the clean previous quarter; return root."""
     for name in ("config.toml", "matrix.toml"):
         shutil.copy(ROOT / name, root / name)
-    shutil.copytree(ROOT / "templates", root / "templates")
     (root / "input" / PREVIOUS).mkdir(parents=True)
     previous_quarter(Book(root / "input" / PREVIOUS), matrix)
     return root

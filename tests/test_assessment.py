@@ -157,7 +157,7 @@ def test_a_changed_method_changes_both_the_scores_and_the_words(year):
         want = hand_scores(facts, QUARTERS, m, unit)
         assert {k: Fraction(str(v)) for k, v in got[unit].items.items()} == want, unit
         assert got[unit].grade == hand_grade(sum(want.values()), m)
-    html = render_assessment_html(annual, root / "templates")
+    html = render_assessment_html(annual, config.paths["templates"])
     assert "逾期报送的得25%" in html and "每条错误扣3分" in html and "（40分）" in html and "99分及以上为优秀" in html
 
 

@@ -29,7 +29,6 @@ def two_quarters(tmp_path_factory):
     project = tmp_path_factory.mktemp("changes")
     for name in ("config.toml", "matrix.toml"):
         shutil.copy(ROOT / name, project / name)
-    shutil.copytree(ROOT / "templates", project / "templates")
     # The 低保 standard rises from 1 June: only households whose other parts stay the same show it as the reason.
     set_parameter(project, "dibao_standard", """
 [parameters.dibao_standard]

@@ -92,7 +92,12 @@ def test_failed_run_leaves_previous_output_intact(cli, project, book):
     book.progress("湖坊镇.xlsx", "湖坊镇", "2019-06-18", full_progress_rows([1]))
     assert cli.invoke(main, ["run"]).exit_code == 0
     before = (project / "output" / "2019Q2" / "summary.json").read_bytes()
+    # A templates folder of the office's own, named in config.toml, with a template that cannot render.
+    (project / "templates").mkdir()
     (project / "templates" / "dispatch.html.j2").write_text("{{ no_such_value }}", encoding="utf-8")
+    config = project / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("[paths]\n", '[paths]\ntemplates = "templates"\n', 1),
+                      encoding="utf-8")
     result = cli.invoke(main, ["run"])
     assert result.exit_code == 3 and "Traceback" not in result.output
     assert (project / "output" / "2019Q2" / "summary.json").read_bytes() == before

@@ -7,6 +7,7 @@ limit's, was refused within both.
 from __future__ import annotations
 
 import ctypes
+import faulthandler
 import io
 import os
 import shutil
@@ -188,9 +189,19 @@ def test_hostile_files_are_refused_within_small_limits(demo, config):
 
 # --- the sandbox --------------------------------------------------------------------------------------------------
 
+def dump_into_the_test_s_stderr() -> None:
+    """Send the worker's fatal-error dump to the test's captured stderr.
+
+    A forked worker inherits pytest's fault handler, which writes to the terminal pytest started on: a deliberate
+    crash would print a stack dump into the test log as if the suite had crashed.
+    """
+    faulthandler.enable(file=sys.stderr)
+
+
 def aborting_reader(path: Path, ctx: ReadContext, limits: Limits) -> FileRead:
     """Abort on the victim, as python-calamine does when an allocation fails."""
     if ctx.file == VICTIM:
+        dump_into_the_test_s_stderr()
         os.abort()
     return read_file(path, ctx, limits)
 
@@ -198,6 +209,7 @@ def aborting_reader(path: Path, ctx: ReadContext, limits: Limits) -> FileRead:
 def unchecked_reader(path: Path, ctx: ReadContext, limits: Limits) -> FileRead:
     """Hand the victim to calamine with no pre-scan, as a bomb that every pre-scan misses would reach it."""
     if ctx.file == VICTIM:
+        dump_into_the_test_s_stderr()
         CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     return read_file(path, ctx, limits)
 
@@ -212,6 +224,7 @@ def hoarding_reader(path: Path, ctx: ReadContext, limits: Limits) -> FileRead:
 def crashing_reader(path: Path, ctx: ReadContext, limits: Limits) -> FileRead:
     """Crash on the victim with a segmentation fault."""
     if ctx.file == VICTIM:
+        dump_into_the_test_s_stderr()
         ctypes.string_at(0)
     return read_file(path, ctx, limits)
 
@@ -242,20 +255,23 @@ def sample(demo, config):
     return [victim, *others], expected, make_ctx(config)
 
 
-@pytest.mark.parametrize("reader, reason", [
-    (aborting_reader, "占用内存超过每个文件 0.25 GB 的上限"),
-    (unchecked_reader, "占用内存超过每个文件 0.25 GB 的上限"),
-    (hoarding_reader, "占用内存超过每个文件 0.25 GB 的上限"),
-    (crashing_reader, "程序异常退出"),
-    (buggy_reader, "程序出错（KeyError）"),
+@pytest.mark.parametrize("reader, reason, dump", [
+    (aborting_reader, "占用内存超过每个文件 0.25 GB 的上限", "Fatal Python error: Aborted"),
+    (unchecked_reader, "占用内存超过每个文件 0.25 GB 的上限", "Fatal Python error: Aborted"),
+    (hoarding_reader, "占用内存超过每个文件 0.25 GB 的上限", None),
+    (crashing_reader, "程序异常退出", "Fatal Python error: Segmentation fault"),
+    (buggy_reader, "程序出错（KeyError）", None),
 ])
-def test_a_worker_that_dies_costs_its_file_one_finding_and_is_replaced(sample, reader, reason):
+def test_a_worker_that_dies_costs_its_file_one_finding_and_is_replaced(sample, reader, reason, dump, capfd):
     entries, expected, ctx = sample
     # One worker: the files after the victim are read by its replacement.
     victim, *others = read_files(entries, ctx, limits=Limits(memory_bytes=256 * MB), jobs=1, reader=reader)
     assert [(f.code, f.file) for f in victim.findings] == [("unreadable-file", VICTIM)]
     assert reason in victim.findings[0].message
     assert digest(others) == expected
+    # The worker really died the way named, and said so where the test keeps it, not in the test log.
+    err = capfd.readouterr().err
+    assert (dump in err) if dump else "Fatal Python error" not in err
 
 
 def test_a_file_that_hangs_is_stopped_at_its_time_limit(sample):

@@ -18,6 +18,23 @@ from .limits import OS_LITTER
 FILE, HIDDEN, LOCK, SYSTEM, FOLDER, LINK, SPECIAL = "file", "hidden", "lock", "system", "folder", "link", "special"
 
 
+def readable(name: str) -> str:
+    """Return a file name as the clerk sees it, though its bytes are not UTF-8.
+
+    Unpacked on Linux, a zip made on a Chinese Windows keeps its names in GBK; Python hands them over with the odd
+    bytes as surrogates, which no report can write. They are decoded as GB 18030 (GBK's superset), else replaced.
+    """
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
 @dataclass(frozen=True)
 class Entry:
     """One entry of a quarter folder, named by its path relative to the folder as the clerk sees it."""
@@ -46,9 +63,9 @@ def list_entries(folder: Path) -> list[Entry]:
             found.append(Entry(prefix.rstrip("/") or ".", directory, FOLDER, "文件夹无法打开（没有读取权限或已被移走）", True))
             continue
         for child in children:
-            entry = _entry(Path(child.path), prefix + child.name, root)
+            entry = _entry(Path(child.path), prefix + readable(child.name), root)
             if entry is None:
-                pending.append((Path(child.path), prefix + child.name + "/"))
+                pending.append((Path(child.path), prefix + readable(child.name) + "/"))
             else:
                 found.append(entry)
     return sorted(found, key=lambda e: e.file.split("/"))
