@@ -325,3 +325,18 @@ def test_libreoffice_sets_22_lines_of_28_characters_a_page(printed):
     assert all(len(re.sub(r"\s+", "", ln)) == 28 for p in filled for ln in p)
     assert filled[0][0].startswith("第一行") and filled[1][0].startswith("第二十三行")
     assert int(pdf_info(printed["grid"])["Pages"]) == len(pdf_pages(printed["grid"])) == 4
+
+
+def test_libreoffice_prints_every_amount_of_a_wide_money_table_on_one_line(tmp_path_factory):
+    """The bulletin's 附表2 in miniature: a unit column, two quarters, three categories and the sum, in 元."""
+    columns = (Column("单位"), *(Column(h, "num") for h in ("第三季度", "第四季度", "低保", "特困", "支出型", "累计")))
+    amounts = [f"{n * 1_234_567.89 % 9_999_999:,.2f}" for n in range(1, 7)] + ["9,362,432.00"]
+    rows = tuple((f"第{n}单位", *amounts[n % 7:], *amounts[:n % 7])[:7] for n in range(1, 15))
+    doc = bulletin(body=(Paragraph("正文。"), Table(columns, rows)), annexes=(), imprint=None)
+    folder = tmp_path_factory.mktemp("money-pdf")
+    path = folder / "money.docx"
+    write_docx(doc, path)
+    [pdf] = to_pdf([path], folder, tmp_path_factory.mktemp("lo-profile-money").as_uri())
+    text = "\n".join(pdf_pages(pdf))
+    for amount in {a for row in rows for a in row[1:]}:
+        assert amount in text, amount     # pdftotext keeps a line's words; a number broken over two lines is not found
