@@ -188,7 +188,8 @@ def visit_phone(browser, path: Path, width: int, height: int, stem: Path) -> dic
         const chart_px = charts.flatMap(s => { const scale = s.getBoundingClientRect().width / s.viewBox.baseVal.width;
             return [...s.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale); });
         return {narrowest: cells.reduce((a, c) => c[0] < a[0] ? c : a, [1e9, '']), chart_px: Math.min(...chart_px),
-                charts: charts.length, cards: document.querySelectorAll('table.cards').length};
+                charts: charts.length, cards: document.querySelectorAll('table.cards').length,
+                cards_wider: [...document.querySelectorAll('table.cards')].filter(t => t.getBoundingClientRect().width > innerWidth).length};
     }""")
     # Printed from the phone, the page is the A4 document again: none of the narrow-screen rules applies.
     page.emulate_media(media="print")
@@ -310,6 +311,7 @@ def test_phone_tables_and_charts_are_readable(on_phones):
         assert page["narrowest"][0] >= 2, (where, page["narrowest"])   # no cell narrower than two characters
         if page["charts"]:
             assert page["chart_px"] >= 12, where
+        assert page["cards_wider"] == 0, where                          # a card fits the screen, no sideways scroll
     # The 59-task tables and the unit rankings became cards, one per row.
     assert all(on_phones[f"{p}/调度报告-{p}.html", 360]["cards"] >= 8 for p in PERIODS)
 
