@@ -5,9 +5,9 @@ from pathlib import Path
 
 from ..city import CityContext, TaskRow
 from ..findings import CODES
+from ..first_screen import of_city
 from ..money import fmt_grouped
 from ..vocab import Item, Light
-from ..first_screen import of_city
 from . import phone_charts
 from .html import environment
 from .labels import LIGHT_COLOURS, SEVERITY, names

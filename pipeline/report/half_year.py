@@ -13,8 +13,8 @@ from .docx_writer import write_docx
 from .half_year_words import faults_text, missing_note, state_text
 from .half_year_xlsx import write_bulletin_xlsx
 from .html import environment, truncate_cn
-from .phone_charts import bars, strip
 from .labels import LIGHT_COLOURS, cn_date, names
+from .phone_charts import bars, strip
 from .wording import EXEMPLARY, TIES, no_comparison, title, wan
 
 TEMPLATE = "bulletin.html.j2"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from markupsafe import Markup, escape
 
 from ..money import fmt_grouped
-from . import html as a4   # the A4 drawings; imported as a module, since html.py uses this one
+from . import html as a4  # the A4 drawings; imported as a module, since html.py uses this one
 
 # Drawn 340 units wide at 14 px, the narrow chart is shown at most 1.0× on a phone's column (336–366 px) and at most
 # 480 px wide, so its text is 13–20 CSS px.
@@ -26,8 +26,8 @@ def strip(parts: Sequence[tuple[str, int, str]], *, title: str) -> Markup:
 
 
 def _open(height: float, title: str) -> list[str]:
-    out = [f'<svg viewBox="0 0 {WIDTH} {height:.0f}" width="100%" role="img" aria-label="{escape(title)}"'
-           f' class="chart chart-narrow" font-size="{FONT}">']
+    out = [(f'<svg viewBox="0 0 {WIDTH} {height:.0f}" width="100%" role="img" aria-label="{escape(title)}"'
+            f' class="chart chart-narrow" font-size="{FONT}">')]
     if title:
         out.append(f'<text x="0" y="{FONT + 2}" class="chart-title" font-size="{FONT}">{escape(title)}</text>')
     return out
