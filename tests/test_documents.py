@@ -122,3 +122,9 @@ def test_libreoffice_prints_each_word_file_on_numbered_a4_pages(year, tmp_path):
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
         numbers = [int(m) for m in re.findall(r"—\s*(\d+)\s*—", text)]
         assert numbers == list(range(1, pages + 1)), f.name
+    # Every amount of the bulletin's tables (附表2 has seven columns of them) prints whole, on one line.
+    amounts = {c.text for t in docx.Document(str(files[0])).tables for r in t.rows for c in r.cells
+               if re.fullmatch(r"[\d,]+\.\d\d", c.text)}
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / f"{files[0].stem}.pdf"), "-"], capture_output=True,
+                          text=True).stdout
+    assert len(amounts) > 100 and [a for a in amounts if a not in text] == []
