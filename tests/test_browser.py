@@ -136,6 +136,12 @@ def visit(browser, path: Path, stem: Path) -> dict:
         svgs: [...document.querySelectorAll('svg')].filter(s => getComputedStyle(s).display != 'none')
                                                    .map(s => { const b = s.getBoundingClientRect(); return [b.width, b.height]; }),
         scripts: document.scripts.length,
+        // A table may be wider than the sheet only inside a box that scrolls: nothing sticks out of the white page.
+        sticking_out: [...document.querySelectorAll('table')].filter(t => {
+            const edge = document.body.getBoundingClientRect().right - parseFloat(getComputedStyle(document.body).paddingRight);
+            const box = t.closest('.scroll');
+            const clipped = box && getComputedStyle(box).overflowX != 'visible';
+            return (clipped ? box : t).getBoundingClientRect().right > edge + 1; }).length,
     })""")
     page.screenshot(path=f"{stem}.png", full_page=True)
     page.close()
@@ -230,6 +236,7 @@ def test_documents_load_offline_without_errors_or_scripts(opened):
         assert problems == [] and page["errors"] == [], name
         assert page["requests"] == [page["url"]], name   # no font, image, stylesheet or beacon from anywhere
         assert page["scripts"] == 0, name
+        assert page["sticking_out"] == 0, name    # on a desktop too, a wide table scrolls in its own box
 
 
 def test_documents_show_chinese_text_and_drawn_charts(opened):
