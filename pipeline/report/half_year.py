@@ -112,7 +112,8 @@ def _results(h: HalfYearContext) -> list:
     cited = [f"比{first}{_change(gains['tasks_green'].change, '项')}" if "tasks_green" in gains else "",
              f"红灯任务{_change(gains['tasks_red'].change, '项')}" if "tasks_red" in gains else ""]
     out = []
-    if any(cited) or not h.persistent_known:
+    # Without a second quarter there is no change to cite, and the count alone is neither gain nor decline.
+    if any(cited) or trend_row(h, "tasks_green").change is None:
         text = (f"截至{h.present[-1].period.quarter_label}，{last.tasks_total}项重点任务中绿灯{last.tasks_green}项，"
                 f"占{share}%")
         out = [Heading(2, "重点任务总体推进"), Paragraph(text + "".join(f"，{c}" for c in cited if c) + "。")]
@@ -133,6 +134,10 @@ def _results(h: HalfYearContext) -> list:
     else:
         out.append(Paragraph(f"本半年没有{both}{EXEMPLARY}的单位。"))
     return out
+
+
+def trend_row(h: HalfYearContext, key: str):
+    return next(r for r in h.trend if r.key == key)
 
 
 def _declines(h: HalfYearContext) -> list:
