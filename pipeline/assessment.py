@@ -12,10 +12,11 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from .config import Config, Issue, Office
+from .config import Config, Imprint, Issue, Office
 from .context import Context, LightCounts, UnitReport
 from .errors import StopRun
 from .findings import Severity
+from .first_screen import FirstScreen, of_quarters
 from .period import Period
 from .scoring import ITEMS, Method
 from .standing import shared_ranks
@@ -64,6 +65,8 @@ class AnnualContext:
     present: tuple[Period, ...]
     units: tuple[UnitScore, ...]         # ranked
     light_rule: str
+    first_screen: FirstScreen | None = None
+    imprint: Imprint | None = None       # the 版记, when [documents] gives one
 
     @property
     def absent(self) -> tuple[Period, ...]:
@@ -92,7 +95,8 @@ def build_annual(contexts: dict[Period, Context | None], year: int, config: Conf
     return AnnualContext(
         year=year, issued=issue.date, doc_number=issue.number, office=latest.office, plan_title=latest.plan_title,
         plan_document=latest.plan_document, method=method, deadline_text=config.deadline.text, periods=periods,
-        present=present, units=ranked, light_rule=latest.light_rule)
+        present=present, units=ranked, light_rule=latest.light_rule,
+        first_screen=of_quarters([contexts[p] for p in present]), imprint=issue.imprint)
 
 
 def _score_unit(name: str, kind: str, periods: tuple[Period, ...], contexts: dict[Period, Context | None],

@@ -10,10 +10,11 @@ from datetime import date
 from enum import StrEnum
 
 from .changes import Changes
-from .config import Config, Issue, Office
+from .config import Config, Imprint, Issue, Office
 from .context import Context, Headline
 from .compilation import Reported
 from .findings import Severity
+from .first_screen import FirstScreen, of_quarters
 from .period import Period
 from .standing import shared_ranks
 from .vocab import Category, Light, Submission
@@ -27,15 +28,17 @@ class Measure(StrEnum):
     FEN = "fen"
 
 
-# (key, label, measure unit, kind): the rows of the quarter-to-quarter comparison.
+# (key, label, measure unit, kind, better): the rows of the quarter-to-quarter comparison. `better` says which way is
+# a gain: 1 more is better, -1 fewer is better, 0 neither (money and persons follow need, not performance).
 TREND = (
-    ("units_submitted", "已报送单位", "个", Measure.COUNT), ("units_on_time", "按时报送单位", "个", Measure.COUNT),
-    ("units_late", "逾期报送单位", "个", Measure.COUNT), ("units_missing", "未报送单位", "个", Measure.COUNT),
-    ("tasks_green", "绿灯任务", "项", Measure.COUNT), ("tasks_yellow", "黄灯任务", "项", Measure.COUNT),
-    ("tasks_red", "红灯任务", "项", Measure.COUNT), ("total_fen", "发放救助资金", "元", Measure.FEN),
-    ("households", "救助户数", "户", Measure.COUNT), ("persons", "救助人数", "人", Measure.COUNT),
-    ("person_months", "救助人月数", "人·月", Measure.COUNT), ("avg_subsidy_fen", "人均补差", "元/人·月", Measure.FEN),
-    ("errors", "数据错误", "条", Measure.COUNT), ("warnings", "数据警告", "条", Measure.COUNT),
+    ("units_submitted", "已报送单位", "个", Measure.COUNT, 1), ("units_on_time", "按时报送单位", "个", Measure.COUNT, 1),
+    ("units_late", "逾期报送单位", "个", Measure.COUNT, -1), ("units_missing", "未报送单位", "个", Measure.COUNT, -1),
+    ("tasks_green", "绿灯任务", "项", Measure.COUNT, 1), ("tasks_yellow", "黄灯任务", "项", Measure.COUNT, 0),
+    ("tasks_red", "红灯任务", "项", Measure.COUNT, -1), ("total_fen", "发放救助资金", "元", Measure.FEN, 0),
+    ("households", "救助户数", "户", Measure.COUNT, 0), ("persons", "救助人数", "人", Measure.COUNT, 0),
+    ("person_months", "救助人月数", "人·月", Measure.COUNT, 0),
+    ("avg_subsidy_fen", "人均补差", "元/人·月", Measure.FEN, 0),
+    ("errors", "数据错误", "条", Measure.COUNT, -1), ("warnings", "数据警告", "条", Measure.COUNT, -1),
 )
 
 
@@ -74,6 +77,15 @@ class TrendRow:
     kind: Measure
     values: tuple[int | None, ...]
     change: int | None
+    better: int = 0             # 1: more is a gain, -1: fewer is a gain, 0: neither
+
+    @property
+    def gain(self) -> bool:
+        return bool(self.change and self.better and (self.change > 0) == (self.better > 0))
+
+    @property
+    def decline(self) -> bool:
+        return bool(self.change and self.better and (self.change > 0) != (self.better > 0))
 
 
 @dataclass(frozen=True)
@@ -193,6 +205,18 @@ class HalfYearContext:
     reported_units: tuple[QuarterReported, ...] = ()     # what units wrote for 惠及人数 and 投入资金, per quarter
     reported_tasks: tuple[QuarterReported, ...] = ()
     reported_total: tuple[Reported | None, ...] = ()
+    first_screen: FirstScreen | None = None
+    imprint: Imprint | None = None      # the 版记, when [documents] gives one
+
+    @property
+    def gains(self) -> tuple[TrendRow, ...]:
+        """Return the measures that moved the good way from the first quarter to the second: 主要成效 may cite them."""
+        return tuple(r for r in self.trend if r.gain)
+
+    @property
+    def declines(self) -> tuple[TrendRow, ...]:
+        """Return the measures that moved the bad way: 存在问题 words them, never 主要成效."""
+        return tuple(r for r in self.trend if r.decline)
 
     @property
     def present(self) -> tuple[QuarterFigures, ...]:
@@ -230,7 +254,7 @@ def build_half(contexts: dict[Period, Context | None], year: int, half: int, con
     money_units, money_categories = _money(ctxs)
     return HalfYearContext(
         name=f"{year}H{half}", year=year, half=half, label=periods[0].half_label, issued=issue.date,
-        doc_number=issue.number,
+        doc_number=issue.number, first_screen=of_quarters(present), imprint=issue.imprint,
         office=latest.office, plan_title=latest.plan_title, plan_document=latest.plan_document,
         quarters=quarters, trend=_trend(quarters), money_units=money_units, money_categories=money_categories,
         money_by_quarter=tuple(None if c is None else c.total_fen for c in ctxs),
@@ -262,10 +286,10 @@ def _figures(period: Period, ctx: Context | None) -> QuarterFigures:
 
 def _trend(quarters: tuple[QuarterFigures, ...]) -> tuple[TrendRow, ...]:
     rows = []
-    for key, label, measure, kind in TREND:
+    for key, label, measure, kind, better in TREND:
         values = tuple(q.figure(key) for q in quarters)
         change = values[1] - values[0] if None not in values else None
-        rows.append(TrendRow(key, label, measure, kind, values, change))
+        rows.append(TrendRow(key, label, measure, kind, values, change, better))
     return tuple(rows)
 
 

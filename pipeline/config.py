@@ -63,11 +63,22 @@ class LightRules:
 
 
 @dataclass(frozen=True)
+class Imprint:
+    """The 版记 of a 公文: 抄送 units, the 印发机关 and the 印发日期 (None leaves a blank to fill in)."""
+
+    copy_to: tuple[str, ...] = ()
+    printed_by: str = ""
+    printed_on: date | None = None
+
+
+@dataclass(frozen=True)
 class Issue:
-    """How one document goes out: its 发文字号 number and 成文日期, each None until the office gives it."""
+    """How one document goes out: its 发文字号 number and 成文日期, each None until the office gives it, and its 版记
+    (None: the office configured none, so the document has no 版记)."""
 
     number: int | None = None
     date: date | None = None
+    imprint: Imprint | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,7 @@ class Config:
     registry: Registry
     assessment: Method | None
     documents: dict[str, Issue] = field(default_factory=dict)    # by period key: 2019Q2, 2019H1, 2019
+    imprint: Imprint | None = None      # [documents] copy_to and printed_by: the 版记 of every numbered document
     limits: Limits = LIMITS
     changes_share: float = 0.2          # a household's monthly amount changing by more than this share is listed
     mask_person_detail: bool = False
@@ -134,6 +146,7 @@ def load_config(path: str | Path) -> Config:
                                                          district)),
         assessment=parse_method(data["assessment"], name) if "assessment" in data else None,
         documents=_documents(_table(data, "documents", name), name),
+        imprint=_imprint(_table(data, "documents", name), name),
         limits=_limits(_table(data, "limits", name), name),
         changes_share=_number(_table(data, "changes", name), "payment_share", "changes", name, 0.2, high=10),
         mask_person_detail=_flag(privacy, "mask_person_detail", "privacy", name),
@@ -232,12 +245,30 @@ def _cache(table: dict, name: str) -> CacheSettings:
     return CacheSettings(**table)
 
 
+IMPRINT_KEYS = ("copy_to", "printed_by")
+
+
+def _imprint(table: dict, name: str) -> Imprint | None:
+    """Read the 版记 of [documents]: copy_to = ["区委办公室"], printed_by = "…办公室"; None when neither is given."""
+    copy_to = table.get("copy_to", [])
+    if not isinstance(copy_to, list) or not all(isinstance(u, str) and u.strip() for u in copy_to):
+        raise StopRun(f"配置文件 {name} 的 documents.copy_to 须写成 [\"区委办公室\", \"区政府办公室\"]（抄送单位），请改正。")
+    printed_by = _text(table, "printed_by", "documents", name).strip()
+    if not copy_to and not printed_by:
+        return None
+    return Imprint(tuple(u.strip() for u in copy_to), printed_by)
+
+
 def _documents(table: dict, name: str) -> dict[str, Issue]:
-    """Read [documents]: "2019H1" = { number = 3, date = 2019-07-05 }, keyed by quarter, half-year or year."""
+    """Read [documents]: "2019H1" = { number = 3, date = 2019-07-05, printed = 2019-07-06 }, keyed by quarter,
+    half-year or year; each carries the 版记, with the 印发日期 when one is given."""
     out = {}
+    imprint = _imprint(table, name)
     for key, spec in table.items():
+        if key in IMPRINT_KEYS:
+            continue
         where = f"documents.{key}"
-        if not isinstance(spec, dict) or set(spec) - {"number", "date"}:
+        if not isinstance(spec, dict) or set(spec) - {"number", "date", "printed"}:
             raise StopRun(f"配置文件 {name} 的 {where} 须写成 {{ number = 3, date = 2019-07-05 }}，请改正。")
         if not (Period.try_parse(key) or _half(key) or (len(key) == 4 and key.isdigit())):
             raise StopRun(f"配置文件 {name} 的 {where} 不是季度、半年或年份（如 2019Q2、2019H1、2019），请改正。")
@@ -249,7 +280,13 @@ def _documents(table: dict, name: str) -> dict[str, Issue]:
         issued = _issue_date(spec.get("date"), f"{where}.date", name)
         if issued is not None:
             check_year(issued.year, f"配置文件 {name} 的 {where}.date")
-        out[key] = Issue(number, issued)
+        printed = _issue_date(spec.get("printed"), f"{where}.printed", name)
+        if printed is not None:
+            check_year(printed.year, f"配置文件 {name} 的 {where}.printed")
+        if printed is not None and imprint is None:
+            raise StopRun(f"配置文件 {name} 的 {where}.printed 是版记的印发日期，须同时在 [documents] 写明 printed_by"
+                          "（印发机关），请补上。")
+        out[key] = Issue(number, issued, imprint and replace(imprint, printed_on=printed))
     return out
 
 

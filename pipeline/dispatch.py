@@ -346,6 +346,9 @@ def resolve_issues(config: Config, period: Period, due, issued: date | None,
                       "请改正。")
     out = {}
     for key in keys:
-        base = config.documents.get(key, Issue())
-        out[key] = Issue(numbers.get(key, base.number), issued or base.date)
+        base = config.documents.get(key, Issue(imprint=config.imprint))
+        day = issued or base.date
+        # The 印发日期 is the one [documents] gave, else the 成文日期 this run settles on.
+        imprint = base.imprint and replace(base.imprint, printed_on=base.imprint.printed_on or day)
+        out[key] = Issue(numbers.get(key, base.number), day, imprint)
     return out

@@ -125,16 +125,25 @@ def visit(browser, path: Path, stem: Path) -> dict:
     url = path.as_uri()
     page.route("**/*", lambda route: route.continue_() if route.request.url == url else route.abort())
     page.goto(url, wait_until="load")
+    # Printed as it opens, folds closed: the print stylesheet must show every fold on A4.
+    page.pdf(path=f"{stem}.pdf", format="A4", print_background=True)
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     info = page.evaluate("""() => ({
         text: document.body.innerText,
         parts: [...document.querySelectorAll('section.part')].map(s => (s.querySelector('.annex-label, h2') || {}).textContent || ''),
         headings: [...document.querySelectorAll('h2')].map(h => h.textContent.trim()),
-        svgs: [...document.querySelectorAll('svg')].map(s => { const b = s.getBoundingClientRect();
-                                                               return [b.width, b.height]; }),
+        // Each chart is drawn twice, for A4 and for a phone; the stylesheet shows one of them.
+        svgs: [...document.querySelectorAll('svg')].filter(s => getComputedStyle(s).display != 'none')
+                                                   .map(s => { const b = s.getBoundingClientRect(); return [b.width, b.height]; }),
         scripts: document.scripts.length,
+        // A table may be wider than the sheet only inside a box that scrolls: nothing sticks out of the white page.
+        sticking_out: [...document.querySelectorAll('table')].filter(t => {
+            const edge = document.body.getBoundingClientRect().right - parseFloat(getComputedStyle(document.body).paddingRight);
+            const box = t.closest('.scroll');
+            const clipped = box && getComputedStyle(box).overflowX != 'visible';
+            return (clipped ? box : t).getBoundingClientRect().right > edge + 1; }).length,
     })""")
     page.screenshot(path=f"{stem}.png", full_page=True)
-    page.pdf(path=f"{stem}.pdf", format="A4", print_background=True)
     page.close()
     return {**info, "console": console, "errors": errors, "requests": requests, "url": url, "pdf": Path(f"{stem}.pdf"),
             "png": Path(f"{stem}.png")}
@@ -168,7 +177,26 @@ def visit_phone(browser, path: Path, width: int, height: int, stem: Path) -> dic
                 svg_right: Math.max(0, ...[...document.querySelectorAll('svg')].map(s => s.getBoundingClientRect().right)),
                 wide_tables: wide.length, wide_unboxed: wide.filter(t => !t.closest('.scroll')).length};
     }""")
+    first = page.evaluate("""() => {
+        const bottom = e => e ? e.getBoundingClientRect().bottom + scrollY : null;
+        const red = document.querySelector('.first-screen ol.reds li');
+        return {tiles: [...document.querySelectorAll('.first-screen .tile')].map(t => [t.innerText, bottom(t)]),
+                red_task: red ? red.querySelector('b').textContent + ' ' + red.querySelector('.what').textContent : null,
+                red_bottom: bottom(red), folded_height: document.documentElement.scrollHeight};
+    }""")
     page.screenshot(path=f"{stem}.png", full_page=True)
+    # Everything unfolded, as a leader opening each section would see it: every cell and chart is measured.
+    measured = page.evaluate("""() => {
+        document.querySelectorAll('details').forEach(d => { d.open = true; });
+        const cells = [...document.querySelectorAll('td, th')].filter(c => c.getClientRects().length)
+            .map(c => [c.getBoundingClientRect().width / parseFloat(getComputedStyle(c).fontSize), c.innerText.trim()]);
+        const charts = [...document.querySelectorAll('svg')].filter(s => getComputedStyle(s).display != 'none');
+        const chart_px = charts.flatMap(s => { const scale = s.getBoundingClientRect().width / s.viewBox.baseVal.width;
+            return [...s.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale); });
+        return {narrowest: cells.reduce((a, c) => c[0] < a[0] ? c : a, [1e9, '']), chart_px: Math.min(...chart_px),
+                charts: charts.length, cards: document.querySelectorAll('table.cards').length,
+                cards_wider: [...document.querySelectorAll('table.cards')].filter(t => t.getBoundingClientRect().width > innerWidth).length};
+    }""")
     # Printed from the phone, the page is the A4 document again: none of the narrow-screen rules applies.
     page.emulate_media(media="print")
     printed = page.evaluate("""() => ({
@@ -178,7 +206,7 @@ def visit_phone(browser, path: Path, width: int, height: int, stem: Path) -> dic
         issuer_wrap: getComputedStyle(document.querySelector('.issuer')).whiteSpace,
     })""")
     page.close()
-    return {**info, "printed": printed, "png": Path(f"{stem}.png")}
+    return {**info, **first, **measured, "height_screen": height, "printed": printed, "png": Path(f"{stem}.png")}
 
 
 def pdf_pages(pdf: Path) -> list[str]:
@@ -208,6 +236,7 @@ def test_documents_load_offline_without_errors_or_scripts(opened):
         assert problems == [] and page["errors"] == [], name
         assert page["requests"] == [page["url"]], name   # no font, image, stylesheet or beacon from anywhere
         assert page["scripts"] == 0, name
+        assert page["sticking_out"] == 0, name    # on a desktop too, a wide table scrolls in its own box
 
 
 def test_documents_show_chinese_text_and_drawn_charts(opened):
@@ -239,6 +268,8 @@ def test_documents_print_on_a4_with_each_section_on_a_new_page(opened):
         tops = [next((re.sub(r"\s+", "", line) for line in text.splitlines() if line.strip()), "") for text in pages]
         for heading in parts[1:]:
             assert heading in tops, (name, heading)
+        if "调度报告" in name:   # the folded task tables print, closed as the page opened
+            assert "亮灯原因及涉及单位" in re.sub(r"\s+", "", "".join(pages)), name
         numbers = [re.search(r"—\s*(\d+)\s*—", text) for text in pages]   # GB/T 9704's "— 3 —" at the foot
         assert [int(m.group(1)) if m else None for m in numbers] == list(range(1, len(pages) + 1)), name
 
@@ -255,8 +286,42 @@ def test_documents_fit_a_phone_screen_without_sideways_scrolling(on_phones, open
         assert page["wide_unboxed"] == 0, where               # a table wider than the screen scrolls in its own box
         assert page["png"].stat().st_size > 10_000, where
     # The wide tables are there, so the boxes were put to the test: the 59-task tables and the unit rankings.
-    assert all(on_phones[f"{p}/调度报告-{p}.html", 360]["wide_tables"] >= 8 for p in PERIODS)
     assert on_phones[f"{ROLLUP}/市级汇总-2019Q2.html", 360]["wide_tables"] >= 3     # the districts side by side
+
+
+def test_the_first_phone_screen_answers_the_leader(on_phones, outputs):
+    """Headline figures and the first red task, by number and name, within the first screen of every report."""
+    import json
+    import tomllib
+
+    from pipeline.report.html import truncate_cn
+    measures = tomllib.loads((ROOT / "matrix.toml").read_text(encoding="utf-8"))["measures"]
+    for (name, width), page in on_phones.items():
+        where = (name, width, str(page["png"]))
+        labels = [text for text, _ in page["tiles"]]
+        assert len(labels) == 5 and all(bottom <= page["height_screen"] for _, bottom in page["tiles"]), where
+        for word in ("已报送单位", "救助人数", "数据错误", "任务灯色", "发放资金"):
+            assert any(word in text for text in labels), (where, word)
+        assert page["red_task"] and page["red_bottom"] <= page["height_screen"], where
+        if name.endswith(".html") and "调度报告" in name:
+            # The plan's first red task, by its number and the start of the plan's words for it.
+            summary = json.loads((outputs[name.split("/")[0]] / "summary.json").read_text(encoding="utf-8"))
+            task = next(t["task"] for t in summary["tasks"] if t["light"] == "red")
+            assert page["red_task"] == f"第{task}条 {truncate_cn(measures[str(task)], 16)}", where
+    # Folded by section, the dispatch report is a few screens on a phone, not thirty.
+    assert all(on_phones[f"{p}/调度报告-{p}.html", 390]["folded_height"] < 12 * 844 for p in PERIODS)
+
+
+def test_phone_tables_and_charts_are_readable(on_phones):
+    for (name, width), page in on_phones.items():
+        where = (name, width, str(page["png"]))
+        assert page["narrowest"][0] >= 2, (where, page["narrowest"])   # no cell narrower than two characters
+        if page["charts"]:
+            assert page["chart_px"] >= 12, where
+        assert page["cards_wider"] == 0, where                          # a card fits the screen, no sideways scroll
+    # The 59-task tables and the unit rankings became cards, one per row.
+    assert all(on_phones[f"{p}/调度报告-{p}.html", 360]["cards"] >= 8 for p in PERIODS)
+
 
 
 def test_a_phone_prints_the_a4_document_not_the_phone_layout(on_phones):

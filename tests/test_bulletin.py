@@ -86,7 +86,7 @@ def test_cumulative_money_is_the_sum_of_the_two_quarters_summaries(year, period)
     assert {r[0]: Decimal(str(r[header.index("累计金额")])) for r in rows[:-1]} == per_unit
     html = (root / "output" / period / f"半年通报-{half}.html").read_text(encoding="utf-8")
     units = html.split("（一）分单位")[1].split("</table>")[0]
-    total = re.sub(r"<[^>]+>", " ", units.split("<td>合计")[1].split("</tr>")[0]).split()
+    total = re.sub(r"<[^>]+>", " ", re.split(r"<td[^>]*>合计", units)[1].split("</tr>")[0]).split()
     assert total[-1] == f"{want:,.2f}"
     assert results[period].half_year.total_fen == int(want * 100)
 
@@ -203,3 +203,47 @@ def test_a_missing_quarter_is_stated_and_the_run_still_succeeds(year, without_q1
     assert trend["红灯任务"][2] is None and trend["红灯任务"][4] is None   # no invented first quarter, no change
     # Praise now rests on the one quarter received, and says so.
     assert "两个季度均" not in html.split("附表：")[0]
+
+
+def section_texts(path: Path) -> dict[str, str]:
+    """Split a bulletin .docx into its four parts by their 一、…四、 headings, up to the 落款."""
+    import docx
+    parts: dict[str, str] = {}
+    current = None
+    for p in docx.Document(path).paragraphs:
+        if p.style.name == "Signature":
+            break
+        if p.style.name == "Heading 1":
+            current = p.text[2:]
+            parts[current] = ""
+        elif current:
+            parts[current] += p.text + "\n"
+    return parts
+
+
+def test_a_declining_quarter_is_a_problem_not_an_achievement(year):
+    root, results = year
+    h = results["2019Q4"].half_year
+    green = next(r for r in h.trend if r.key == "tasks_green")
+    assert green.change < 0 and green in h.declines and green not in h.gains     # the demo's H2 has fewer green tasks
+    before, after = green.values
+    parts = section_texts(root / "output" / "2019Q4" / f"半年通报-{h.name}.docx")
+    assert f"绿灯任务由第三季度的{before}项减少到第四季度的{after}项" in parts["存在问题"]
+    assert "部分指标比上季度下降" in parts["存在问题"]
+    assert "减少" not in parts["主要成效"] and not re.search("(?<!不)低于", parts["主要成效"])
+    html = (root / "output" / "2019Q4" / f"半年通报-{h.name}.html").read_text(encoding="utf-8")
+    problems = html.split("存在问题")[1]
+    assert f"绿灯任务由第三季度的{before}项减少到第四季度的{after}项" in problems
+    assert "减少" not in html.split("主要成效")[1].split("存在问题")[0]
+
+
+@pytest.mark.parametrize("name", ["2019Q2/半年通报-2019H1", "2019Q4/半年通报-2019H2", "2019Q4/年度考核-2019"])
+def test_nothing_but_annexes_follows_the_signature_of_a_real_document(year, name):
+    import docx
+    root, _ = year
+    paragraphs = docx.Document(root / "output" / f"{name}.docx").paragraphs
+    date_line = max(i for i, p in enumerate(paragraphs) if p.style.name == "Signature")
+    after = paragraphs[date_line + 1:]
+    # The demo config gives no 版记: a bulletin ends with its 附表, the assessment with its 成文日期.
+    assert [p.style.name for p in after[:1]] == (["Annex Label"] if "通报" in name else [])
+    assert not [p.text for p in paragraphs if "自动生成" in p.text or "自动计算" in p.text]

@@ -63,6 +63,13 @@ def test_an_impossible_parameter_stops_the_run_naming_the_key(project, table, wo
      "documents.9999H1 的年份不在 2009 至 2030 年之间"),
     ('# "2019H1" = { number = 3, date = 2019-07-05 }', '"2019H1" = { number = 92233720368547758 }',
      "documents.2019H1.number 须为 1 到 9999 之间的整数"),
+    ('# copy_to = ["区委办公室", "区政府办公室"]', 'copy_to = "区委办公室"', "documents.copy_to 须写成"),
+    ('# copy_to = ["区委办公室", "区政府办公室"]', 'copy_to = ["区委办公室", ""]', "documents.copy_to 须写成"),
+    ('# printed_by = "青山湖区', 'printed_by = 3 # "', "documents.printed_by 须为文字"),
+    ('# "2019H1" = { number = 3, date = 2019-07-05 }', '"2019H1" = { number = 3, printed = 2019-07-06 }',
+     "documents.2019H1.printed 是版记的印发日期，须同时在 [documents] 写明"),
+    ('# "2019H1" = { number = 3, date = 2019-07-05 }', 'printed_by = "办"\n"2019H1" = { printed = 9999-01-01 }',
+     "documents.2019H1.printed 的日期不在 2009 至 2030 年之间"),
 ])
 def test_an_impossible_floor_or_document_stops_the_run_naming_the_key(project, old, new, words):
     edit(project, "config.toml", old, new)

@@ -19,7 +19,7 @@ from pipeline.report.html import environment
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAGE = """{% extends "_official.html.j2" %}{% import "_document.html.j2" as d %}
 {% block doc_title %}{{ doc.title }}{% endblock %}{% block docline %}{{ d.docline(doc) }}{% endblock %}
-{% block content %}{{ d.title(doc) }}{{ d.body(doc) }}{{ d.annexes(doc) }}{{ d.remarks(doc) }}{% endblock %}"""
+{% block content %}{{ d.title(doc) }}{{ d.body(doc) }}{{ d.annexes(doc) }}{{ d.imprint(doc) }}{% endblock %}"""
 
 
 class Outline(HTMLParser):
@@ -105,8 +105,8 @@ def test_tables_sit_in_scroll_boxes_with_their_header_and_kinds():
     assert o.tables_in_scroll == [True, True]
     assert texts(o, "th")[:4] == ["编号", "政策措施", "报送\n情况", "金额（元）"]
     assert texts(o, "caption") == ["（一）重点任务一览"]
-    assert '<td class="num">72,835.50</td>' in html
-    assert '<td class="c"><span class="bad">逾期</span></td>' in html   # a strong cell, as HTML's .bad marks it
+    assert '<td class="num" data-label="金额（元）">72,835.50</td>' in html
+    assert '<td class="c" data-label="报送情况"><span class="bad">逾期</span></td>' in html   # a strong cell, as .bad marks it
     assert '<col style="width: 8.0%">' in html
 
 

@@ -23,11 +23,12 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice") or "/usr/bin/so
 
 @pytest.fixture(scope="module")
 def year(tmp_path_factory):
-    """The four-quarter demo, with [documents] numbering the H1 bulletin and dating the assessment."""
+    """The four-quarter demo, with [documents] numbering the H1 bulletin, dating the assessment, giving a 版记."""
     root = demo_project(tmp_path_factory.mktemp("documents"), quarters=4)
     text = (root / "config.toml").read_text(encoding="utf-8")
     text = text.replace('short_name = "区脱贫解困办"', 'short_name = "湖脱贫办"')
-    text = text.replace("\n[documents]\n", '\n[documents]\n"2019H1" = { number = 3 }\n"2019" = { number = 9, date = 2020-01-10 }\n')
+    text = text.replace("\n[documents]\n", '\n[documents]\n"2019H1" = { number = 3 }\n"2019" = { number = 9, date = 2020-01-10 }\n'
+                        'copy_to = ["区委办公室", "区政府办公室"]\nprinted_by = "青山湖区脱贫解困办"\n')
     (root / "config.toml").write_text(text, encoding="utf-8")
     out = {}
     for q in ("2019Q2", "2019Q4"):
@@ -82,6 +83,17 @@ def test_the_date_is_the_offices_or_a_blank_never_the_clock(year):
     assert "2020年1月5日" not in "".join(annual + bulletin)      # the run's own date appears nowhere
 
 
+def test_the_imprint_closes_each_document_with_the_date_it_was_printed(year):
+    _, out = year
+    for path, day in ((out["2019Q4"].output_dir / "年度考核-2019.docx", "2020年1月10日"),
+                      (out["2019Q2"].output_dir / "半年通报-2019H1.docx", "\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日")):
+        tail = [(p.style.name, p.text) for p in paragraphs(path)][-2:]
+        assert tail == [("Copy To", "抄送：区委办公室，区政府办公室。"), ("Copy To", f"青山湖区脱贫解困办\t{day}印发")], path.name
+        html = path.with_suffix(".html").read_text(encoding="utf-8")
+        assert html.index('class="imprint"') > html.index('class="signature"')
+        assert f"<span>{day}印发</span>" in html
+
+
 def test_doc_no_on_the_command_numbers_a_document_and_a_bare_number_must_be_unambiguous(year, tmp_path):
     root, _ = year
     result = run(config_path=root / "config.toml", input_dir=root / "input", output_dir=tmp_path, period="2019Q2",
@@ -110,3 +122,9 @@ def test_libreoffice_prints_each_word_file_on_numbered_a4_pages(year, tmp_path):
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
         numbers = [int(m) for m in re.findall(r"—\s*(\d+)\s*—", text)]
         assert numbers == list(range(1, pages + 1)), f.name
+    # Every amount of the bulletin's tables (附表2 has seven columns of them) prints whole, on one line.
+    amounts = {c.text for t in docx.Document(str(files[0])).tables for r in t.rows for c in r.cells
+               if re.fullmatch(r"[\d,]+\.\d\d", c.text)}
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / f"{files[0].stem}.pdf"), "-"], capture_output=True,
+                          text=True).stdout
+    assert len(amounts) > 100 and [a for a in amounts if a not in text] == []

@@ -20,6 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from test_browser import require
 
+from pipeline.config import Imprint
 from pipeline.report.document import (
     Annex,
     Cell,
@@ -37,6 +38,7 @@ from pipeline.report.document import (
 )
 from pipeline.report.docx_writer import TYPE_WIDTH, column_widths, docx_bytes, write_docx
 
+IMPRINT = Imprint(("区委办公室", "区政府办公室"), "青山湖区城镇贫困群众脱贫解困工作领导小组办公室", date(2019, 7, 2))
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice") or "/usr/bin/soffice"
 ISSUER = "青山湖区城镇贫困群众脱贫解困工作领导小组办公室"
 TITLE = "关于2019年上半年青山湖区城镇贫困群众\n脱贫解困工作情况的通报"
@@ -62,8 +64,7 @@ def bulletin(number: int | None = 3, **changes) -> Document:
                Annex("连续两个季度红灯任务", (Paragraph("没有连续两个季度亮红灯的任务。"),)))
     fields = dict(issuer=ISSUER, title=TITLE, body=body, signature=ISSUER, date=date(2019, 7, 1),
                   doc_number=DocNumber("湖脱贫办", 2019, number), addressee="各镇（街道、园区），区直有关单位：",
-                  annexes=annexes, annex_label="附表", copy_to=("区委办公室", "区政府办公室"),
-                  remarks=("本通报由各季度调度数据自动生成，不含个人信息。",))
+                  annexes=annexes, annex_label="附表", imprint=IMPRINT)
     return Document(**{**fields, **changes})
 
 
@@ -73,7 +74,7 @@ def written(tmp_path_factory) -> dict[str, Path]:
     out = {"numbered": folder / "numbered.docx", "blank": folder / "blank.docx", "plain": folder / "plain.docx"}
     write_docx(bulletin(3), out["numbered"])
     write_docx(bulletin(None), out["blank"])
-    write_docx(bulletin(doc_number=None, annexes=(), copy_to=()), out["plain"])
+    write_docx(bulletin(doc_number=None, annexes=(), imprint=None), out["plain"])
     return out
 
 
@@ -198,6 +199,37 @@ def test_annexes_follow_the_signature_each_on_a_new_page(written):
     assert "抄送：区委办公室，区政府办公室。" in texts
 
 
+def after_signature(path: Path) -> list[tuple[str, str]]:
+    """Return (style, text) of every paragraph after the 成文日期, the second of the two 落款 paragraphs."""
+    paragraphs = docx.Document(path).paragraphs
+    date_line = max(i for i, p in enumerate(paragraphs) if p.style.name == "Signature")
+    return [(p.style.name, p.text) for p in paragraphs[date_line + 1:]]
+
+
+def test_nothing_follows_the_signature_but_the_annexes_and_the_imprint(written):
+    after = after_signature(written["numbered"])
+    # The annexes open with their label; whatever follows the last of them closes with the 版记, and nothing else.
+    assert after[0] == ("Annex Label", "附表1")
+    assert after[-2:] == [("Copy To", "抄送：区委办公室，区政府办公室。"),
+                          ("Copy To", "青山湖区城镇贫困群众脱贫解困工作领导小组办公室\t2019年7月2日印发")]
+    assert not [t for _, t in after if "自动生成" in t or "不含个人信息" in t]
+    # Without annexes and 版记 the 成文日期 is the last thing in the document.
+    assert after_signature(written["plain"]) == []
+
+
+def test_amounts_get_columns_wide_enough_to_stay_on_one_line():
+    from pipeline.report.docx_writer import table_layout
+    money = Table((Column("单位"), *(Column(f"第{n}列", "num") for n in range(1, 7))),
+                  (("区民政局", *["9,362,432.00"] * 6),))
+    widths, pt = table_layout(money)
+    assert sum(widths) <= TYPE_WIDTH + 10
+    # Six amounts of twelve characters do not fit the type area at 5号; the table is set smaller instead of breaking them.
+    assert pt < 10.5 and all(w >= Pt(pt * 6.3) for w in widths[1:])
+    narrow = Table((Column("单位", width=0.9), Column("金额", "num")), (("区民政局", "12,345,678.90"),))
+    widths, pt = table_layout(narrow)
+    assert pt == 10.5 and widths[1] >= Pt(10.5 * 6.9)
+
+
 def test_footer_numbers_pages_with_a_page_field_between_dashes(written):
     word = docx.Document(written["numbered"])
     assert word.settings.odd_and_even_pages_header_footer
@@ -251,7 +283,7 @@ def grid_document() -> Document:
         mark = f"第{cn_numeral(n)}行"
         return mark + "文" * (28 - len(mark))
     lines = tuple(Paragraph(line(n), indent=False) for n in range(1, 45))
-    return bulletin(body=(Paragraph("正文。"), PageBreak(), *lines), annexes=(), copy_to=(), remarks=())
+    return bulletin(body=(Paragraph("正文。"), PageBreak(), *lines), annexes=(), imprint=None)
 
 
 @pytest.fixture(scope="module")
@@ -293,3 +325,18 @@ def test_libreoffice_sets_22_lines_of_28_characters_a_page(printed):
     assert all(len(re.sub(r"\s+", "", ln)) == 28 for p in filled for ln in p)
     assert filled[0][0].startswith("第一行") and filled[1][0].startswith("第二十三行")
     assert int(pdf_info(printed["grid"])["Pages"]) == len(pdf_pages(printed["grid"])) == 4
+
+
+def test_libreoffice_prints_every_amount_of_a_wide_money_table_on_one_line(tmp_path_factory):
+    """The bulletin's 附表2 in miniature: a unit column, two quarters, three categories and the sum, in 元."""
+    columns = (Column("单位"), *(Column(h, "num") for h in ("第三季度", "第四季度", "低保", "特困", "支出型", "累计")))
+    amounts = [f"{n * 1_234_567.89 % 9_999_999:,.2f}" for n in range(1, 7)] + ["9,362,432.00"]
+    rows = tuple((f"第{n}单位", *amounts[n % 7:], *amounts[:n % 7])[:7] for n in range(1, 15))
+    doc = bulletin(body=(Paragraph("正文。"), Table(columns, rows)), annexes=(), imprint=None)
+    folder = tmp_path_factory.mktemp("money-pdf")
+    path = folder / "money.docx"
+    write_docx(doc, path)
+    [pdf] = to_pdf([path], folder, tmp_path_factory.mktemp("lo-profile-money").as_uri())
+    text = "\n".join(pdf_pages(pdf))
+    for amount in {a for row in rows for a in row[1:]}:
+        assert amount in text, amount     # pdftotext keeps a line's words; a number broken over two lines is not found

@@ -17,6 +17,7 @@ from .document import Cell, Column, DocNumber, Document, Figure, Heading, Note, 
 from .docx_writer import write_docx
 from .html import environment
 from .labels import KIND, SUBMISSION
+from .phone_charts import narrow_score_bars
 from .wording import TIES, title
 from .xlsx_formats import Cell as XCell
 from .xlsx_formats import Col, Formats, colour_by_text, finish_table, fit_row, new_workbook, start_sheet, write_rows
@@ -126,11 +127,13 @@ def assessment_document(a: AnnualContext, *, charts: bool = False) -> Document:
     groups = [(g, [u.unit for u in a.units if u.grade is g]) for g in Grade]
     results = [block for g, units in groups if units
                for block in (Heading(2, f"{g}（{len(units)}个）"), Paragraph("、".join(units) + "。"))]
-    chart = [Figure(score_bars_svg([(u.unit, [u.items[k] for k in ITEMS]) for u in a.units],
-                                   [ITEM_LABELS[k] for k in ITEMS], title="各单位考核得分（分）"))] if charts else []
-    scores = Table((Column("排名", "center"), Column("单位"),
+    bars = [(u.unit, [u.items[k] for k in ITEMS]) for u in a.units]
+    labels = [ITEM_LABELS[k] for k in ITEMS]
+    chart = [Figure(score_bars_svg(bars, labels, title="各单位考核得分（分）")
+                    + narrow_score_bars(bars, labels, ITEM_COLOURS, title="各单位考核得分（分）"))] if charts else []
+    scores = Table((Column("排名", "center"), Column("单位", lead=True),
                     *(Column(f"{ITEM_LABELS[k]}\n（{fmt_param(m.weights[k])}分）", "num") for k in ITEMS),
-                    Column("总分", "num"), Column("等次", "center")),
+                    Column("总分", "num", lead=True), Column("等次", "center", lead=True)),
                    tuple((str(u.rank), u.unit, *(str(u.items[k]) for k in ITEMS), Cell(str(u.total), strong=True),
                           Cell(u.grade.value, strong=True) if u.grade is Grade.POOR else u.grade.value) for u in a.units))
 
@@ -141,7 +144,7 @@ def assessment_document(a: AnnualContext, *, charts: bool = False) -> Document:
                 f"\u3000{q.errors}/{q.warnings}")
         return text if q.submission is Submission.ON_TIME else Cell(text, strong=True)
 
-    quarters = Table((Column("单位"), *(Column(p.quarter_label, "center") for p in a.periods)),
+    quarters = Table((Column("单位", lead=True), *(Column(p.quarter_label, "center") for p in a.periods)),
                      tuple((u.unit, *(quarter(q) for q in u.quarters)) for u in a.units))
     body = (
         Paragraph(f"根据《{a.plan_title}》（{a.plan_document}）“全年一考核”的要求，依据各单位{a.year}年各季度进展情况报送、"
@@ -157,9 +160,7 @@ def assessment_document(a: AnnualContext, *, charts: bool = False) -> Document:
         issuer=a.office.name, title=f"{a.office.district}城镇贫困群众脱贫解困工作\n{a.year}年度考核结果", body=body,
         signature=a.office.name, date=a.issued,
         doc_number=DocNumber(a.office.short_name, a.year, a.doc_number) if a.office.short_name else None,
-        remarks=("本考核结果由各季度调度数据按 config.toml [assessment] 的考核办法自动计算，不含个人信息。",
-                 f"亮灯规则：{a.light_rule}"),
-        as_of=a.periods[-1].end)
+        imprint=a.imprint, as_of=a.periods[-1].end)
 
 
 def score_bars_svg(rows: Sequence[tuple[str, list]], labels: Sequence[str], *, title: str = "", width: int = 600,

@@ -5,9 +5,11 @@ from pathlib import Path
 
 from ..city import CityContext, TaskRow
 from ..findings import CODES
+from ..first_screen import of_city
 from ..money import fmt_grouped
 from ..vocab import Item, Light
-from .html import bar_chart_svg, environment, stacked_bar_svg
+from . import phone_charts
+from .html import environment
 from .labels import LIGHT_COLOURS, SEVERITY, names
 
 TEMPLATE = "rollup.html.j2"
@@ -27,13 +29,14 @@ def report_view(city: CityContext) -> dict:
     lights = city.lights
     return {
         "groups": task_groups(city.tasks),
+        "first": of_city(city),
         "attention": attention(city),
-        "light_strip": stacked_bar_svg([(f"绿灯 {lights.green}", lights.green, LIGHT_COLOURS[Light.GREEN]),
-                                        (f"黄灯 {lights.yellow}", lights.yellow, LIGHT_COLOURS[Light.YELLOW]),
-                                        (f"红灯 {lights.red}", lights.red, LIGHT_COLOURS[Light.RED])],
-                                       title=f"各区重点任务灯色合计（{len(city.tasks)}项 × {len(city.districts)}个区）"),
-        "money_chart": bar_chart_svg([(d.name, d.total.amount_fen) for d in city.districts],
-                                     title="各区救助资金发放（元）"),
+        "light_strip": phone_charts.strip([(f"绿灯 {lights.green}", lights.green, LIGHT_COLOURS[Light.GREEN]),
+                                           (f"黄灯 {lights.yellow}", lights.yellow, LIGHT_COLOURS[Light.YELLOW]),
+                                           (f"红灯 {lights.red}", lights.red, LIGHT_COLOURS[Light.RED])],
+                                          title=f"各区重点任务灯色合计（{len(city.tasks)}项 × {len(city.districts)}个区）"),
+        "money_chart": phone_charts.bars([(d.name, d.total.amount_fen) for d in city.districts],
+                                         title="各区救助资金发放（元）"),
         "finding_rows": finding_rows(city),
     }
 

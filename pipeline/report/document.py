@@ -10,6 +10,8 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import date
 from typing import Callable, ClassVar, Literal, TypeVar
 
+from ..config import Imprint
+
 # Two ideographic spaces: wide enough to write a number in by hand, and kept by HTML, which collapses plain spaces.
 BLANK_NUMBER = "\u3000\u3000"
 BLANK_DATE = "\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日"
@@ -83,6 +85,7 @@ class Column:
     header: str
     kind: ColumnKind = "text"
     width: float | None = None
+    lead: bool = False          # on a phone, where each row is a card, shown first: the unit, its total, its grade
 
 
 @dataclass(frozen=True)
@@ -132,10 +135,10 @@ class Annex:
 
 @dataclass(frozen=True)
 class Document:
-    """An official document: 版头, 发文字号, 标题, 主送, 正文, 附件说明, 落款, 成文日期, 附件, 抄送.
+    """An official document: 版头, 发文字号, 标题, 主送, 正文, 附件说明, 落款, 成文日期, 附件, 版记.
 
-    `title` may hold `\\n` where the title should break; `remarks` are small-print lines at the very end (how the
-    document was made, the light rule), outside the standard's elements.
+    `title` may hold `\\n` where the title should break. Nothing but the 附件 and the 版记 follows the 落款: how the
+    document was made and the rules behind it belong in an 附件 or the workbook.
     """
 
     issuer: str
@@ -147,13 +150,18 @@ class Document:
     addressee: str = ""
     annexes: tuple[Annex, ...] = ()
     annex_label: str = "附件"
-    copy_to: tuple[str, ...] = ()
-    remarks: tuple[str, ...] = ()
+    imprint: Imprint | None = None    # 版记: 抄送, 印发机关 and 印发日期; None prints none
     as_of: date | None = None         # the day the data stands at: the file's own date when there is no 成文日期
 
     @property
     def date_text(self) -> str:
         return BLANK_DATE if self.date is None else cn_date(self.date)
+
+    @property
+    def printed_text(self) -> str:
+        """Write the 版记's 印发日期 line end: 2019年7月5日印发, or a blank to fill in."""
+        day = self.imprint.printed_on if self.imprint else None
+        return (BLANK_DATE if day is None else cn_date(day)) + "印发"
 
     def parts(self) -> list[list[tuple[Block, str | None]]]:
         """Split the body at its page breaks into parts of (block, heading label), numbered across the whole body."""

@@ -1,7 +1,8 @@
 """Write a `Document` to .docx in the GB/T 9704-2012 layout, with python-docx (page and styles: docx_styles.py).
 
 The red 版头 and rule, the 发文字号 under it, the title, the numbered headings, tables whose header row repeats on
-every page, the 附件说明, the 落款 and 成文日期, the annexes each on a new page, and the 抄送 line.
+every page, the 附件说明, the 落款 and 成文日期, the annexes each on a new page, and the 版记. Nothing else follows the
+落款: a document carries no machine notes.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Pt
@@ -32,12 +33,16 @@ from .document import (
     heading_labels,
     issuer_pt,
 )
-from .docx_styles import BODY_PT, LINE_PITCH, TYPE_WIDTH, element, set_up
+from .docx_styles import BODY_PT, LINE_PITCH, TABLE_PT, TYPE_WIDTH, element, set_up
 
 # Text that XML 1.0 cannot hold (control characters other than tab and line breaks, lone surrogates) is dropped;
 # python-docx turns \t and \n into tabs and line breaks itself.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+# A table whose numbers do not fit at 5号 is set in 小五, then 六号-ish sizes, rather than break a number.
+SMALLER_PT = (9.0, 8.0, 7.5)
+# Word's default cell margins, 0.19 cm each side, and a little for the rule.
+CELL_PADDING_PT = 12.0
 
 
 def write_docx(doc: Document, path: Path) -> None:
@@ -56,8 +61,7 @@ def docx_bytes(doc: Document) -> bytes:
     writer.signature(doc)
     for n, annex in enumerate(doc.annexes, 1):
         writer.annex(annex_name(doc, n), annex)
-    writer.copy_to(doc.copy_to)
-    writer.remarks(doc.remarks)
+    writer.imprint(doc)
     buffer = io.BytesIO()
     word.save(buffer)
     return _fixed_zip(buffer.getvalue())
@@ -115,7 +119,7 @@ class _Writer:
         grid.style = "Table Grid"
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
         grid.autofit = False
-        widths = column_widths(t)
+        widths, pt = table_layout(t)
         # python-docx's style setter walks every style of the document to find the default; a table sets the ids.
         style_ids = (self.word.styles["Table Header"].style_id, self.word.styles["Table Text"].style_id)
         for col, width in zip(grid.columns, widths):
@@ -134,9 +138,14 @@ class _Writer:
                 p.alignment = {"num": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}.get(
                     column.kind, WD_ALIGN_PARAGRAPH.LEFT)
                 if text:
-                    _run(p, text, strong=strong)
+                    run = _run(p, text, strong=strong)
+                    if pt != TABLE_PT:
+                        run.font.size = Pt(pt)
                 if r == 0:
                     _shade(cell, "F0F0F0")
+                elif column.kind == "num":
+                    # Belt and braces: a reader that lays the columns out afresh still keeps the number whole.
+                    cell._tc.get_or_add_tcPr().append(element("w:noWrap"))
 
     def annex_list(self, doc: Document) -> None:
         """Write the 附件说明 under the body: 附件：1. title, the later titles aligned under the first."""
@@ -169,19 +178,28 @@ class _Writer:
         self.paragraph(annex.title, "Doc Title").paragraph_format.space_before = LINE_PITCH
         self.blocks(annex.blocks)
 
-    def copy_to(self, units: tuple[str, ...]) -> None:
-        """Write the 版记's 抄送 line between two rules."""
-        if units:
-            p = self.paragraph(f"抄送：{'，'.join(units)}。", "Copy To")
-            for edge in ("top", "bottom"):
-                _border(p, edge, color="000000", size=8, space=1)
-
-    def remarks(self, lines: tuple[str, ...]) -> None:
-        for n, line in enumerate(lines):
-            p = self.paragraph(line, "Note")
-            if n == 0:
-                p.paragraph_format.space_before = LINE_PITCH
-                _border(p, "top", color="444444", size=4, space=4)
+    def imprint(self, doc: Document) -> None:
+        """Write the 版记: 抄送 between rules, then the 印发机关 at the left and the 印发日期 at the right."""
+        if doc.imprint is None:
+            return
+        first = None
+        if doc.imprint.copy_to:
+            first = self.paragraph(f"抄送：{'，'.join(doc.imprint.copy_to)}。", "Copy To")
+            first.paragraph_format.left_indent = Pt(14)
+            first.paragraph_format.right_indent = Pt(14)
+        printed = self.paragraph(style="Copy To")
+        _run(printed, doc.imprint.printed_by)
+        printed.add_run("\t")
+        _run(printed, doc.printed_text)
+        printed.paragraph_format.tab_stops.add_tab_stop(TYPE_WIDTH - Pt(14), WD_TAB_ALIGNMENT.RIGHT)
+        printed.paragraph_format.left_indent = Pt(14)
+        if first is not None:
+            printed.paragraph_format.space_before = Pt(0)
+        # GB/T 9704: the first and last rules of the 版记 are thicker than the one between its lines.
+        _border(first or printed, "top", color="000000", size=8, space=1)
+        if first is not None:
+            _border(first, "bottom", color="000000", size=4, space=1)
+        _border(printed, "bottom", color="000000", size=8, space=1)
 
 
 def column_widths(t: Table) -> list[Emu]:
@@ -195,6 +213,36 @@ def column_widths(t: Table) -> list[Emu]:
     weights = [share if c.width is None else c.width for c in t.columns]
     total = sum(weights) or 1.0
     return [Emu(int(TYPE_WIDTH * w / total)) for w in weights]
+
+
+def table_layout(t: Table) -> tuple[list[Emu], float]:
+    """Size the columns so that no amount breaks inside its number: widen every number column to its longest cell,
+    taking the room from the other columns, at the table's size or, when the numbers need more than the type area,
+    at the largest smaller size at which they fit."""
+    for pt in (TABLE_PT, *SMALLER_PT):
+        widths = _fit(t, pt)
+        if widths is not None:
+            return widths, pt
+    return column_widths(t), SMALLER_PT[-1]
+
+
+def _fit(t: Table, pt: float) -> list[Emu] | None:
+    widths = [int(w) for w in column_widths(t)]
+    # A number column needs its longest cell on one line; a text column can wrap down to two characters.
+    need = [int(Pt(_cell_em(t, i) * pt + CELL_PADDING_PT)) if c.kind == "num" else int(Pt(2 * pt + CELL_PADDING_PT))
+            for i, c in enumerate(t.columns)]
+    if sum(need) > TYPE_WIDTH:
+        return None
+    short = sum(max(n - w, 0) for w, n in zip(widths, need))
+    spare = sum(max(w - n, 0) for w, n in zip(widths, need))
+    return [Emu(n if w <= n else w - (w - n) * short // spare) for w, n in zip(widths, need)]
+
+
+def _cell_em(t: Table, i: int) -> float:
+    """Measure the longest line of column i's cells in ems of the table's font; digits are a little over half."""
+    lines = [line for row in t.rows for line in (row[i].text if isinstance(row[i], Cell) else row[i]).split("\n")]
+    return max((sum(1.0 if ord(ch) >= 0x2E80 else 0.3 if ch in ",.:;" else 0.6 for ch in line) for line in lines),
+               default=0.0)
 
 
 def _run(paragraph, text: str, *, strong: bool = False):

@@ -122,16 +122,23 @@ def list_rule(name: str, words: tuple[str, ...], blank_note: str = "") -> dict:
             "error_title": f"{name}填写有误", "error_message": f"请从下拉列表中选择：{'、'.join(words)}。"}
 
 
+NOTES_WIDTH = 88
+
+
 def notes_sheet(wb: xlsxwriter.Workbook, fmts: Formats, lines: list[str]) -> None:
     """Add the 填表说明 sheet: numbered plain sentences, one per row."""
     ws = wb.add_worksheet("填表说明")
-    ws.set_column(0, 0, 100)
+    # 88 units (about 620 px, 465 pt) fit A4 portrait between 0.6-inch margins at 100 %: no reader has to honour
+    # fit-to-width for the sentences to print whole.
+    ws.set_column(0, 0, NOTES_WIDTH)
     ws.set_row(0, 28)
     ws.write_string(0, 0, f"填表说明{REFERENCE_MARK}", fmts.plain("title"))
     for i, line in enumerate(lines, start=1):
         text = f"{i}. {line}"
         ws.write_string(i, 0, text, fmts.plain("text"))
-        ws.set_row(i, 16 * lines_needed(text, 90) + 4)
+        ws.set_row(i, 16 * lines_needed(text, NOTES_WIDTH - 4) + 4)
     ws.set_paper(9)
+    ws.set_portrait()
+    ws.print_area(0, 0, len(lines), 0)
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.6, right=0.6, top=0.6, bottom=0.6)

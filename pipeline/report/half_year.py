@@ -12,8 +12,9 @@ from .document import Annex, Cell, Column, DocNumber, Document, Figure, Heading,
 from .docx_writer import write_docx
 from .half_year_words import faults_text, missing_note, state_text
 from .half_year_xlsx import write_bulletin_xlsx
-from .html import bar_chart_svg, environment, stacked_bar_svg, truncate_cn
+from .html import environment, truncate_cn
 from .labels import LIGHT_COLOURS, cn_date, names
+from .phone_charts import bars, strip
 from .wording import EXEMPLARY, TIES, no_comparison, title, wan
 
 TEMPLATE = "bulletin.html.j2"
@@ -65,8 +66,7 @@ def bulletin_document(h: HalfYearContext, *, charts: bool = False) -> Document:
         body=tuple(body), signature=h.office.name, date=h.issued,
         doc_number=DocNumber(h.office.short_name, h.year, h.doc_number) if h.office.short_name else None,
         addressee="各镇（街道、园区），区直有关单位：", annexes=_annexes(h, charts), annex_label="附表",
-        remarks=("本通报由各季度调度数据自动生成，不含个人信息。", f"亮灯规则：{h.light_rule}"),
-        as_of=h.quarters[-1].period.end)
+        imprint=h.imprint, as_of=h.quarters[-1].period.end)
 
 
 def _change(value: int, measure: str, money: bool = False) -> str:
@@ -105,20 +105,25 @@ def _basics(h: HalfYearContext) -> list:
 
 def _results(h: HalfYearContext) -> list:
     last = h.present[-1].headline
-    trend = {r.key: r for r in h.trend}
+    gains = {r.key: r for r in h.gains}
+    first = h.quarters[0].period.quarter_label
     share = round(100 * last.tasks_green / last.tasks_total, 1) if last.tasks_total else 0
-    text = f"截至{h.present[-1].period.quarter_label}，{last.tasks_total}项重点任务中绿灯{last.tasks_green}项，占{share}%"
-    if trend["tasks_green"].change is not None:
-        text += (f"，比{h.quarters[0].period.quarter_label}{_change(trend['tasks_green'].change, '项')}；"
-                 f"红灯任务{_change(trend['tasks_red'].change, '项')}")
-    out = [Heading(2, "重点任务总体推进"), Paragraph(text + "。")]
+    # 主要成效 cites only what went the right way; a decline is worded under 存在问题 (_declines).
+    cited = [f"比{first}{_change(gains['tasks_green'].change, '项')}" if "tasks_green" in gains else "",
+             f"红灯任务{_change(gains['tasks_red'].change, '项')}" if "tasks_red" in gains else ""]
+    out = []
+    # Without a second quarter there is no change to cite, and the count alone is neither gain nor decline.
+    if any(cited) or trend_row(h, "tasks_green").change is None:
+        text = (f"截至{h.present[-1].period.quarter_label}，{last.tasks_total}项重点任务中绿灯{last.tasks_green}项，"
+                f"占{share}%")
+        out = [Heading(2, "重点任务总体推进"), Paragraph(text + "".join(f"，{c}" for c in cited if c) + "。")]
     money = []
     for q in h.present:
-        if q.avg_subsidy_fen is None:
+        # A quarter below the floor is a problem, worded under 存在问题.
+        if q.avg_subsidy_fen is None or q.avg_below_floor:
             continue
         floor = q.avg_subsidy_floor_fen
-        verdict = "" if floor is None else (f"，达到方案不低于{fmt_grouped(floor)}元的要求" if not q.avg_below_floor
-                                            else f"，低于方案{fmt_grouped(floor)}元的下限")
+        verdict = "" if floor is None else f"，达到方案不低于{fmt_grouped(floor)}元的要求"
         money.append(f"{q.period.quarter_label}人均补差{fmt_grouped(q.avg_subsidy_fen)}元/月{verdict}")
     out += [Heading(2, "救助资金按标准发放"),
             Paragraph(f"{h.label}累计发放救助资金{fmt_grouped(h.total_fen)}元。" + ("；".join(money) + "。" if money else ""))]
@@ -131,8 +136,30 @@ def _results(h: HalfYearContext) -> list:
     return out
 
 
+def trend_row(h: HalfYearContext, key: str):
+    return next(r for r in h.trend if r.key == key)
+
+
+def _declines(h: HalfYearContext) -> list:
+    """Word each measure that went the wrong way as a problem: 绿灯任务由17项减少到4项."""
+    below = [q for q in h.present if q.avg_below_floor]
+    if not h.declines and not below:
+        return []
+    first, second = (q.period.quarter_label for q in h.quarters)
+    items = "，".join(f"{r.label}由{first}的{_figure(r, r.values[0])}{'增加' if r.change > 0 else '减少'}到"
+                     f"{second}的{_figure(r, r.values[1])}" for r in h.declines)
+    floor = "；".join(f"{q.period.quarter_label}人均补差{fmt_grouped(q.avg_subsidy_fen)}元/月，低于方案"
+                     f"{fmt_grouped(q.avg_subsidy_floor_fen)}元的下限" for q in below)
+    return [Heading(2, "部分指标比上季度下降" if items else "人均补差低于方案下限"),
+            Paragraph((f"{items}。" if items else "") + (f"{floor}。" if floor else ""))]
+
+
+def _figure(r, value: int) -> str:
+    return (fmt_grouped(value) if r.kind is Measure.FEN else str(value)) + r.measure
+
+
 def _problems(h: HalfYearContext) -> list:
-    out = [Heading(2, "部分单位报送不及时、不完整或数据有误")]
+    out = [*_declines(h), Heading(2, "部分单位报送不及时、不完整或数据有误")]
     if h.criticised:
         out.append(Paragraph(f"以下{len(h.criticised)}个单位存在未报送、逾期报送、漏报任务、进展未更新或报表错误等问题，"
                              "予以通报批评："))
@@ -203,14 +230,14 @@ def _annexes(h: HalfYearContext, charts: bool) -> tuple[Annex, ...]:
                   tuple((f"{r.label}（{r.measure}）",
                          *(("未收到" if v is None else fmt_grouped(v) if r.kind is Measure.FEN else str(v)) for v in r.values),
                          change(r)) for r in h.trend))
-    lights = [Figure(stacked_bar_svg(
+    lights = [Figure(strip(
         [(f"绿灯 {q.headline.tasks_green}", q.headline.tasks_green, LIGHT_COLOURS[Light.GREEN]),
          (f"黄灯 {q.headline.tasks_yellow}", q.headline.tasks_yellow, LIGHT_COLOURS[Light.YELLOW]),
          (f"红灯 {q.headline.tasks_red}", q.headline.tasks_red, LIGHT_COLOURS[Light.RED])],
         title=f"{q.period.quarter_label}重点任务灯色（项）")) for q in h.present] if charts else []
     by_category = {c.category: c.total_fen for c in h.money_categories}
-    units = Table((Column("单位"), *(Column(q, "num") for q in quarters), *(Column(c.value, "num") for c in Category),
-                   Column("累计", "num")),
+    units = Table((Column("单位", lead=True), *(Column(q, "num") for q in quarters),
+                   *(Column(c.value, "num") for c in Category), Column("累计", "num", lead=True)),
                   tuple((u.unit, *(_money_text(v) for v in u.by_quarter), *(fmt_grouped(u.by_category[c]) for c in Category),
                          fmt_grouped(u.total_fen)) for u in h.money_units)
                   + (("合计", *(_money_text(v) for v in h.money_by_quarter),
@@ -220,8 +247,8 @@ def _annexes(h: HalfYearContext, charts: bool) -> tuple[Annex, ...]:
                        tuple((c.category.value, *(_money_text(v) for v in c.by_quarter), str(c.person_months),
                               fmt_grouped(c.total_fen)) for c in h.money_categories),
                        caption="（二）分类别")
-    money_chart = [Figure(bar_chart_svg([(u.unit, u.total_fen) for u in h.money_units],
-                                        title=f"{h.label}各单位累计发放救助资金（元）"))] if charts else []
+    money_chart = [Figure(bars([(u.unit, u.total_fen) for u in h.money_units],
+                               title=f"{h.label}各单位累计发放救助资金（元）"))] if charts else []
 
     def state(i: int, r) -> str | Cell:
         sub = r.submissions[i]
@@ -230,7 +257,7 @@ def _annexes(h: HalfYearContext, charts: bool) -> tuple[Annex, ...]:
             text += f" {r.completeness[i]:.1f}%"
         return text if sub is None or sub is Submission.ON_TIME else Cell(text, strong=True)
 
-    ranking = Table((Column("排名", "center"), Column("单位"), *(Column(q, "center") for q in quarters),
+    ranking = Table((Column("排名", "center"), Column("单位", lead=True), *(Column(q, "center") for q in quarters),
                      Column("平均完整率", "num"), Column("错误", "num"), Column("通报", "center")),
                     tuple((str(r.rank), r.unit, *(state(i, r) for i in range(len(quarters))),
                            f"{r.completeness_mean:.1f}%", str(r.errors),
@@ -245,7 +272,8 @@ def _annexes(h: HalfYearContext, charts: bool) -> tuple[Annex, ...]:
     else:
         red = [Paragraph("没有连续两个季度亮红灯的任务。")]
     return (
-        Annex(f"{h.label}主要指标对比", (*([Note(note)] if note else []), trend, *lights)),
+        Annex(f"{h.label}主要指标对比", (*([Note(note)] if note else []), trend, *lights,
+                                        Note(f"亮灯规则：{h.light_rule}"))),
         Annex("救助资金累计发放情况", (Paragraph(f"{h.label}累计发放救助资金{fmt_grouped(h.total_fen)}元（单位：元）。"),
                                       *money_chart, units, categories)),
         Annex("各单位报送情况排名", (Note(f"依次按未报送季度数、逾期季度数、逾期天数（少者在前）和平均完整率（高者在前）排列，{TIES}。"),

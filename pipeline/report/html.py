@@ -7,11 +7,12 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from .. import first_screen
 from ..context import Context, TaskState
 from ..findings import CODES
 from ..money import fmt_grouped, fmt_param
 from ..vocab import CellReason, Light, Severity, Submission
-from . import Bundle, Due, Report
+from . import Bundle, Due, Report, phone_charts
 from .labels import (
     CELL_REASON,
     CHANGE_REASON,
@@ -84,14 +85,15 @@ def report_view(ctx: Context) -> dict:
     categories = task_groups(ctx.tasks)
     return {
         "categories": categories,
+        "first": first_screen.of_quarter(ctx),
         "attention": attention(ctx),
         "reasons": {t.task: reason_lines(t) for t in ctx.tasks},
-        "light_strip": stacked_bar_svg([(f"绿灯 {h.tasks_green}", h.tasks_green, LIGHT_COLOURS[Light.GREEN]),
-                                        (f"黄灯 {h.tasks_yellow}", h.tasks_yellow, LIGHT_COLOURS[Light.YELLOW]),
-                                        (f"红灯 {h.tasks_red}", h.tasks_red, LIGHT_COLOURS[Light.RED])],
-                                       title="重点任务灯色分布（项）"),
-        "money_chart": bar_chart_svg([(unit, m.amount_fen) for unit, m in ctx.benefit_units],
-                                     title="各单位救助资金发放（元）"),
+        "light_strip": phone_charts.strip([(f"绿灯 {h.tasks_green}", h.tasks_green, LIGHT_COLOURS[Light.GREEN]),
+                                           (f"黄灯 {h.tasks_yellow}", h.tasks_yellow, LIGHT_COLOURS[Light.YELLOW]),
+                                           (f"红灯 {h.tasks_red}", h.tasks_red, LIGHT_COLOURS[Light.RED])],
+                                          title="重点任务灯色分布（项）"),
+        "money_chart": phone_charts.bars([(unit, m.amount_fen) for unit, m in ctx.benefit_units],
+                                         title="各单位救助资金发放（元）"),
         **findings_view(ctx),
     }
 
