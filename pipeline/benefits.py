@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import StopRun
+from .frames import HOUSEHOLD, PAID_PERSON
 from .money import round_half_up_div, to_fen
 from .parameters import MAX_PERSONS, Parameters, Value
 from .period import Period
@@ -139,7 +140,7 @@ def compute(persons: pd.DataFrame, period: Period, rates: Rates) -> Benefits:
         raise StopRun(f"本季度台账共 {len(people):,} 人，超过一次运行能精确计算的 {MAX_PERSONS:,} 人，"
                       "请按区分别运行后用 jiekun rollup 汇总。")
     if people.empty:
-        return Benefits(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(columns=BY_UNIT_COLUMNS), 0, 0, rates)
+        return Benefits(HOUSEHOLD.empty(), PAID_PERSON.empty(), pd.DataFrame(columns=BY_UNIT_COLUMNS), 0, 0, rates)
     codes, _ = pd.factorize(people["household_key"])       # households in order of first appearance
     members = np.bincount(codes)
     people["members"] = members[codes]
@@ -200,7 +201,8 @@ def compute(persons: pd.DataFrame, period: Period, rates: Rates) -> Benefits:
         hh[col] = values
     hh["explanation"] = explain(hh, people, codes, hh_active, rates)
     people["explanation"] = hh["explanation"].to_numpy()[codes]
-    return Benefits(hh.reset_index(drop=True), people.reset_index(drop=True), by_unit(people),
+    return Benefits(HOUSEHOLD.check(hh.reset_index(drop=True), "compute"),
+                    PAID_PERSON.check(people.reset_index(drop=True), "compute"), by_unit(people),
                     int(gap_active.sum()), gap_person_months, rates)
 
 

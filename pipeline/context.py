@@ -10,6 +10,7 @@ from .benefits import Benefits
 from .changes import Changes
 from .compilation import ProgressRow, Reported, compile_rows, totals
 from .config import Config, Office
+from .frames import SHOWN_HOUSEHOLD, SHOWN_PERSON, shown
 from .findings import Counts, Finding, ordered
 from .lights import cell_states, rule_text, task_lights
 from .matrix import Matrix
@@ -213,8 +214,8 @@ class Context:
     inputs: tuple[InputRow, ...]
     light_rule: str
     names: frozenset[str] = field(repr=False, compare=False)     # every name the rosters list: what outputs mask
-    persons: pd.DataFrame = field(repr=False, compare=False)     # full personal data: the office workbook only
-    households: pd.DataFrame = field(repr=False, compare=False)
+    persons: pd.DataFrame = field(repr=False, compare=False)     # frames.SHOWN_PERSON; the office workbook only
+    households: pd.DataFrame = field(repr=False, compare=False)  # frames.SHOWN_HOUSEHOLD
     changes: Changes | None = None          # set by a run, which reads the quarters it compares
     moves: tuple[Move, ...] = ()            # people moved between units and paid by both (moves.py)
     progress_rows: tuple[ProgressRow, ...] = ()     # what every unit wrote, task by task (进展汇编)
@@ -285,7 +286,8 @@ def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, 
         avg_subsidy_floor_fen=to_fen(floor.value) if floor else None, standards=standards(config, benefits),
         findings=found, counts=counts, inputs=tuple(inputs), light_rule=rule_text(config.lights),
         names=names,
-        persons=benefits.persons, households=benefits.households, moves=tuple(m for m in moves if m.paid_twice),
+        persons=shown(benefits.persons, SHOWN_PERSON, "context"),
+        households=shown(benefits.households, SHOWN_HOUSEHOLD, "context"), moves=tuple(m for m in moves if m.paid_twice),
         progress_rows=progress_rows, figures=reported)
 
 

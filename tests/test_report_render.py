@@ -126,8 +126,8 @@ def _persons() -> pd.DataFrame:
     df["amount_fen"] = df[list(ITEM_FIELDS.values())].sum(axis=1)
     df["explanation"] = ["差额 (670 − 300.00) × 2人 × 3个月 = 2220.00", "差额 (670 − 300.00) × 2人 × 3个月 = 2220.00",
                          "特困供养 870 × 1人 × 3个月 = 2610.00"]
-    df["_file"] = ROSTER_FILE
-    df["_row"] = [4, 5, 6]
+    df["file"] = ROSTER_FILE
+    df["row"] = [4, 5, 6]
     return df
 
 
