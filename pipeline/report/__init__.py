@@ -47,3 +47,30 @@ class Report:
     name: str
     due: Due
     write: Callable[[Bundle, "Staging"], None]
+
+
+def three_forms(label: str, due: Due, context_of: Callable[[Bundle], object], stem: Callable[[object], str],
+                html: Callable, document: Callable, xlsx: Callable) -> tuple[Report, Report, Report]:
+    """Register a document the office issues as a web page, a workbook and a Word file, all from one context.
+
+    `html(context, templates_dir)` returns the page, `document(context)` the Document the Word file prints, and
+    `xlsx(context, path, mask)` writes the workbook.
+    """
+    def write_html(bundle: Bundle, staging) -> None:
+        c = context_of(bundle)
+        staging.write_text(f"{stem(c)}.html", html(c, bundle.config.paths["templates"]))
+
+    def write_xlsx(bundle: Bundle, staging) -> None:
+        c = context_of(bundle)
+        staging.write_with(f"{stem(c)}.xlsx", lambda p: xlsx(c, p, staging.mask))
+
+    def write_docx(bundle: Bundle, staging) -> None:
+        from .document import map_text
+        from .docx_writer import write_docx
+
+        c = context_of(bundle)
+        doc = map_text(document(c), staging.mask)
+        staging.write_with(f"{stem(c)}.docx", lambda p: write_docx(doc, p))
+
+    return (Report(f"{label}（网页）", due, write_html), Report(f"{label}（工作簿）", due, write_xlsx),
+            Report(f"{label}（Word）", due, write_docx))

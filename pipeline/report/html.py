@@ -8,7 +8,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from ..context import Context, TaskState
-from ..findings import CODES
+from ..findings import CODES, SEVERITY_ORDER
 from ..money import fmt_grouped, fmt_param
 from ..vocab import CellReason, Light, Severity, Submission
 from . import Bundle, Due, Report
@@ -160,8 +160,7 @@ def findings_view(ctx: Context) -> dict:
         severity = CODES[code].severity
         by_code.append({"code": code, "title": title(code), "severity": severity, "severity_label": SEVERITY[severity],
                         "count": count, "units": names(ctx.counts.units_of_code.get(code, ()))})
-    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-    by_code.sort(key=lambda r: (order[r["severity"]], -r["count"], r["code"]))
+    by_code.sort(key=lambda r: (SEVERITY_ORDER[r["severity"]], -r["count"], r["code"]))
     by_unit = [{"unit": unit or "（全区/配置）", **{s.value: n for s, n in counts.items()}, "total": sum(counts.values())}
                for unit, counts in ctx.counts.by_unit.items()]
     by_unit.sort(key=lambda r: (-r["error"], -r["total"], r["unit"]))
