@@ -167,7 +167,7 @@ def _uses(rates: Rates) -> tuple[RuleUse, ...]:
 
 def compute(persons: pd.DataFrame, period: Period, rates: Rates) -> Benefits:
     """Compute every household's and person's amounts for the quarter from the used roster rows."""
-    from .explain import explain     # the wording of the trace; it imports no rule
+    from .explain import explain  # the wording of the trace; it imports no rule
 
     people = persons.loc[persons["used"]].copy()
     if len(people) > MAX_PERSONS:

@@ -10,9 +10,9 @@ from datetime import date
 from enum import StrEnum
 
 from .changes import Changes
+from .compilation import Reported
 from .config import Config, Issue, Office
 from .context import Context, Headline
-from .compilation import Reported
 from .findings import Severity
 from .period import Period
 from .standing import shared_ranks

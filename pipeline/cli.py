@@ -34,6 +34,13 @@ def common_without_input(func):
     return func
 
 
+def config_only(func):
+    """Add --config and --debug alone, for a command that reads no input folder and writes no output folder."""
+    for option in reversed(_COMMON[2:]):
+        func = option(func)
+    return func
+
+
 def _guard(debug: bool, action):
     """Run `action`; turn a StopRun or unexpected error into one Chinese sentence unless --debug."""
     try:
@@ -170,7 +177,7 @@ def run(period, issued, doc_numbers, no_cache, input_dir, output_dir, config_pat
     """读取、检查、测算并生成本季度全部报告。"""
     on_file = _progress()
     result = _guard(debug, lambda: dispatch.run(config_path=config_path, input_dir=input_dir, output_dir=output_dir,
-                                                period=period, today=date.today(),
+                                                period=period,
                                                 issued=issued.date() if issued else None,
                                                 doc_numbers=doc_numbers, on_file=on_file, cache=not no_cache,
                                                 command=" ".join(["jiekun", *sys.argv[1:]])))
@@ -213,7 +220,7 @@ def check(period, no_cache, input_dir, output_dir, config_path, debug):
 
     on_file = _progress()
     result = _guard(debug, lambda: dispatch.check(config_path=config_path, input_dir=input_dir, output_dir=output_dir,
-                                                  period=period, today=date.today(), on_file=on_file,
+                                                  period=period, on_file=on_file,
                                                   cache=not no_cache))
     _end_progress(on_file)
     click.echo(findings_table(result.context, result.masker))
@@ -310,8 +317,8 @@ def rollup(folders, detail, office, issued, output_dir, config_path, debug):
 
 @main.command()
 @click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path), default=None, help="导出为 Excel 文件")
-@common
-def matrix(xlsx_path, input_dir, output_dir, config_path, debug):
+@config_only
+def matrix(xlsx_path, config_path, debug):
     """列出任务分工（59条任务及牵头、责任单位）。"""
     from .config import load_config
     from .matrix import load_matrix

@@ -10,8 +10,8 @@ from .benefits import Benefits
 from .changes import Changes
 from .compilation import ProgressRow, Reported, compile_rows, totals
 from .config import Config, Office
-from .frames import SHOWN_HOUSEHOLD, SHOWN_PERSON, shown
 from .findings import Counts, Finding, ordered
+from .frames import SHOWN_HOUSEHOLD, SHOWN_PERSON, shown
 from .lights import cell_states, rule_text, task_lights
 from .matrix import Matrix
 from .money import to_fen
@@ -22,8 +22,19 @@ from .quarter import Quarter
 from .reader.schema import ROSTER
 from .standards import StandardRow, standards
 from .standing import exemplary, shared_ranks
-from .vocab import (ITEM_FIELDS, Category, CellReason, Item, Light, Role, Severity, StaleReason, Status, Submission,
-                    TaskReason)
+from .vocab import (
+    ITEM_FIELDS,
+    Category,
+    CellReason,
+    Item,
+    Light,
+    Role,
+    Severity,
+    StaleReason,
+    Status,
+    Submission,
+    TaskReason,
+)
 
 
 @dataclass(frozen=True)
@@ -190,7 +201,6 @@ class Context:
     """Everything a quarter's outputs show, computed once. Renderers word it; they never decide."""
 
     period: Period
-    today: date
     issued: date | None          # 成文日期: given by the office (--date or config), never read from the clock
     deadline: date
     deadline_text: str
@@ -247,7 +257,7 @@ class Context:
 
 
 def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, findings: list[Finding],
-          inputs: list[InputRow], today: date, issued: date | None = None, *, stale: pd.Series | None = None,
+          inputs: list[InputRow], issued: date | None = None, *, stale: pd.Series | None = None,
           moves: tuple[Move, ...] = ()) -> Context:
     """Compute the context from the assembled quarter, the benefit results and the findings.
 
@@ -279,7 +289,7 @@ def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, 
     by_unit = sorted(_group(rows, lambda r: r.unit).items(), key=lambda kv: (-kv[1].amount_fen, kv[0]))
     by_category = _group(rows, lambda r: r.category)
     return Context(
-        period=period, today=today, issued=issued, deadline=quarter.deadline, deadline_text=config.deadline.text, office=config.office,
+        period=period, issued=issued, deadline=quarter.deadline, deadline_text=config.deadline.text, office=config.office,
         plan_title=matrix.title, plan_document=matrix.document, task_count=len(matrix), headline=headline,
         units=tuple(units), tasks=tuple(tasks), benefits=tuple(rows), benefit_units=tuple(by_unit),
         benefit_categories=tuple((c, by_category[c]) for c in Category if c in by_category), total=total, avg_subsidy_fen=benefits.avg_subsidy_fen, gap_person_months=benefits.gap_person_months,

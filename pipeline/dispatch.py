@@ -25,8 +25,7 @@ from .privacy import Masker
 from .quarter import Quarter, assemble
 from .reader import FileRead, ReadContext, list_entries, not_read
 from .reader.sandbox import read_files
-from .reader.vocabulary import (ABILITY_WORDS, CARE_WORDS, CATEGORY_WORDS, EMPLOYMENT_WORDS, HEAD_WORDS,
-                               SUPPORT_WORDS)
+from .reader.vocabulary import ABILITY_WORDS, CARE_WORDS, CATEGORY_WORDS, EMPLOYMENT_WORDS, HEAD_WORDS, SUPPORT_WORDS
 
 ProgressFn = Callable[[str], None]
 
@@ -133,7 +132,7 @@ def _output_dir(config: Config, output_dir: Path | str | None) -> Path:
 
 
 def check(*, config_path: Path | str = "config.toml", input_dir: Path | str | None = None,
-          output_dir: Path | str | None = None, period: str | Period | None = None, today: date | None = None,
+          output_dir: Path | str | None = None, period: str | Period | None = None,
           issued: date | None = None, on_file: ProgressFn | None = None, cache: bool = True) -> CheckResult:
     """Read and check one quarter and compute its context, writing no report (the parse cache aside)."""
     config = load_config(config_path)
@@ -145,7 +144,7 @@ def check(*, config_path: Path | str = "config.toml", input_dir: Path | str | No
     Rates.for_period(config.parameters, chosen)         # a missing parameter stops the run before any reading
     session.read_ahead([chosen, chosen.previous()])
     require_reports(chosen, folder, session.files(chosen))
-    result = session.counted(session.result(chosen, today or date.today(), issued))
+    result = session.counted(session.result(chosen, issued))
     session.close()
     return result
 
@@ -202,13 +201,13 @@ class Session:
             return result
         return replace(result, cache_hits=self.cache.hits, cache_misses=self.cache.misses)
 
-    def result(self, period: Period, today: date, issued: date | None = None) -> CheckResult:
+    def result(self, period: Period, issued: date | None = None) -> CheckResult:
         """Check the quarter and compute its context (the quarter's folder must exist)."""
         if period not in self._results:
-            self._results[period] = self._check(period, today, issued)
+            self._results[period] = self._check(period, issued)
         return self._results[period]
 
-    def _check(self, period: Period, today: date, issued: date | None) -> CheckResult:
+    def _check(self, period: Period, issued: date | None) -> CheckResult:
         clock = Clock()
         config, matrix = self.config, self.matrix
         _, folder = resolve_period(self.input_dir, period)
@@ -225,7 +224,7 @@ class Session:
         inputs, unaccounted = accounting(files, quarter, findings)
         findings += unaccounted
         clock.lap("check")
-        ctx = context_mod.build(quarter, matrix, config, benefits, findings, inputs, today, issued, stale=facts.stale,
+        ctx = context_mod.build(quarter, matrix, config, benefits, findings, inputs, issued, stale=facts.stale,
                                 moves=facts.moves)
         clock.lap("context")
         return CheckResult(period, config, matrix, tuple(files), quarter, benefits, tuple(findings), ctx, folder,
@@ -258,7 +257,7 @@ def masker_for(config: Config, matrix: Matrix, contexts) -> Masker:
 
 
 def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None = None,
-        output_dir: Path | str | None = None, period: str | Period | None = None, today: date | None = None,
+        output_dir: Path | str | None = None, period: str | Period | None = None,
         issued: date | None = None, doc_numbers: dict[str, int] | None = None, on_file: ProgressFn | None = None,
         command: str = "", cache: bool = True) -> RunResult:
     """Run the whole quarter: read, check, compute and render every due output into output/<period>/ atomically.
@@ -270,7 +269,6 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
     from .report.catalogue import REPORTS  # rendering is the other edge; imported late to keep check() light
 
     started = datetime.now(UTC)
-    today = today or date.today()
     config = load_config(config_path)
     matrix = load_matrix(config.paths["matrix"], config.registry)
     source = _input_dir(config, input_dir)
@@ -286,11 +284,11 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
     session.read_ahead([chosen, chosen.previous(), *(Period(chosen.year, q) for q in range(1, chosen.quarter))])
     reading.lap("read")             # every quarter the run shows, read at once: the quarter's own "read" finds it done
     require_reports(chosen, folder, session.files(chosen))     # before anything is written
-    result = session.result(chosen, today, issues[str(chosen)].date)
+    result = session.result(chosen, issues[str(chosen)].date)
     clock = Clock()
     # The year's earlier quarters: for what changed across the year, the bulletin and the assessment.
     contexts: dict[Period, context_mod.Context | None] = {
-        p: session.result(p, today).context if session.files(p) is not None else None
+        p: session.result(p).context if session.files(p) is not None else None
         for p in (Period(chosen.year, q) for q in range(1, chosen.quarter))}
     contexts[chosen] = result.context
     before = session.money(chosen.previous())

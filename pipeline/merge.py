@@ -58,7 +58,7 @@ def rollup(folders: Sequence[Path | str], *, output_dir: Path | str | None = Non
 
     The folders are the districts' output/<period>/; the roll-up goes to <output>/<period>-汇总/. `office` names the
     issuing city office (default: config.toml [office] city + 城镇贫困群众脱贫解困工作领导小组办公室). With `detail`, the
-    districts' person detail is concatenated into one parquet file with a `district` column.
+    districts' person detail is concatenated into one parquet file with a `district` column, names and IDs masked.
     """
     from .report import city_excel, city_html, city_summary  # rendering is the other edge
 
@@ -112,7 +112,7 @@ def issuing_office(city: str, name: str | None) -> Office:
 
 
 def detail_table(pairs: list[tuple[Path, District]], city: CityContext):
-    """Concatenate the districts' person detail into one Arrow table with a leading `district` column.
+    """Concatenate the districts' person detail into one masked Arrow table with a leading `district` column.
 
     Each file must be the district's detail of the same quarter and add up to its summary's money, so the merged
     file and the roll-up's totals cannot disagree.

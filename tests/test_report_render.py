@@ -169,11 +169,11 @@ def ctx(config) -> Context:
                         counts.errors, counts.warnings, counts.infos)
     dibao = config.parameters.for_period(Period(2019, 2))["dibao_standard"][0]
     standards = (StandardRow("dibao_standard", "城镇低保标准", "元/月", dibao.value, dibao.start, (4, 5, 6),
-                             "湖城字〔2019〕1号 任务1", config.parameters.floor(2019, "dibao_standard").value, "任务1"),)
+                             "湖城字〔2019〕1号 任务1", config.parameters.floor(2019, "dibao_standard").value),)
     inputs = (InputRow(ROSTER_FILE, "台账", "roster", "湖坊镇", 5, 3, 2),
               InputRow(f"{SCRIPT}.xlsx", "说明", "unknown", "", 0, 0, 0))
     return Context(
-        period=Period(2019, 2), today=date(2019, 7, 1), issued=date(2019, 7, 5), deadline=date(2019, 6, 20),
+        period=Period(2019, 2), issued=date(2019, 7, 5), deadline=date(2019, 6, 20),
         deadline_text=config.deadline.text, office=config.office, plan_title=matrix.title,
         plan_document=matrix.document, task_count=len(matrix), headline=headline, units=tuple(units),
         tasks=tuple(tasks), benefits=tuple(benefits), benefit_units=(("湖坊镇", total),),
