@@ -103,6 +103,10 @@ PERSON_RULES = (
     ("care", Item.CARE_ALLOWANCE, ("severe_disability_care_allowance",)),
 )
 GAP_RULE = ("gap", Item.GAP, ("dibao_standard",))                           # seed tasks 1 and 7
+# What the rules above can pay each category (contracts.md), which the roll-up holds each district's summary to.
+ITEMS_OF = {Category.DIBAO: {Item.GAP, Item.LIVING_ALLOWANCE, Item.CARE_ALLOWANCE},
+            Category.EXPENSE: {Item.GAP, Item.LIVING_ALLOWANCE, Item.CARE_ALLOWANCE},
+            Category.TEKUN: {Item.TEKUN, Item.CARE_FEE, Item.CARE_ALLOWANCE}}
 # Which persons count as severely disabled for the care allowance.
 SEVERE_GRADES = (1, 2)
 

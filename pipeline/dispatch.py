@@ -305,7 +305,7 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
         annual = assessment.build_annual(contexts, chosen.year, config, issues[str(chosen.year)])
     result = session.counted(result)
     session.close()                 # every quarter the run shows is read by now
-    bundle = Bundle(result.context, config, half_year, annual)
+    bundle = Bundle(result.context, config, half_year, annual, dict(sorted(contexts.items())))
     target = out_root / str(result.period)
     with Staging(target, masker_for(config, matrix, contexts.values())) as staging:
         for report in due:

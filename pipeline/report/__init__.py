@@ -5,7 +5,7 @@ module with a `REPORT` (or a few) and one line in `REPORTS` (see catalogue.py).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Callable
 
@@ -38,6 +38,8 @@ class Bundle:
     config: "Config"
     half_year: "HalfYearContext | None" = None
     annual: "AnnualContext | None" = None
+    # The year's quarters up to this one (None where its folder is absent): what a new cadence's report rolls up.
+    quarters: "dict[Period, Context | None]" = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
