@@ -264,20 +264,18 @@ def forms(period, input_dir, output_dir, config_path, debug):
 @click.option("--debug", is_flag=True, help="出错时显示完整的技术信息")
 def demo(quarters, force, output_dir, config_path, debug):
     """生成一套示例报表（各单位进展情况表和救助对象台账），用于试用和培训。"""
-    from .config import load_config
     from .demo import write_demo
-    from .matrix import load_matrix
+    from .workspace import open_workspace
 
     target = output_dir or Path("demo")
 
     def action():
-        config = load_config(config_path)
-        matrix = load_matrix(config.paths["matrix"], config.registry)
+        ws = open_workspace(config_path)
         for q in range(1, quarters + 1):
             folder = target / f"2019Q{q}"
             if folder.exists() and any(folder.iterdir()) and not force:
                 raise StopRun(f"{folder} 中已有文件，为免覆盖真实报表已停止；确需覆盖请加 --force。")
-        return write_demo(target, config, matrix, quarters=quarters)
+        return write_demo(target, ws.config, ws.matrix, quarters=quarters)
 
     files = _guard(debug, action)
     click.echo(f"已在 {target}/ 生成 {quarters} 个季度的示例报表，共 {len(files)} 个文件。")
@@ -320,15 +318,10 @@ def rollup(folders, detail, office, issued, output_dir, config_path, debug):
 @config_only
 def matrix(xlsx_path, config_path, debug):
     """列出任务分工（59条任务及牵头、责任单位）。"""
-    from .config import load_config
-    from .matrix import load_matrix
     from .report.matrix_export import matrix_text, write_matrix_xlsx
+    from .workspace import open_workspace
 
-    def action():
-        config = load_config(config_path)
-        return load_matrix(config.paths["matrix"], config.registry)
-
-    m = _guard(debug, action)
+    m = _guard(debug, lambda: open_workspace(config_path).matrix)
     if xlsx_path:
         _guard(debug, lambda: write_matrix_xlsx(m, xlsx_path))
         click.echo(f"任务分工表已导出到 {xlsx_path}")

@@ -1,6 +1,7 @@
 """The one computed context of a quarter that every output renders from. Typed, frozen, money in integer fen."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -226,7 +227,7 @@ class Context:
     names: frozenset[str] = field(repr=False, compare=False)     # every name the rosters list: what outputs mask
     persons: pd.DataFrame = field(repr=False, compare=False)     # frames.SHOWN_PERSON; the office workbook only
     households: pd.DataFrame = field(repr=False, compare=False)  # frames.SHOWN_HOUSEHOLD
-    changes: Changes | None = None          # set by a run, which reads the quarters it compares
+    changes: Changes | None = None          # a run compares (build(compare=…)); check() does not
     moves: tuple[Move, ...] = ()            # people moved between units and paid by both (moves.py)
     progress_rows: tuple[ProgressRow, ...] = ()     # what every unit wrote, task by task (进展汇编)
     figures: Reported = Reported()          # 惠及人数 and 投入资金 of every row that counts
@@ -258,10 +259,11 @@ class Context:
 
 def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, findings: list[Finding],
           inputs: list[InputRow], issued: date | None = None, *, stale: pd.Series | None = None,
-          moves: tuple[Move, ...] = ()) -> Context:
+          moves: tuple[Move, ...] = (), compare: Callable[[Context], Changes] | None = None) -> Context:
     """Compute the context from the assembled quarter, the benefit results and the findings.
 
     `stale` and `moves` are what the checks decided (checks.Facts), so lights and findings tell one story.
+    `compare` says what changed, given the quarter's context (its tasks and cells against the year's).
     """
     period = quarter.period
     cells = cell_states(quarter, matrix, config.registry, config.lights, stale)
@@ -288,7 +290,7 @@ def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, 
         errors=counts.errors, warnings=counts.warnings, infos=counts.infos)
     by_unit = sorted(_group(rows, lambda r: r.unit).items(), key=lambda kv: (-kv[1].amount_fen, kv[0]))
     by_category = _group(rows, lambda r: r.category)
-    return Context(
+    ctx = Context(
         period=period, issued=issued, deadline=quarter.deadline, deadline_text=config.deadline.text, office=config.office,
         plan_title=matrix.title, plan_document=matrix.document, task_count=len(matrix), headline=headline,
         units=tuple(units), tasks=tuple(tasks), benefits=tuple(rows), benefit_units=tuple(by_unit),
@@ -299,6 +301,7 @@ def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, 
         persons=shown(benefits.persons, SHOWN_PERSON, "context"),
         households=shown(benefits.households, SHOWN_HOUSEHOLD, "context"), moves=tuple(m for m in moves if m.paid_twice),
         progress_rows=progress_rows, figures=reported)
+    return replace(ctx, changes=compare(ctx)) if compare is not None else ctx
 
 
 def _names(roster: pd.DataFrame) -> frozenset[str]:

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Sequence
 
 from .city import CityContext, District, build_city, district_of
-from .config import Office, load_config
+from .config import Office
 from .district_summary import read_summary
 from .errors import StopRun
-from .matrix import load_matrix
 from .money import fmt
 from .output import Staging
 from .privacy import Masker
+from .workspace import open_workspace
 
 SUMMARY = "summary.json"
 
@@ -62,12 +62,11 @@ def rollup(folders: Sequence[Path | str], *, output_dir: Path | str | None = Non
     """
     from .report import city_excel, city_html, city_summary  # rendering is the other edge
 
-    config = load_config(config_path)
+    ws = open_workspace(config_path, output_dir=output_dir)
+    config, out_root, tasks = ws.config, ws.output_dir, ws.matrix.numbers
     folders = [Path(f) for f in folders]
-    out_root = Path(output_dir) if output_dir is not None else Path(config.paths.get("output", Path("output")))
     for folder in folders:
         refuse_overlap(folder, out_root, contains=False)     # before reading: the folder written lies in out_root
-    tasks = load_matrix(config.paths["matrix"], config.registry).numbers
     districts = [read_district(f, tasks) for f in folders]
     city = build_city(districts, issuing_office(config.office.city, office), issued)
     target = out_root / folder_name(city.period)

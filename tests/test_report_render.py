@@ -32,8 +32,9 @@ from pipeline.money import fmt_grouped, yuan
 from pipeline.period import Period
 from pipeline.privacy import Masker, mask_id, mask_ids, mask_name
 from pipeline.report.excel import sheet_title, write_workbook
-from pipeline.report.html import bar_chart_svg, pct, render_html, stacked_bar_svg, yuan_text
+from pipeline.report.html import render_html
 from pipeline.report.labels import cn_number
+from pipeline.report.pages import bar_chart_svg, pct, stacked_bar_svg, yuan_text
 from pipeline.report.wording import reason_lines
 from pipeline.vocab import ITEM_FIELDS, Category, CellReason, Item, Light, Role, Status, Submission, TaskReason
 

@@ -51,6 +51,23 @@ class Report:
     write: Callable[[Bundle, "Staging"], None]
 
 
+def bundle_for(due: "list[Report]", quarter: "Context", quarters: "dict[Period, Context | None]", config: "Config",
+               issues: dict) -> Bundle:
+    """Build what the due reports render from: the half-year and annual contexts only when a report of theirs is due.
+
+    `quarters` are the year's quarters up to this one; `issues` the 成文日期 and 文号 of each document, by key.
+    """
+    from .. import assessment, bulletin
+
+    period, half_year, annual = quarter.period, None, None
+    if any(r.due is Due.HALF_YEAR for r in due):
+        half_year = bulletin.build_half(quarters, period.year, period.half, config,
+                                        issues[f"{period.year}H{period.half}"])
+    if any(r.due is Due.YEAR_END for r in due):
+        annual = assessment.build_annual(quarters, period.year, config, issues[str(period.year)])
+    return Bundle(quarter, config, half_year, annual, dict(sorted(quarters.items())))
+
+
 def three_forms(label: str, due: Due, context_of: Callable[[Bundle], object], stem: Callable[[object], str],
                 html: Callable, document: Callable, xlsx: Callable) -> tuple[Report, Report, Report]:
     """Register a document the office issues as a web page, a workbook and a Word file, all from one context.

@@ -14,8 +14,8 @@ from ..scoring import ITEMS, Method
 from ..vocab import Grade, Light, Submission
 from . import Due, three_forms
 from .document import Cell, Column, DocNumber, Document, Figure, Heading, Note, PageBreak, Paragraph, Table
-from .html import environment
 from .labels import KIND, SUBMISSION
+from .pages import environment
 from .wording import TIES, title
 from .xlsx_formats import Cell as XCell
 from .xlsx_formats import Col, Formats, colour_by_text, finish_table, fit_row, new_workbook, start_sheet, write_rows

@@ -7,8 +7,8 @@ from ..city import CityContext, TaskRow
 from ..findings import CODES, SEVERITY_ORDER
 from ..money import fmt_grouped
 from ..vocab import Item, Light
-from .html import bar_chart_svg, environment, stacked_bar_svg
 from .labels import LIGHT_COLOURS, SEVERITY, names
+from .pages import bar_chart_svg, environment, stacked_bar_svg
 
 TEMPLATE = "rollup.html.j2"
 

@@ -11,8 +11,8 @@ from . import Due, three_forms
 from .document import Annex, Cell, Column, DocNumber, Document, Figure, Heading, Note, Paragraph, Table
 from .half_year_words import faults_text, missing_note, state_text
 from .half_year_xlsx import write_bulletin_xlsx
-from .html import bar_chart_svg, environment, stacked_bar_svg, truncate_cn
 from .labels import LIGHT_COLOURS, cn_date, names
+from .pages import bar_chart_svg, environment, stacked_bar_svg, truncate_cn
 from .wording import EXEMPLARY, TIES, no_comparison, title, wan
 
 TEMPLATE = "bulletin.html.j2"
