@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test bench demo-input wheel clean
+.PHONY: run test lint bench demo-input wheel clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,16 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# ruff (pyflakes, pycodestyle, import order), lines of at most 120 characters in pipeline/ and bench/ (ruff counts a
+# Chinese character as two columns; tests keep long expected texts whole), and vulture for code nothing uses
+# (tests/dead_code_whitelist.py lists what it cannot see used).
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests bench
+	@$(BIN)/python -c "import pathlib, sys; long = [f'{p}:{n}' for d in ('pipeline', 'bench') \
+		for p in sorted(pathlib.Path(d).rglob('*.py')) for n, line in enumerate(p.read_text('utf-8').splitlines(), 1) \
+		if len(line) > 120]; print(*long, sep='\n') if long else None; sys.exit(f'{len(long)} lines over 120 characters' if long else 0)"
+	$(BIN)/vulture pipeline tests/dead_code_whitelist.py --min-confidence 60
 
 # make bench SIZES=district RUNS=1 for a quick look; the default is what the README quotes.
 SIZES ?= district,half-year,city,province

@@ -75,7 +75,7 @@ def run_jiekun(input_dir: Path, output_dir: Path, period: str, cache: bool = Fal
     from pipeline import dispatch
 
     result = dispatch.run(config_path=ROOT / "config.toml", input_dir=input_dir, output_dir=output_dir,
-                          period=period, today=TODAY, cache=cache)
+                          period=period, cache=cache)
     return {"stages": dict(result.timings), "persons": len(result.quarter.roster), "files": len(result.files),
             "dibao_gap": _dibao_gap(result.benefits)}
 

@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 
 from .errors import StopRun
+from .frames import HOUSEHOLD, PAID_PERSON
 from .money import round_half_up_div, to_fen
 from .parameters import MAX_PERSONS, Parameters, Value
 from .period import Period
 from .vocab import ITEM_FIELDS, Category, Item
 
-PERSON_ITEMS = (Item.TEKUN, Item.CARE_FEE, Item.LIVING_ALLOWANCE, Item.CARE_ALLOWANCE)
 # The care fee's share of the minimum wage, by 失能情况 (seed task 4).
 CARE_RATES = {"全失能": "care_rate_full", "半失能": "care_rate_partial"}
 GAP_CATEGORIES = (Category.DIBAO, Category.EXPENSE)
@@ -43,15 +43,6 @@ class Rates:
         wage, rate = self.values["min_wage"], self.values[CARE_RATES[need]]
         return np.array([to_fen(w.value * r.value) for w, r in zip(wage, rate)], dtype=np.int64)
 
-    def applied(self) -> list[Value]:
-        """Return every distinct value paid in the quarter, in parameter order, oldest first."""
-        out: list[Value] = []
-        for months in self.values.values():
-            for v in months:
-                if v not in out:
-                    out.append(v)
-        return out
-
 
 @dataclass(frozen=True)
 class Benefits:
@@ -61,6 +52,7 @@ class Benefits:
     gap_fen: int               # the quarter's 差额 (低保 and 支出型)
     gap_person_months: int     # person-months of households whose 差额 was above 0
     rates: Rates
+    trace: Trace | None = None  # which rule and parameter value produced each household-month; None when no one is paid
 
     @property
     def total_fen(self) -> int:
@@ -102,36 +94,84 @@ def gap_per_month(category: pd.Series, income_fen: pd.Series, rigid_fen: pd.Seri
     return np.where(is_dibao | is_expense, np.maximum(gap, 0), 0)
 
 
-def living_allowance(category: pd.Series, grade: pd.Series, rate: np.ndarray) -> np.ndarray:
-    """困难残疾人生活补贴 per person-month: any grade, in 低保 or 支出型 households. Seed task 2."""
-    eligible = category.isin(GAP_CATEGORIES).to_numpy() & grade.notna().to_numpy()
-    return np.where(eligible[:, None], rate[None, :], 0)
+# The person rules, in the order an explanation lists them: the item each pays and the parameters of its rate.
+PERSON_RULES = (
+    ("tekun", Item.TEKUN, ("tekun_standard",)),                             # seed task 3
+    ("care_full", Item.CARE_FEE, ("min_wage", "care_rate_full")),           # seed task 4
+    ("care_partial", Item.CARE_FEE, ("min_wage", "care_rate_partial")),
+    ("living", Item.LIVING_ALLOWANCE, ("disability_living_allowance",)),    # seed task 2
+    ("care", Item.CARE_ALLOWANCE, ("severe_disability_care_allowance",)),
+)
+GAP_RULE = ("gap", Item.GAP, ("dibao_standard",))                           # seed tasks 1 and 7
+# What the rules above can pay each category (contracts.md), which the roll-up holds each district's summary to.
+ITEMS_OF = {Category.DIBAO: {Item.GAP, Item.LIVING_ALLOWANCE, Item.CARE_ALLOWANCE},
+            Category.EXPENSE: {Item.GAP, Item.LIVING_ALLOWANCE, Item.CARE_ALLOWANCE},
+            Category.TEKUN: {Item.TEKUN, Item.CARE_FEE, Item.CARE_ALLOWANCE}}
+# Which persons count as severely disabled for the care allowance.
+SEVERE_GRADES = (1, 2)
 
 
-def care_allowance(grade: pd.Series, rate: np.ndarray) -> np.ndarray:
-    """重度残疾人护理补贴 per person-month: grade 一级 or 二级, any category. Seed task 2."""
-    g = pd.to_numeric(grade, errors="coerce").to_numpy()
-    return np.where(((g == 1) | (g == 2))[:, None], rate[None, :], 0)
+def who(people: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Return whom each person rule pays, whatever the month."""
+    category = people["category"]
+    tekun = (category == Category.TEKUN).to_numpy()
+    grade = pd.to_numeric(people["disability_grade"], errors="coerce").to_numpy()
+    return {
+        "tekun": tekun,
+        "care_full": tekun & (people["care_need"] == "全失能").to_numpy(),
+        "care_partial": tekun & (people["care_need"] == "半失能").to_numpy(),
+        # 困难残疾人生活补贴: any grade, in 低保 or 支出型 households.
+        "living": category.isin(GAP_CATEGORIES).to_numpy() & people["disability_grade"].notna().to_numpy(),
+        # 重度残疾人护理补贴: grade 一级 or 二级, any category.
+        "care": np.isin(grade, SEVERE_GRADES),
+    }
 
 
-def tekun_support(category: pd.Series, rate: np.ndarray) -> np.ndarray:
-    """特困供养 per person-month: the 特困 standard (≥ 1.3 × 低保 standard). Seed task 3."""
-    return np.where((category == Category.TEKUN).to_numpy()[:, None], rate[None, :], 0)
+def rate_fen(rule: str, rates: Rates) -> np.ndarray:
+    """Return a rule's rate in fen for each month: per person-month, or per member for the 差额's standard."""
+    if rule in ("care_full", "care_partial"):
+        return rates.care_fee("全失能" if rule == "care_full" else "半失能")
+    return rates.fen(next(params for key, _, params in (*PERSON_RULES, GAP_RULE) if key == rule)[0])
 
 
-def care_fee(category: pd.Series, care_need: pd.Series, rates: Rates) -> np.ndarray:
-    """照料护理费 per 特困 person-month: 80 % / 20 % of the minimum wage for full / partial disability. Seed task 4."""
-    is_tekun = (category == Category.TEKUN).to_numpy()
-    out = np.zeros((len(category), 3), dtype=np.int64)
-    for need in CARE_RATES:
-        mask = is_tekun & (care_need == need).to_numpy()
-        out[mask] = rates.care_fee(need)
-    return out
+@dataclass(frozen=True)
+class RuleUse:
+    """One rule as applied in the quarter: the item it pays, each month's parameter Values and its rate in fen."""
+
+    rule: str
+    item: Item
+    parameters: tuple[str, ...]
+    values: tuple[tuple[Value, ...], ...]      # per month of the quarter, one Value per parameter
+    fen: tuple[int, ...]                       # per month of the quarter
+
+
+@dataclass(frozen=True)
+class Trace:
+    """What produced each household-month: which rules paid it, for how many persons, at which parameter values.
+
+    `households` has one row per household (in Benefits.households order): for each person rule, how many of its
+    persons the rule pays; `gap`, whether the 差额 rule applies; `rigid`, whether rigid spending was deducted from
+    its income; `rigid_exceeds`, whether that left nothing. `active` is households × months within 享受 dates.
+    """
+
+    period: Period
+    rules: tuple[RuleUse, ...]
+    households: pd.DataFrame
+    active: np.ndarray
+
+    def rule(self, key: str) -> RuleUse:
+        return next(r for r in self.rules if r.rule == key)
+
+
+def _uses(rates: Rates) -> tuple[RuleUse, ...]:
+    return tuple(RuleUse(key, item, params, tuple(zip(*(rates.values[p] for p in params))),
+                         tuple(int(x) for x in rate_fen(key, rates)))
+                 for key, item, params in (GAP_RULE, *PERSON_RULES))
 
 
 def compute(persons: pd.DataFrame, period: Period, rates: Rates) -> Benefits:
     """Compute every household's and person's amounts for the quarter from the used roster rows."""
-    from .explain import explain
+    from .explain import explain  # the wording of the trace; it imports no rule
 
     people = persons.loc[persons["used"]].copy()
     if len(people) > MAX_PERSONS:
@@ -139,17 +179,16 @@ def compute(persons: pd.DataFrame, period: Period, rates: Rates) -> Benefits:
         raise StopRun(f"本季度台账共 {len(people):,} 人，超过一次运行能精确计算的 {MAX_PERSONS:,} 人，"
                       "请按区分别运行后用 jiekun rollup 汇总。")
     if people.empty:
-        return Benefits(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(columns=BY_UNIT_COLUMNS), 0, 0, rates)
+        return Benefits(HOUSEHOLD.empty(), PAID_PERSON.empty(), pd.DataFrame(columns=BY_UNIT_COLUMNS), 0, 0, rates)
     codes, _ = pd.factorize(people["household_key"])       # households in order of first appearance
     members = np.bincount(codes)
     people["members"] = members[codes]
     active = active_months(people["start_key"], people["stop_key"], period)
-    monthly = {
-        Item.LIVING_ALLOWANCE: living_allowance(people["category"], people["disability_grade"], rates.fen("disability_living_allowance")),
-        Item.CARE_ALLOWANCE: care_allowance(people["disability_grade"], rates.fen("severe_disability_care_allowance")),
-        Item.TEKUN: tekun_support(people["category"], rates.fen("tekun_standard")),
-        Item.CARE_FEE: care_fee(people["category"], people["care_need"], rates),
-    }
+    paid_to = who(people)
+    monthly = {item: np.zeros((len(people), 3), dtype=np.int64)
+               for item in (Item.LIVING_ALLOWANCE, Item.CARE_ALLOWANCE, Item.TEKUN, Item.CARE_FEE)}
+    for key, item, _ in PERSON_RULES:
+        monthly[item] += np.where(paid_to[key][:, None], rate_fen(key, rates)[None, :], 0)
     person_month = sum(monthly.values())                    # (persons × 3), fen, before the active mask
 
     first = np.zeros(len(people), dtype=bool)
@@ -198,10 +237,18 @@ def compute(persons: pd.DataFrame, period: Period, rates: Rates) -> Benefits:
             for col in [*ITEM_FIELDS.values(), "amount_fen"]}
     for col, values in sums.items():
         hh[col] = values
-    hh["explanation"] = explain(hh, people, codes, hh_active, rates)
+    counts = {key: np.bincount(codes, weights=paid_to[key].astype(np.int64), minlength=len(hh)).astype(np.int64)
+              for key, _, _ in PERSON_RULES}
+    inc, rig, m = (hh[c].fillna(0).to_numpy(np.int64) for c in ("income_fen", "rigid_fen", "members"))
+    gap_rule = hh["category"].isin(GAP_CATEGORIES).to_numpy()
+    rigid = gap_rule & (hh["category"] == Category.EXPENSE).to_numpy() & (rig != 0)
+    trace = Trace(period, _uses(rates), pd.DataFrame({**counts, "gap": gap_rule, "rigid": rigid,
+                                                      "rigid_exceeds": rigid & (inc * m <= rig)}), hh_active)
+    hh["explanation"] = explain(hh, trace)
     people["explanation"] = hh["explanation"].to_numpy()[codes]
-    return Benefits(hh.reset_index(drop=True), people.reset_index(drop=True), by_unit(people),
-                    int(gap_active.sum()), gap_person_months, rates)
+    return Benefits(HOUSEHOLD.check(hh.reset_index(drop=True), "compute"),
+                    PAID_PERSON.check(people.reset_index(drop=True), "compute"), by_unit(people),
+                    int(gap_active.sum()), gap_person_months, rates, trace)
 
 
 def by_unit(people: pd.DataFrame) -> pd.DataFrame:

@@ -10,9 +10,9 @@ from datetime import date
 from enum import StrEnum
 
 from .changes import Changes
+from .compilation import Reported
 from .config import Config, Imprint, Issue, Office
 from .context import Context, Headline
-from .compilation import Reported
 from .findings import Severity
 from .first_screen import FirstScreen, of_quarters
 from .period import Period

@@ -194,6 +194,17 @@ class CityContext:
     def names(self) -> tuple[str, ...]:
         return tuple(d.name for d in self.districts)
 
+    @property
+    def widespread_red(self) -> tuple[TaskRow, ...]:
+        """Return the tasks red in at least half the districts: what a city leader is told first."""
+        n = len(self.districts)
+        return tuple(t for t in self.tasks if t.counts.red and 2 * t.counts.red >= n)
+
+    @property
+    def red_everywhere(self) -> bool:
+        """Return whether every widespread red task is red in every district."""
+        return all(t.counts.red == len(self.districts) for t in self.widespread_red)
+
 
 def build_city(districts: Sequence[District], office: Office, issued: date | None = None) -> CityContext:
     """Add the districts up; stop when their quarters differ or a district appears twice."""

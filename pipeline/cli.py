@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from . import dispatch, workspace
+from . import dispatch, working_folder
 from .errors import StopRun
 from .money import fmt_grouped
 
@@ -30,7 +30,7 @@ def _options(func, options):
     """Add `options` to a command, turning --dir and --config into the one config path the library takes."""
     @functools.wraps(func)
     def in_folder(*args, work_dir, config_path, **kwargs):
-        return func(*args, config_path=workspace.config_in(work_dir, config_path), **kwargs)
+        return func(*args, config_path=working_folder.config_in(work_dir, config_path), **kwargs)
 
     for option in reversed(options):
         in_folder = option(in_folder)
@@ -49,6 +49,13 @@ def common_without_input(func):
 def in_folder_only(func):
     """Add --dir, --config and --debug, for a command that names its own input and output."""
     return _options(func, _COMMON[2:])
+
+
+def config_only(func):
+    """Add --config and --debug alone, for a command that reads no input folder and writes no output folder."""
+    for option in reversed(_COMMON[2:]):
+        func = option(func)
+    return func
 
 
 def _guard(debug: bool, action):
@@ -156,7 +163,7 @@ class _Jiekun(click.Group):
 def main(ctx):
     """解困：青山湖区城镇贫困群众脱贫解困工作季度调度。"""
     if ctx.invoked_subcommand is None:
-        click.echo(workspace.overview(Path.cwd()))
+        click.echo(working_folder.overview(Path.cwd()))
 
 
 @main.command()
@@ -164,11 +171,11 @@ def main(ctx):
 @click.option("--debug", is_flag=True, help="出错时显示完整的技术信息")
 def init(folder, debug):
     """新建一个工作文件夹：input、output、config.toml、matrix.toml、使用说明.txt 和 双击运行.bat。"""
-    laid = _guard(debug, lambda: workspace.init(folder))
+    laid = _guard(debug, lambda: working_folder.init(folder))
     click.echo(f"已建好工作文件夹 {laid.folder.absolute()}：")
     for name in laid.written:
         click.echo(f"  {name}")
-    click.echo(workspace.next_step(folder))
+    click.echo(working_folder.next_step(folder))
 
 
 def _date_option(func):
@@ -203,7 +210,7 @@ def run(period, issued, doc_numbers, no_cache, open_report, input_dir, output_di
     """读取、检查、测算并生成本季度全部报告。"""
     on_file = _progress()
     result = _guard(debug, lambda: dispatch.run(config_path=config_path, input_dir=input_dir, output_dir=output_dir,
-                                                period=period, today=date.today(),
+                                                period=period,
                                                 issued=issued.date() if issued else None,
                                                 doc_numbers=doc_numbers, on_file=on_file, cache=not no_cache,
                                                 command=" ".join(["jiekun", *sys.argv[1:]])))
@@ -250,7 +257,7 @@ def check(period, no_cache, input_dir, output_dir, config_path, debug):
 
     on_file = _progress()
     result = _guard(debug, lambda: dispatch.check(config_path=config_path, input_dir=input_dir, output_dir=output_dir,
-                                                  period=period, today=date.today(), on_file=on_file,
+                                                  period=period, on_file=on_file,
                                                   cache=not no_cache))
     _end_progress(on_file)
     click.echo(findings_table(result.context, result.masker))
@@ -292,20 +299,18 @@ def forms(period, input_dir, output_dir, config_path, debug):
 @in_folder_only
 def demo(quarters, force, output_dir, config_path, debug):
     """生成一套示例报表（各单位进展情况表和救助对象台账），用于试用和培训。"""
-    from .config import load_config
     from .demo import write_demo
-    from .matrix import load_matrix
+    from .workspace import open_workspace
 
     target = output_dir or config_path.parent / "demo"
 
     def action():
-        config = load_config(config_path)
-        matrix = load_matrix(config.paths["matrix"], config.registry)
+        ws = open_workspace(config_path)
         for q in range(1, quarters + 1):
             folder = target / f"2019Q{q}"
             if folder.exists() and any(folder.iterdir()) and not force:
                 raise StopRun(f"{folder} 中已有文件，为免覆盖真实报表已停止；确需覆盖请加 --force。")
-        return write_demo(target, config, matrix, quarters=quarters), config.paths.get("input")
+        return write_demo(target, ws.config, ws.matrix, quarters=quarters), ws.config.paths.get("input")
 
     files, input_dir = _guard(debug, action)
     click.echo(f"已在 {target}{os.sep} 生成 {quarters} 个季度的示例报表，共 {len(files)} 个文件。")
@@ -346,18 +351,13 @@ def rollup(folders, detail, office, issued, output_dir, config_path, debug):
 
 @main.command()
 @click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path), default=None, help="导出为 Excel 文件")
-@common
-def matrix(xlsx_path, input_dir, output_dir, config_path, debug):
+@config_only
+def matrix(xlsx_path, config_path, debug):
     """列出任务分工（59条任务及牵头、责任单位）。"""
-    from .config import load_config
-    from .matrix import load_matrix
     from .report.matrix_export import matrix_text, write_matrix_xlsx
+    from .workspace import open_workspace
 
-    def action():
-        config = load_config(config_path)
-        return load_matrix(config.paths["matrix"], config.registry)
-
-    m = _guard(debug, action)
+    m = _guard(debug, lambda: open_workspace(config_path).matrix)
     if xlsx_path:
         _guard(debug, lambda: write_matrix_xlsx(m, xlsx_path))
         click.echo(f"任务分工表已导出到 {xlsx_path}")

@@ -1,6 +1,7 @@
 """The one computed context of a quarter that every output renders from. Typed, frozen, money in integer fen."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -11,6 +12,7 @@ from .changes import Changes
 from .compilation import ProgressRow, Reported, compile_rows, totals
 from .config import Config, Office
 from .findings import Counts, Finding, ordered
+from .frames import SHOWN_HOUSEHOLD, SHOWN_PERSON, shown
 from .lights import cell_states, rule_text, task_lights
 from .matrix import Matrix
 from .money import to_fen
@@ -21,8 +23,19 @@ from .quarter import Quarter
 from .reader.schema import ROSTER
 from .standards import StandardRow, standards
 from .standing import exemplary, shared_ranks
-from .vocab import (ITEM_FIELDS, Category, CellReason, Item, Light, Role, Severity, StaleReason, Status, Submission,
-                    TaskReason)
+from .vocab import (
+    ITEM_FIELDS,
+    Category,
+    CellReason,
+    Item,
+    Light,
+    Role,
+    Severity,
+    StaleReason,
+    Status,
+    Submission,
+    TaskReason,
+)
 
 
 @dataclass(frozen=True)
@@ -189,7 +202,6 @@ class Context:
     """Everything a quarter's outputs show, computed once. Renderers word it; they never decide."""
 
     period: Period
-    today: date
     issued: date | None          # 成文日期: given by the office (--date or config), never read from the clock
     deadline: date
     deadline_text: str
@@ -213,9 +225,9 @@ class Context:
     inputs: tuple[InputRow, ...]
     light_rule: str
     names: frozenset[str] = field(repr=False, compare=False)     # every name the rosters list: what outputs mask
-    persons: pd.DataFrame = field(repr=False, compare=False)     # full personal data: the office workbook only
-    households: pd.DataFrame = field(repr=False, compare=False)
-    changes: Changes | None = None          # set by a run, which reads the quarters it compares
+    persons: pd.DataFrame = field(repr=False, compare=False)     # frames.SHOWN_PERSON; the office workbook only
+    households: pd.DataFrame = field(repr=False, compare=False)  # frames.SHOWN_HOUSEHOLD
+    changes: Changes | None = None          # a run compares (build(compare=…)); check() does not
     moves: tuple[Move, ...] = ()            # people moved between units and paid by both (moves.py)
     progress_rows: tuple[ProgressRow, ...] = ()     # what every unit wrote, task by task (进展汇编)
     figures: Reported = Reported()          # 惠及人数 and 投入资金 of every row that counts
@@ -246,11 +258,12 @@ class Context:
 
 
 def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, findings: list[Finding],
-          inputs: list[InputRow], today: date, issued: date | None = None, *, stale: pd.Series | None = None,
-          moves: tuple[Move, ...] = ()) -> Context:
+          inputs: list[InputRow], issued: date | None = None, *, stale: pd.Series | None = None,
+          moves: tuple[Move, ...] = (), compare: Callable[[Context], Changes] | None = None) -> Context:
     """Compute the context from the assembled quarter, the benefit results and the findings.
 
     `stale` and `moves` are what the checks decided (checks.Facts), so lights and findings tell one story.
+    `compare` says what changed, given the quarter's context (its tasks and cells against the year's).
     """
     period = quarter.period
     cells = cell_states(quarter, matrix, config.registry, config.lights, stale)
@@ -277,16 +290,18 @@ def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, 
         errors=counts.errors, warnings=counts.warnings, infos=counts.infos)
     by_unit = sorted(_group(rows, lambda r: r.unit).items(), key=lambda kv: (-kv[1].amount_fen, kv[0]))
     by_category = _group(rows, lambda r: r.category)
-    return Context(
-        period=period, today=today, issued=issued, deadline=quarter.deadline, deadline_text=config.deadline.text, office=config.office,
+    ctx = Context(
+        period=period, issued=issued, deadline=quarter.deadline, deadline_text=config.deadline.text, office=config.office,
         plan_title=matrix.title, plan_document=matrix.document, task_count=len(matrix), headline=headline,
         units=tuple(units), tasks=tuple(tasks), benefits=tuple(rows), benefit_units=tuple(by_unit),
         benefit_categories=tuple((c, by_category[c]) for c in Category if c in by_category), total=total, avg_subsidy_fen=benefits.avg_subsidy_fen, gap_person_months=benefits.gap_person_months,
         avg_subsidy_floor_fen=to_fen(floor.value) if floor else None, standards=standards(config, benefits),
         findings=found, counts=counts, inputs=tuple(inputs), light_rule=rule_text(config.lights),
         names=names,
-        persons=benefits.persons, households=benefits.households, moves=tuple(m for m in moves if m.paid_twice),
+        persons=shown(benefits.persons, SHOWN_PERSON, "context"),
+        households=shown(benefits.households, SHOWN_HOUSEHOLD, "context"), moves=tuple(m for m in moves if m.paid_twice),
         progress_rows=progress_rows, figures=reported)
+    return replace(ctx, changes=compare(ctx)) if compare is not None else ctx
 
 
 def _names(roster: pd.DataFrame) -> frozenset[str]:

@@ -15,19 +15,19 @@ from .accounting import accounting
 from .benefits import Benefits, Rates, compute
 from .cache import ParseCache, file_sha256
 from .checks import Facts, run_checks
-from .config import Config, Issue, load_config
+from .config import Config, Issue
 from .errors import StopRun
 from .findings import ERROR, Finding, capped
 from .folders import find_periods, period_folder, require_reports, resolve_period, scan, vanished  # noqa: F401
-from .matrix import Matrix, load_matrix
+from .matrix import Matrix
 from .output import Staging, guard
 from .period import Period
 from .privacy import Masker
 from .quarter import Quarter, assemble
 from .reader import FileRead, ReadContext, list_entries, not_read
 from .reader.sandbox import read_files
-from .reader.vocabulary import (ABILITY_WORDS, CARE_WORDS, CATEGORY_WORDS, EMPLOYMENT_WORDS, HEAD_WORDS,
-                               SUPPORT_WORDS)
+from .reader.vocabulary import ABILITY_WORDS, CARE_WORDS, CATEGORY_WORDS, EMPLOYMENT_WORDS, HEAD_WORDS, SUPPORT_WORDS
+from .workspace import open_workspace
 
 ProgressFn = Callable[[str], None]
 
@@ -125,28 +125,19 @@ def read_quarters(folders: list[tuple[Path, date]], config: Config, on_file: Pro
     return [[r for (q, _), r in zip(entries, results) if q == n] for n in range(len(folders))]  # type: ignore[misc]
 
 
-def _input_dir(config: Config, input_dir: Path | str | None) -> Path:
-    return Path(input_dir) if input_dir is not None else Path(config.paths.get("input", Path("input")))
-
-
-def _output_dir(config: Config, output_dir: Path | str | None) -> Path:
-    return Path(output_dir) if output_dir is not None else Path(config.paths.get("output", Path("output")))
-
-
 def check(*, config_path: Path | str = "config.toml", input_dir: Path | str | None = None,
-          output_dir: Path | str | None = None, period: str | Period | None = None, today: date | None = None,
+          output_dir: Path | str | None = None, period: str | Period | None = None,
           issued: date | None = None, on_file: ProgressFn | None = None, cache: bool = True) -> CheckResult:
     """Read and check one quarter and compute its context, writing no report (the parse cache aside)."""
-    config = load_config(config_path)
-    matrix = load_matrix(config.paths["matrix"], config.registry)
-    source, out_root = _input_dir(config, input_dir), _output_dir(config, output_dir)
-    session = Session(config, matrix, source, on_file, parse_cache(config, source, out_root, cache))
+    ws = open_workspace(config_path, input_dir, output_dir)
+    config, source, out_root = ws.config, ws.input_dir, ws.output_dir
+    session = Session(config, ws.matrix, source, on_file, parse_cache(config, source, out_root, cache))
     chosen, folder = resolve_period(session.input_dir, period)
     session.notes[chosen] = scan(source).findings(chosen, auto=period is None)
     Rates.for_period(config.parameters, chosen)         # a missing parameter stops the run before any reading
     session.read_ahead([chosen, chosen.previous()])
     require_reports(chosen, folder, session.files(chosen))
-    result = session.counted(session.result(chosen, today or date.today(), issued))
+    result = session.counted(session.result(chosen, issued))
     session.close()
     return result
 
@@ -203,13 +194,30 @@ class Session:
             return result
         return replace(result, cache_hits=self.cache.hits, cache_misses=self.cache.misses)
 
-    def result(self, period: Period, today: date, issued: date | None = None) -> CheckResult:
-        """Check the quarter and compute its context (the quarter's folder must exist)."""
+    def result(self, period: Period, issued: date | None = None, *, compare: bool = False) -> CheckResult:
+        """Check the quarter and compute its context (the quarter's folder must exist).
+
+        With `compare`, the context says what changed since the previous quarter and across the year's quarters,
+        which are read and computed for it.
+        """
         if period not in self._results:
-            self._results[period] = self._check(period, today, issued)
+            self._results[period] = self._check(period, issued, compare)
         return self._results[period]
 
-    def _check(self, period: Period, today: date, issued: date | None) -> CheckResult:
+    def year(self, period: Period) -> dict[Period, context_mod.Context | None]:
+        """Return the contexts of the year's quarters before `period`, None where a folder is absent."""
+        return {p: self.result(p).context if self.files(p) is not None else None
+                for p in (Period(period.year, q) for q in range(1, period.quarter))}
+
+    def _comparison(self, period: Period, quarter: Quarter, benefits: Benefits):
+        """Return how the quarter's context says what changed: against the previous quarter and the year's."""
+        before = self.money(period.previous())
+        earlier = list(self.year(period).values())
+        now = changes_mod.households(quarter.roster, benefits) if before else {}
+        then = changes_mod.households(before[0].roster, before[1]) if before else None
+        return lambda ctx: changes_mod.compare(period, now, then, self.config.changes_share, [*earlier, ctx])
+
+    def _check(self, period: Period, issued: date | None, compare: bool) -> CheckResult:
         clock = Clock()
         config, matrix = self.config, self.matrix
         _, folder = resolve_period(self.input_dir, period)
@@ -227,8 +235,9 @@ class Session:
         inputs, unaccounted = accounting(files, quarter, findings)
         findings += unaccounted
         clock.lap("check")
-        ctx = context_mod.build(quarter, matrix, config, benefits, findings, inputs, today, issued, stale=facts.stale,
-                                moves=facts.moves)
+        comparison = self._comparison(period, quarter, benefits) if compare else None
+        ctx = context_mod.build(quarter, matrix, config, benefits, findings, inputs, issued, stale=facts.stale,
+                                moves=facts.moves, compare=comparison)
         clock.lap("context")
         return CheckResult(period, config, matrix, tuple(files), quarter, benefits, tuple(findings), ctx, folder,
                            clock.timings)
@@ -260,7 +269,7 @@ def masker_for(config: Config, matrix: Matrix, contexts) -> Masker:
 
 
 def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None = None,
-        output_dir: Path | str | None = None, period: str | Period | None = None, today: date | None = None,
+        output_dir: Path | str | None = None, period: str | Period | None = None,
         issued: date | None = None, doc_numbers: dict[str, int] | None = None, on_file: ProgressFn | None = None,
         command: str = "", cache: bool = True) -> RunResult:
     """Run the whole quarter: read, check, compute and render every due output into output/<period>/ atomically.
@@ -268,15 +277,12 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
     `issued` dates every document of the run (成文日期) and `doc_numbers` numbers them by key (2019H1, 2019); a key ""
     numbers the one numbered document due. Without them config.toml [documents] decides, or a blank is left to fill.
     """
-    from .report import Bundle, Due
+    from .report import bundle_for
     from .report.catalogue import REPORTS  # rendering is the other edge; imported late to keep check() light
 
     started = datetime.now(UTC)
-    today = today or date.today()
-    config = load_config(config_path)
-    matrix = load_matrix(config.paths["matrix"], config.registry)
-    source = _input_dir(config, input_dir)
-    out_root = _output_dir(config, output_dir)
+    ws = open_workspace(config_path, input_dir, output_dir)
+    config, matrix, source, out_root = ws.config, ws.matrix, ws.input_dir, ws.output_dir
     guard(source, out_root)
     chosen, folder = resolve_period(source, period)
     due = [r for r in REPORTS if r.due.applies(chosen)]
@@ -288,28 +294,14 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
     session.read_ahead([chosen, chosen.previous(), *(Period(chosen.year, q) for q in range(1, chosen.quarter))])
     reading.lap("read")             # every quarter the run shows, read at once: the quarter's own "read" finds it done
     require_reports(chosen, folder, session.files(chosen))     # before anything is written
-    result = session.result(chosen, today, issues[str(chosen)].date)
+    result = session.result(chosen, issues[str(chosen)].date, compare=True)
     clock = Clock()
-    # The year's earlier quarters: for what changed across the year, the bulletin and the assessment.
-    contexts: dict[Period, context_mod.Context | None] = {
-        p: session.result(p, today).context if session.files(p) is not None else None
-        for p in (Period(chosen.year, q) for q in range(1, chosen.quarter))}
-    contexts[chosen] = result.context
-    before = session.money(chosen.previous())
-    now = changes_mod.households(result.quarter.roster, result.benefits) if before else {}
-    changes = changes_mod.compare(chosen, now, changes_mod.households(before[0].roster, before[1]) if before else None,
-                                  config.changes_share, [contexts[p] for p in sorted(contexts)])
-    result = replace(result, context=replace(result.context, changes=changes))
-    contexts[chosen] = result.context
-    clock.lap("earlier quarters")
-    half_year = annual = None
-    if any(r.due is Due.HALF_YEAR for r in due):
-        half_year = bulletin.build_half(contexts, chosen.year, chosen.half, config, issues[f"{chosen.year}H{chosen.half}"])
-    if any(r.due is Due.YEAR_END for r in due):
-        annual = assessment.build_annual(contexts, chosen.year, config, issues[str(chosen.year)])
+    # The year's quarters: for the bulletin and the assessment, and the one masker of every name they show.
+    contexts = {**session.year(chosen), chosen: result.context}
+    bundle = bundle_for(due, result.context, contexts, config, issues)
+    clock.lap("year")
     result = session.counted(result)
     session.close()                 # every quarter the run shows is read by now
-    bundle = Bundle(result.context, config, half_year, annual)
     target = out_root / str(result.period)
     with Staging(target, masker_for(config, matrix, contexts.values())) as staging:
         for report in due:
@@ -322,7 +314,7 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
     clock.lap("write")
     return RunResult(**{k: getattr(result, k) for k in CheckResult.__dataclass_fields__ if k != "timings"},
                      timings={**result.timings, **reading.timings, **clock.timings}, output_dir=target, written=written,
-                     half_year=half_year, annual=annual)
+                     half_year=bundle.half_year, annual=bundle.annual)
 
 
 def resolve_issues(config: Config, period: Period, due, issued: date | None,

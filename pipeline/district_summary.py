@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
 
+from .benefits import ITEMS_OF
 from .city import FindingCounts, avg_subsidy
 from .errors import StopRun
 from .money import fmt_grouped
@@ -31,10 +32,6 @@ CENT = Decimal("0.01")
 _PERIOD = re.compile(r"\d{4}Q[1-4]")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CODE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-# contracts.md: 差额 goes to 低保 and 支出型 households, 特困供养 and 护理费 to 特困 persons, the allowances as the rules say.
-ITEMS_OF = {Category.DIBAO: {Item.GAP, Item.LIVING_ALLOWANCE, Item.CARE_ALLOWANCE},
-            Category.EXPENSE: {Item.GAP, Item.LIVING_ALLOWANCE, Item.CARE_ALLOWANCE},
-            Category.TEKUN: {Item.TEKUN, Item.CARE_FEE, Item.CARE_ALLOWANCE}}
 E = TypeVar("E", bound=StrEnum)
 
 

@@ -4,12 +4,15 @@
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from .benefits import GAP_CATEGORIES, Rates
 from .money import fmt, fmt_param
-from .vocab import Category
+
+if TYPE_CHECKING:
+    from .benefits import Trace
 
 Span = tuple[int, int]      # month indexes [start, end) within the quarter
 
@@ -35,57 +38,41 @@ def months_text(months: tuple[int, int, int], span: Span, alone: bool) -> str:
     return f"{n}个月（{first}月）" if n == 1 else f"{n}个月（{first}–{last}月）"
 
 
-def _counts(people: pd.DataFrame, codes: np.ndarray, n: int) -> dict[str, np.ndarray]:
-    """Count, per household, the persons behind each person item (eligibility, whatever the month)."""
-    tekun = (people["category"] == Category.TEKUN).to_numpy()
-    need = people["care_need"].to_numpy()
-    grade = pd.to_numeric(people["disability_grade"], errors="coerce").to_numpy()
-    flags = {
-        "tekun": tekun,
-        "full": tekun & (need == "全失能"),
-        "partial": tekun & (need == "半失能"),
-        "living": people["category"].isin(GAP_CATEGORIES).to_numpy() & people["disability_grade"].notna().to_numpy(),
-        "care": (grade == 1) | (grade == 2),
-    }
-    return {k: np.bincount(codes, weights=v.astype(np.int64), minlength=n).astype(np.int64) for k, v in flags.items()}
+def _one(values) -> str:
+    return fmt_param(values[0].value)
 
 
-def explain(hh: pd.DataFrame, people: pd.DataFrame, codes: np.ndarray, active: np.ndarray, rates: Rates) -> list[str]:
-    """Return one explanation per household row of `hh`, in order."""
-    v = rates.values
-    months = rates.period.months
-    counts = _counts(people, codes, len(hh))
-    fee = {need: rates.care_fee(need) for need in ("全失能", "半失能")}
-    money = {name: rates.fen(name) for name in ("tekun_standard", "disability_living_allowance",
-                                                 "severe_disability_care_allowance")}
-    text = {name: [fmt_param(x.value) for x in v[name]] for name in v}
-    percent = {name: [fmt_param(x.value * 100) for x in v[name]] for name in ("care_rate_full", "care_rate_partial")}
-    keys = {
-        "gap": v["dibao_standard"], "tekun": v["tekun_standard"],
-        "full": tuple(zip(v["min_wage"], v["care_rate_full"])), "partial": tuple(zip(v["min_wage"], v["care_rate_partial"])),
-        "living": v["disability_living_allowance"], "care": v["severe_disability_care_allowance"],
-    }
-    items = (  # label, key of its spans and counts, the rate worded and in fen, given a month index
-        ("特困供养", "tekun", lambda j: text["tekun_standard"][j], lambda j: money["tekun_standard"][j]),
-        ("护理费（全失能）", "full", lambda j: f"{text['min_wage'][j]} × {percent['care_rate_full'][j]}%",
-         lambda j: fee["全失能"][j]),
-        ("护理费（半失能）", "partial", lambda j: f"{text['min_wage'][j]} × {percent['care_rate_partial'][j]}%",
-         lambda j: fee["半失能"][j]),
-        ("残疾人生活补贴", "living", lambda j: text["disability_living_allowance"][j],
-         lambda j: money["disability_living_allowance"][j]),
-        ("重度残疾人护理补贴", "care", lambda j: text["severe_disability_care_allowance"][j],
-         lambda j: money["severe_disability_care_allowance"][j]),
-    )
+def _wage_share(values) -> str:
+    wage, share = values
+    return f"{fmt_param(wage.value)} × {fmt_param(share.value * 100)}%"
+
+
+# How each person rule of the trace is worded: its label and a month's rate from that month's parameter values.
+WORDS = {
+    "tekun": ("特困供养", _one),
+    "care_full": ("护理费（全失能）", _wage_share),
+    "care_partial": ("护理费（半失能）", _wage_share),
+    "living": ("残疾人生活补贴", _one),
+    "care": ("重度残疾人护理补贴", _one),
+}
+
+
+def explain(hh: pd.DataFrame, trace: Trace) -> list[str]:
+    """Word the trace of each household row of `hh`, in order: the rules that paid it, at the values they used."""
+    months = trace.period.months
+    active = trace.active
+    rules = [r for r in trace.rules if r.rule in WORDS]
+    gap_rule = trace.rule("gap")
 
     def person_items(window: Span, ns: tuple[int, ...]) -> list[str]:
-        layout = {k: spans(keys[k], *window) for _, k, _, _ in items}
         parts = []
-        for (label, key, rate_text, fen_of), n in zip(items, ns):
+        for rule, n in zip(rules, ns):
             if not n:
                 continue
-            pieces = layout[key]
-            terms = [f"{rate_text(s[0])} × {n}人 × {months_text(months, s, len(pieces) == 1)}" for s in pieces]
-            total = sum(n * int(fen_of(s[0])) * (s[1] - s[0]) for s in pieces)
+            label, word = WORDS[rule.rule]
+            pieces = spans(rule.values, *window)
+            terms = [f"{word(rule.values[s[0]])} × {n}人 × {months_text(months, s, len(pieces) == 1)}" for s in pieces]
+            total = sum(n * rule.fen[s[0]] * (s[1] - s[0]) for s in pieces)
             parts.append(f"{label}{'' if label.endswith('）') else ' '}{'＋ '.join(terms)} = {fmt(total)}")
         return parts
 
@@ -94,15 +81,15 @@ def explain(hh: pd.DataFrame, people: pd.DataFrame, codes: np.ndarray, active: n
     n_active = active.sum(axis=1)
     shape = pd.DataFrame({
         "start": np.argmax(active, axis=1), "months": n_active,
-        "gap": hh["category"].isin(GAP_CATEGORIES).to_numpy() & (n_active > 0),
+        "gap": trace.households["gap"].to_numpy() & (n_active > 0),
         "short": ((hh[["gap_m0", "gap_m1", "gap_m2"]].to_numpy() > 0) * (1, 2, 4)).sum(axis=1),
-        **{key: counts[key] for _, key, _, _ in items},
+        **{r.rule: trace.households[r.rule].to_numpy() for r in rules},
     })
     gap_rows = shape["gap"].to_numpy()
     # Only 低保 and 支出型 households, which always carry an income, have it worded.
     fen = {col: hh[col].fillna(0).to_numpy(np.int64) for col in ("income_fen", "rigid_fen", "members")}
-    income = _income_text(hh["category"].to_numpy(object), fen["income_fen"], fen["rigid_fen"], fen["members"],
-                          gap_rows)
+    income = _income_text(fen["income_fen"], fen["rigid_fen"], fen["members"],
+                          gap_rows & trace.households["rigid"].to_numpy(), trace.households["rigid_exceeds"].to_numpy())
     members = pd.Series(fen["members"]).astype(_TEXT)
     gap_fen, amount = fmt_column(hh["gap_fen"].to_numpy(np.int64)), fmt_column(hh["amount_fen"].to_numpy(np.int64))
     out = np.full(len(hh), "本季度不在享受期，0.00", dtype=object)
@@ -114,8 +101,8 @@ def explain(hh: pd.DataFrame, people: pd.DataFrame, codes: np.ndarray, active: n
         fixed = "；".join(persons)
         parts = int(is_gap) + len(persons)
         if is_gap:
-            body = _gap(income.iloc[rows], members.iloc[rows], gap_fen.iloc[rows], spans(keys["gap"], *window), short,
-                        text["dibao_standard"], months)
+            body = _gap(income.iloc[rows], members.iloc[rows], gap_fen.iloc[rows],
+                        spans(gap_rule.values, *window), short, [_one(v) for v in gap_rule.values], months)
             body = body + f"；{fixed}" if fixed else body
         else:
             body = pd.Series(fixed, index=rows, dtype=_TEXT)
@@ -135,14 +122,15 @@ def fmt_column(fen: np.ndarray) -> pd.Series:
     return pd.Series(np.where(fen < 0, "-", ""), dtype=_TEXT) + whole + "." + cents
 
 
-def _income_text(category: np.ndarray, inc: np.ndarray, rig: np.ndarray, m: np.ndarray, gap: np.ndarray) -> pd.Series:
-    """Word each household's income per person: after its rigid expenses for 支出型, and 0 when they exceed it."""
+def _income_text(inc: np.ndarray, rig: np.ndarray, m: np.ndarray, adjusted: np.ndarray,
+                 exceeds: np.ndarray) -> pd.Series:
+    """Word each household's income per person: after rigid expenses where the trace deducted them, 0 when nothing
+    was left."""
     text = fmt_column(inc)
-    adjusted = gap & (category == Category.EXPENSE) & (rig != 0)
     if adjusted.any():
         net = "(" + text[adjusted] + " − " + fmt_column(rig[adjusted]).set_axis(text.index[adjusted]) + "÷" \
             + pd.Series(m[adjusted], index=text.index[adjusted]).astype(_TEXT)
-        below = pd.Series((inc * m <= rig)[adjusted], index=net.index)
+        below = pd.Series(exceeds[adjusted], index=net.index)
         text[adjusted] = net.where(~below, "0（" + net.str.slice(1) + " 不足0按0计）").where(below, net + ")")
     return text
 

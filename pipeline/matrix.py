@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .cells import _TASK_MAX as TASK_MAX  # the most a progress report's task number may be
 from .config import read_toml
-from .cells import _TASK_MAX as TASK_MAX     # the most a progress report's task number may be
 from .errors import StopRun
 from .parameters import check_year
 from .units import GROUPS, Registry

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Sequence
 
 from .city import CityContext, District, build_city, district_of
-from .config import Office, load_config
+from .config import Office
 from .district_summary import read_summary
 from .errors import StopRun
-from .matrix import load_matrix
 from .money import fmt
 from .output import Staging
 from .privacy import Masker
+from .workspace import open_workspace
 
 SUMMARY = "summary.json"
 
@@ -58,16 +58,15 @@ def rollup(folders: Sequence[Path | str], *, output_dir: Path | str | None = Non
 
     The folders are the districts' output/<period>/; the roll-up goes to <output>/<period>-汇总/. `office` names the
     issuing city office (default: config.toml [office] city + 城镇贫困群众脱贫解困工作领导小组办公室). With `detail`, the
-    districts' person detail is concatenated into one parquet file with a `district` column.
+    districts' person detail is concatenated into one parquet file with a `district` column, names and IDs masked.
     """
     from .report import city_excel, city_html, city_summary  # rendering is the other edge
 
-    config = load_config(config_path)
+    ws = open_workspace(config_path, output_dir=output_dir)
+    config, out_root, tasks = ws.config, ws.output_dir, ws.matrix.numbers
     folders = [Path(f) for f in folders]
-    out_root = Path(output_dir) if output_dir is not None else Path(config.paths.get("output", Path("output")))
     for folder in folders:
         refuse_overlap(folder, out_root, contains=False)     # before reading: the folder written lies in out_root
-    tasks = load_matrix(config.paths["matrix"], config.registry).numbers
     districts = [read_district(f, tasks) for f in folders]
     city = build_city(districts, issuing_office(config.office.city, office), issued)
     target = out_root / folder_name(city.period)
@@ -112,7 +111,7 @@ def issuing_office(city: str, name: str | None) -> Office:
 
 
 def detail_table(pairs: list[tuple[Path, District]], city: CityContext):
-    """Concatenate the districts' person detail into one Arrow table with a leading `district` column.
+    """Concatenate the districts' person detail into one masked Arrow table with a leading `district` column.
 
     Each file must be the district's detail of the same quarter and add up to its summary's money, so the merged
     file and the roll-up's totals cannot disagree.

@@ -5,13 +5,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .config import load_config
 from .dispatch import ProgressFn, find_periods, period_folder, read_quarter
 from .errors import StopRun
 from .forms import FormSet, build_forms
-from .matrix import load_matrix
 from .output import Staging, guard
 from .period import Period
+from .workspace import open_workspace
 
 FORMS_FOLDER = "表格"
 
@@ -40,10 +39,8 @@ def write_forms(*, config_path: Path | str = "config.toml", input_dir: Path | st
     from .report.forms import write_forms as render  # rendering is the other edge
 
     today = today or date.today()
-    config = load_config(config_path)
-    matrix = load_matrix(config.paths["matrix"], config.registry)
-    source = Path(input_dir) if input_dir is not None else Path(config.paths.get("input", Path("input")))
-    out_root = Path(output_dir) if output_dir is not None else Path(config.paths.get("output", Path("output")))
+    ws = open_workspace(config_path, input_dir, output_dir)
+    config, matrix, source, out_root = ws.config, ws.matrix, ws.input_dir, ws.output_dir
     guard(source, out_root)
     chosen = forms_period(source, period)
     folder = period_folder(source, chosen.previous())

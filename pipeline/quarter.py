@@ -6,10 +6,11 @@ from datetime import date
 
 import pandas as pd
 
+from .frames import PERSON, PERSON_READ, PROGRESS_READ
+from .frames import PROGRESS as PROGRESS_FRAME
 from .matrix import Matrix
 from .period import Period
 from .reader import FileRead
-from .reader.progress import COLUMNS as PROGRESS_COLUMNS
 from .reader.schema import PROGRESS, ROSTER
 
 SUBMISSION_COLUMNS = ["unit", "file", "sheet", "reported_on", "rows", "chosen", "superseded_by"]
@@ -38,15 +39,16 @@ def assemble(period: Period, files: list[FileRead], matrix: Matrix, deadline: da
                 sub_rows.append({"unit": s.unit, "file": s.file, "sheet": s.sheet, "reported_on": s.reported_on,
                                  "rows": len(s.rows)})
             if s.kind == PROGRESS and len(s.rows):
-                progress_frames.append(s.rows.assign(unit=s.unit or "", _file=s.file, _sheet=s.sheet))
+                rows = PROGRESS_READ.check(s.rows, "read")
+                progress_frames.append(rows.assign(unit=s.unit or "", _file=s.file, _sheet=s.sheet))
             if s.kind == ROSTER and len(s.rows):
-                roster_frames.append(s.rows.assign(_file=s.file, _sheet=s.sheet))
+                roster_frames.append(PERSON_READ.check(s.rows, "read").assign(_file=s.file, _sheet=s.sheet))
     submissions = _choose(pd.DataFrame(sub_rows, columns=SUBMISSION_COLUMNS[:5]))
     progress = _flag(pd.concat(progress_frames, ignore_index=True) if progress_frames else _empty_progress(),
                      submissions, matrix)
-    roster = pd.concat(roster_frames, ignore_index=True) if roster_frames else pd.DataFrame(
-        columns=["household_key", "name", "id_number", "unit", "category", "used", "_row", "_file", "_sheet"])
-    return Quarter(period, tuple(files), submissions, progress, roster, deadline)
+    roster = pd.concat(roster_frames, ignore_index=True) if roster_frames else PERSON.empty()
+    return Quarter(period, tuple(files), submissions, PROGRESS_FRAME.check(progress, "assemble"),
+                   PERSON.check(roster, "assemble"), deadline)
 
 
 def _choose(subs: pd.DataFrame) -> pd.DataFrame:
@@ -67,7 +69,7 @@ def _choose(subs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _empty_progress() -> pd.DataFrame:
-    return pd.DataFrame(columns=[*PROGRESS_COLUMNS, "unit", "_file", "_sheet"])
+    return pd.DataFrame(columns=[*PROGRESS_READ.names, "unit", "_file", "_sheet"])
 
 
 def _flag(progress: pd.DataFrame, subs: pd.DataFrame, matrix: Matrix) -> pd.DataFrame:

@@ -22,7 +22,6 @@ class StandardRow:
     months: tuple[int, ...]
     source: str
     floor: Decimal | None
-    floor_source: str
 
     @property
     def ok(self) -> bool:
@@ -41,6 +40,5 @@ def standards(config: Config, benefits: Benefits) -> tuple[StandardRow, ...]:
         for (v, year), paid in seen.items():
             floor = config.parameters.floor(year, name)
             out.append(StandardRow(name=name, label=SPEC[name].label, unit=SPEC[name].unit, value=v.value, start=v.start,
-                                   months=tuple(paid), source=v.source, floor=floor.value if floor else None,
-                                   floor_source=floor.source if floor else ""))
+                                   months=tuple(paid), source=v.source, floor=floor.value if floor else None))
     return tuple(out)

@@ -136,7 +136,7 @@ def set_parameter(project, name: str, table: str) -> None:
 
 def run_check(project: Path, period: str = "2019Q2"):
     from pipeline import check
-    return check(config_path=project / "config.toml", input_dir=project / "input", period=period, today=TODAY)
+    return check(config_path=project / "config.toml", input_dir=project / "input", period=period)
 
 
 def cells_of(result, code: str) -> list[tuple]:

@@ -40,7 +40,7 @@ def test_no_renderer_imports_a_rule_module():
 
 def test_templates_get_no_rule_functions():
     # Templates see the context and labels; the jinja environment's globals are the only door, and it holds no rule.
-    from pipeline.report.html import environment
+    from pipeline.report.pages import environment
     env = environment(ROOT / "templates")
     modules = {getattr(v, "__module__", None) or "" for v in [*env.globals.values(), *env.filters.values()]}
     assert not {m for m in modules if m.removeprefix("pipeline.") in RULES}

@@ -29,8 +29,8 @@ def year(tmp_path_factory):
     from pipeline.report.summary import summary
     root = demo_project(tmp_path_factory.mktemp("annual"), quarters=4)
     q4 = run(config_path=root / "config.toml", input_dir=root / "input", output_dir=root / "output",
-             period="2019Q4", today=TODAY)
-    contexts = {q: check(config_path=root / "config.toml", input_dir=root / "input", period=q, today=TODAY).context
+             period="2019Q4")
+    contexts = {q: check(config_path=root / "config.toml", input_dir=root / "input", period=q).context
                 for q in QUARTERS[:3]}
     contexts["2019Q4"] = q4.context
     # The quarters as a city office would see them: summary.json (Q4's from disk), findings, and the cell lights.
@@ -200,7 +200,7 @@ def test_a_missing_quarter_is_stated_and_scored_by_the_configured_rule(year):
     for q in QUARTERS[1:]:
         shutil.copytree(root / "input" / q, root / "input-noq1" / q)
     result = run(config_path=root / "config.toml", input_dir=root / "input-noq1", output_dir=root / "output-noq1",
-                 period="2019Q4", today=TODAY)
+                 period="2019Q4")
     html = (result.output_dir / "年度考核-2019.html").read_text(encoding="utf-8")
     assert "第一季度未收到报表，本考核仅依据第二季度、第三季度、第四季度的报送情况，按已收到季度的平均计分" in html
     got = score_rows(result.output_dir / "年度考核-2019.xlsx")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import run_check, set_parameter, valid_id
+from conftest import ROOT, run_check, set_parameter, valid_id
 
 HOUSE = dict(unit="湖坊镇", community="东社区")
 
@@ -240,3 +240,38 @@ def test_a_value_below_its_years_floor_in_one_month_is_reported_once(project, ro
     r = roster(person("001", "张一", 1, "户主", "低保", 260, start="2018-01"))
     below = [(f.sheet, f.column, f.value) for f in r.findings if f.code == "standard-below-floor"]
     assert below == [("parameters.dibao_standard", "2019-05-01", "660")]
+
+
+def test_the_explanation_follows_a_rules_parameter_it_does_not_restate(roster, monkeypatch):
+    """explain.py words the trace benefits.compute records: narrow the care allowance to 一级 and both follow."""
+    from pipeline import benefits
+
+    rows = (person("001", "吴一", 33, "户主", "低保", 500, start="2018-01", grade="二级"),)
+    before = household(roster(*rows), "001")
+    assert "重度残疾人护理补贴 70 × 1人 × 3个月" in before["explanation"]
+    monkeypatch.setattr(benefits, "SEVERE_GRADES", (1,))
+    after = household(roster(*rows), "001")
+    assert after["care_allowance_fen"] == 0
+    assert after["explanation"] == "差额 (670 − 500.00) × 1人 × 3个月 = 510.00；残疾人生活补贴 60 × 1人 × 3个月 = 180.00；合计 690.00"
+
+
+def test_the_explanation_follows_a_parameter_value(project, roster):
+    set_parameter(project, "tekun_standard", """
+[parameters.tekun_standard]
+"2019-01-01" = { value = 901, source = "测试" }
+""")
+    r = roster(person("002", "吴二", 35, "户主", "特困", start="2018-01", born="19450101"))
+    trace = r.benefits.trace
+    assert [str(v[0].value) for v in trace.rule("tekun").values] == ["901"] * 3
+    assert household(r, "002")["explanation"] == "特困供养 901 × 1人 × 3个月 = 2703.00"
+
+
+def test_explain_imports_no_rule():
+    import ast
+
+    from pipeline import benefits, explain
+
+    assert [n for n, v in vars(explain).items() if getattr(v, "__module__", None) == benefits.__name__] == []
+    tree = ast.parse((ROOT / "pipeline" / "explain.py").read_text("utf-8"))
+    runtime = [n for n in tree.body if isinstance(n, ast.ImportFrom)]
+    assert [n.module for n in runtime] == ["__future__", "typing", "money"]

@@ -51,7 +51,7 @@ def demo_output(root: Path, period: str, quarters: int, today: date) -> Path:
     from pipeline import run
     demo_project(root, quarters)
     result = run(config_path=root / "config.toml", input_dir=root / "input", output_dir=root / "output",
-                 period=period, today=today)
+                 period=period)
     return result.output_dir
 
 

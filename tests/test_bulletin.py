@@ -25,7 +25,7 @@ def year(tmp_path_factory):
     from pipeline import run
     root = demo_project(tmp_path_factory.mktemp("year"), quarters=4)
     results = {q: run(config_path=root / "config.toml", input_dir=root / "input", output_dir=root / "output",
-                      period=q, today=TODAY) for q in ("2019Q1", "2019Q2", "2019Q3", "2019Q4")}
+                      period=q) for q in ("2019Q1", "2019Q2", "2019Q3", "2019Q4")}
     return root, results
 
 
@@ -36,7 +36,7 @@ def without_q1(year):
     root, _ = year
     shutil.copytree(root / "input" / "2019Q2", root / "input-noq1" / "2019Q2")
     return run(config_path=root / "config.toml", input_dir=root / "input-noq1", output_dir=root / "output-noq1",
-               period="2019Q2", today=TODAY)
+               period="2019Q2")
 
 
 def summary(root: Path, period: str) -> dict:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, TODAY, demo_project
+from conftest import ROOT, demo_project
 
 import pipeline.cache
 from pipeline import cache_format, check, run
@@ -35,12 +35,12 @@ posix_only = pytest.mark.skipif(os.name == "nt", reason="file modes are POSIX")
 
 def rerun(root: Path, **options):
     return run(config_path=root / "config.toml", input_dir=root / "input", output_dir=root / "output",
-               period="2019Q1", today=TODAY, **options)
+               period="2019Q1", **options)
 
 
 def checked(root: Path, **options):
     return check(config_path=root / "config.toml", input_dir=root / "input", output_dir=root / "output",
-                 period="2019Q1", today=TODAY, **options)
+                 period="2019Q1", **options)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import json
 
 import openpyxl
 import pytest
-from conftest import ROSTER_HEADER, TODAY, Book, full_progress_rows, set_parameter, valid_id
+from conftest import ROSTER_HEADER, Book, full_progress_rows, set_parameter, valid_id
 
 from pipeline import run
 from pipeline.vocab import ChangeReason, Status
@@ -64,7 +64,7 @@ def two_quarters(tmp_path_factory):
     Book(q1).progress("湖坊镇.xlsx", "湖坊镇", "2019-03-18", done)
     Book(q2).progress("湖坊镇.xlsx", "湖坊镇", "2019-06-18", back)
     results = {q: run(config_path=project / "config.toml", input_dir=project / "input", output_dir=project / "output",
-                      period=q, today=TODAY) for q in ("2019Q1", "2019Q2")}
+                      period=q) for q in ("2019Q1", "2019Q2")}
     return project, results
 
 

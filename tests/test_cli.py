@@ -122,3 +122,9 @@ def test_feedback_workbook_per_unit_lists_its_own_findings(cli, project, book):
     assert {"逾期报送", "漏报任务"} <= problems
     assert all(r[8] for r in rows)                    # every row says how to fix it
     assert (project / "output" / "2019Q2" / "退回" / "区民政局.xlsx").exists()   # missing submission
+
+
+def test_matrix_reads_no_input_folder_and_says_so_when_given_one(cli):
+    result = cli.invoke(main, ["matrix", "--input", "/nonexistent"])
+    assert result.exit_code != 0
+    assert result.output.startswith("没有 --input 这个选项，请用") and result.output.count("\n") == 1

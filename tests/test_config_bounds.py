@@ -8,7 +8,7 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from conftest import TODAY, set_parameter
+from conftest import set_parameter
 
 from pipeline import StopRun, check
 from pipeline.cli import main
@@ -25,7 +25,7 @@ def edit(project, file: str, old: str, new: str) -> None:
 def stops(project, words: str) -> None:
     """Assert that checking the project stops the run with a message containing `words`."""
     with pytest.raises(StopRun) as stopped:
-        check(config_path=project / "config.toml", input_dir=project / "input", period="2019Q2", today=TODAY)
+        check(config_path=project / "config.toml", input_dir=project / "input", period="2019Q2")
     assert words in stopped.value.message, stopped.value.message
     assert "\n" not in stopped.value.message
 
@@ -162,8 +162,9 @@ def test_the_command_line_says_one_sentence_for_an_absurd_standard(project):
 
 
 def test_a_roll_beyond_the_int64_headroom_stops_the_run(project, book, monkeypatch):
-    import pipeline.benefits
     from conftest import valid_id
+
+    import pipeline.benefits
     rows = [[f"00{i}", f"张{i}", valid_id(seq=11 + 2 * i), "户主", "湖坊镇", "东社区", "低保", 300, None, None, None, None,
              None, None, "否", "2018-01", None] for i in range(3)]
     book.roster("湖坊镇台账.xlsx", "湖坊镇", rows)

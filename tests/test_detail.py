@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from conftest import TODAY, demo_project
+from conftest import demo_project
 
 from pipeline import run
 from pipeline.vocab import ITEM_FIELDS
@@ -11,7 +11,7 @@ from pipeline.vocab import ITEM_FIELDS
 def test_parquet_detail_has_every_person_paid_and_adds_up(tmp_path):
     root = demo_project(tmp_path, quarters=1)
     result = run(config_path=root / "config.toml", input_dir=root / "input", output_dir=root / "output",
-                 period="2019Q1", today=TODAY)
+                 period="2019Q1")
     frame = pd.read_parquet(result.output_dir / "对象明细-2019Q1.parquet")
     assert len(frame) == len(result.context.persons) > 1000
     assert int(frame["amount_fen"].sum()) == result.context.total_fen
@@ -33,7 +33,7 @@ def test_a_link_key_gives_the_same_person_the_same_key_without_the_id(tmp_path):
     text = (root / "config.toml").read_text(encoding="utf-8").replace('# link_key = ""', 'link_key = "城市密钥"')
     (root / "config.toml").write_text(text, encoding="utf-8")
     result = run(config_path=root / "config.toml", input_dir=root / "input", output_dir=root / "output",
-                 period="2019Q1", today=TODAY)
+                 period="2019Q1")
     frame = pd.read_parquet(result.output_dir / "对象明细-2019Q1.parquet")
     persons = result.context.persons.reset_index(drop=True)
     valid = persons["id_status"] == "ok"

@@ -14,7 +14,7 @@ from test_docx import ISSUER, bulletin
 
 from pipeline.report.document import Cell, Column, Figure, Heading, PageBreak, Paragraph, Table
 from pipeline.report.docx_writer import docx_bytes
-from pipeline.report.html import environment
+from pipeline.report.pages import environment
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAGE = """{% extends "_official.html.j2" %}{% import "_document.html.j2" as d %}

@@ -33,7 +33,7 @@ def year(tmp_path_factory):
     out = {}
     for q in ("2019Q2", "2019Q4"):
         out[q] = run(config_path=root / "config.toml", input_dir=root / "input", output_dir=root / "output",
-                     period=q, today=TODAY)
+                     period=q)
     return root, out
 
 
@@ -96,16 +96,13 @@ def test_the_imprint_closes_each_document_with_the_date_it_was_printed(year):
 
 def test_doc_no_on_the_command_numbers_a_document_and_a_bare_number_must_be_unambiguous(year, tmp_path):
     root, _ = year
-    result = run(config_path=root / "config.toml", input_dir=root / "input", output_dir=tmp_path, period="2019Q2",
-                 today=TODAY, doc_numbers={"": 7}, issued=date(2019, 7, 8))
+    result = run(config_path=root / "config.toml", input_dir=root / "input", output_dir=tmp_path, period="2019Q2", doc_numbers={"": 7}, issued=date(2019, 7, 8))
     texts = [p.text for p in paragraphs(result.output_dir / "半年通报-2019H1.docx")]
     assert "湖脱贫办〔2019〕7号" in texts and "2019年7月8日" in texts
     with pytest.raises(StopRun, match="2019H2=3"):
-        run(config_path=root / "config.toml", input_dir=root / "input", output_dir=tmp_path, period="2019Q4",
-            today=TODAY, doc_numbers={"": 7})
+        run(config_path=root / "config.toml", input_dir=root / "input", output_dir=tmp_path, period="2019Q4", doc_numbers={"": 7})
     with pytest.raises(StopRun, match="2019H2"):
-        run(config_path=root / "config.toml", input_dir=root / "input", output_dir=tmp_path, period="2019Q2",
-            today=TODAY, doc_numbers={"2019H2": 7})
+        run(config_path=root / "config.toml", input_dir=root / "input", output_dir=tmp_path, period="2019Q2", doc_numbers={"2019H2": 7})
 
 
 def test_libreoffice_prints_each_word_file_on_numbered_a4_pages(year, tmp_path):

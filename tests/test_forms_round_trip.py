@@ -77,7 +77,7 @@ def test_forms_filled_by_a_clerk_read_back_with_no_findings(project, previous, c
     fill_all(folder)
     hand_in(folder, project)
     result = run(config_path=project / "config.toml", input_dir=project / "input", output_dir=project / "output",
-                 period=PERIOD, today=TODAY)
+                 period=PERIOD)
     assert result.findings == ()
     units = result.context.units
     assert len(units) == len(config.registry.reporting)
@@ -102,7 +102,7 @@ def test_forms_filled_by_a_clerk_read_back_with_no_findings(project, previous, c
     typed = [*NEW_HOUSEHOLD[0]]
     typed[4], typed[15] = "京东镇", "2019-07"
     Book(same / "input" / PERIOD).roster("京东镇.xlsx", "京东镇", [typed])
-    expected = check(config_path=same / "config.toml", input_dir=same / "input", period=PERIOD, today=TODAY)
+    expected = check(config_path=same / "config.toml", input_dir=same / "input", period=PERIOD)
     assert money_by_unit(result) == money_by_unit(expected)
     assert result.context.total_fen == expected.context.total_fen > 0
     carried = {row[2] for no, (_, rows) in HOUSEHOLDS.items() if no not in ("H004", "T002") for row in rows} | {NEW_ID}
@@ -141,7 +141,7 @@ def test_forms_filled_badly_give_exactly_the_expected_findings(project, previous
     wb.save(roster)
 
     hand_in(folder, project)
-    result = check(config_path=project / "config.toml", input_dir=project / "input", period=PERIOD, today=TODAY)
+    result = check(config_path=project / "config.toml", input_dir=project / "input", period=PERIOD)
     found = sorted(((f.row, f.column, f.code) for f in result.findings), key=str)
     assert found == sorted([(wrong_row, "完成状态", "bad-value"), (None, "填报日期", "late-submission"),
                             (None, "任务编号", "missing-task"), (damaged_row, "公民身份号码", "id-damaged")], key=str)
@@ -212,7 +212,7 @@ def test_roster_forms_from_the_demo_carry_exactly_the_demo_roster_problems(tmp_p
     for name, path in forms_of(folder).items():
         if name.endswith("救助对象台账.xlsx"):
             shutil.copy(path, tmp_path / "input" / PERIOD / name)
-    result = check(config_path=demo / "config.toml", input_dir=tmp_path / "input", period=PERIOD, today=TODAY)
+    result = check(config_path=demo / "config.toml", input_dir=tmp_path / "input", period=PERIOD)
     assert {f.unit for f in result.findings if f.code == "missing-submission"} == {
         u.name for u in result.config.registry.reporting}
     # The demo plants its roster problems in the households, which are carried over, so each comes back once, in
@@ -237,7 +237,7 @@ def test_a_stop_undone_on_the_stopped_households_sheet_is_paid(project, previous
     ws.cell(first, 17).value = None        # the clerk finds the stop was a mistake and clears it, in place
     wb.save(path)
     hand_in(folder, project)
-    result = check(config_path=project / "config.toml", input_dir=project / "input", period=PERIOD, today=TODAY)
+    result = check(config_path=project / "config.toml", input_dir=project / "input", period=PERIOD)
     paid = result.benefits.households.set_index("household_no")
     assert paid.loc["H004", "months_paid"] == 3 and paid.loc["H004", "monthly_fen"] > 0
     assert all(i.reconciled for i in result.context.inputs)

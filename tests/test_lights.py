@@ -91,11 +91,10 @@ def test_configured_words_and_schedule_decide_the_reason(unusual_rules):
 
 def test_every_report_words_the_reason_lights_gave(unusual_rules):
     import openpyxl
-    from conftest import TODAY
 
     from pipeline import run
     r = run(config_path=unusual_rules / "config.toml", input_dir=unusual_rules / "input",
-            output_dir=unusual_rules / "output", period="2019Q2", today=TODAY)
+            output_dir=unusual_rules / "output", period="2019Q2")
     html = (r.output_dir / "调度报告-2019Q2.html").read_text(encoding="utf-8")
     behind = "进度滞后</b>：湖坊镇（进度70%，落后序时进度10个百分点）"
     problem = "存在问题</b>：湖坊镇（资金未到位）"

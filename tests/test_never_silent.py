@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import PROGRESS_HEADER, ROOT, ROSTER_HEADER, TODAY, full_progress_rows, valid_id
+from conftest import PROGRESS_HEADER, ROOT, ROSTER_HEADER, full_progress_rows, valid_id
 
 from pipeline import StopRun, check
 
@@ -52,7 +52,7 @@ def quarter(root: Path, sheets: dict[str, list[list]], name: str = "台账.xlsx"
                 if value is not None:
                     ws.cell(r, c, value)
     wb.save(folder / name)
-    return check(config_path=root / "config.toml", input_dir=root / "input", period="2019Q2", today=TODAY,
+    return check(config_path=root / "config.toml", input_dir=root / "input", period="2019Q2",
                  cache=False)
 
 
@@ -213,7 +213,7 @@ def test_a_table_named_with_a_leading_dot_is_read(tmp_path):
                      [[f"填报单位：{UNIT}"], PROGRESS_HEADER, *full_progress_rows([1, 2])])
     (folder / "..湖坊镇进展.csv").write_text(text, encoding="utf-8")
     (folder / "._湖坊镇进展.csv").write_bytes(b"\x00\x05\x16\x07junk")     # what a Mac leaves beside a copied file
-    result = check(config_path=root / "config.toml", input_dir=root / "input", period="2019Q2", today=TODAY)
+    result = check(config_path=root / "config.toml", input_dir=root / "input", period="2019Q2")
     kinds = {i.file: i.kind for i in result.context.inputs}
     assert kinds == {"..湖坊镇进展.csv": "progress", "._湖坊镇进展.csv": "system"}
     assert result.context.unit(UNIT).submitted

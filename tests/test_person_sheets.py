@@ -44,7 +44,7 @@ def roster(units: list[str]) -> pd.DataFrame:
                      "id_reason": "" if i != 3 else "校验码不对", "relation": "户主" if head else "子女",
                      "category": "低保", "months_paid": 3, "gap_fen": 123407 + i if head else 0,
                      "tekun_fen": 0, "care_fee_fen": 0, "living_allowance_fen": 18000 if head else 0,
-                     "care_allowance_fen": 7 * i, "explanation": f"差额 第{i // 2}户", "_file": ROSTER_FILE, "_row": 4 + i})
+                     "care_allowance_fen": 7 * i, "explanation": f"差额 第{i // 2}户", "file": ROSTER_FILE, "row": 4 + i})
     df = pd.DataFrame(rows)
     df["amount_fen"] = df[list(ITEM_FIELDS.values())].sum(axis=1)
     return df

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import ROSTER_HEADER, TODAY, valid_id
+from conftest import ROSTER_HEADER, valid_id
 
 from pipeline import run
 from pipeline.cli import main
@@ -89,7 +89,7 @@ def office_sheets(path: Path) -> dict[str, str]:
 
 def test_no_id_or_name_leaves_except_in_the_person_detail(planted):
     result = run(config_path=planted / "config.toml", input_dir=planted / "input", output_dir=planted / "output",
-                 period="2019Q2", today=TODAY)
+                 period="2019Q2")
     out = result.output_dir
     office, detail = out / "调度报告-2019Q2.xlsx", out / "对象明细-2019Q2.parquet"
     files = [p for p in sorted(out.rglob("*")) if p.is_file() and p != office]
@@ -112,7 +112,7 @@ def test_the_switch_masks_the_person_detail_too(planted):
                                                                          "mask_person_detail = true")
     (planted / "config.toml").write_text(text, encoding="utf-8")
     result = run(config_path=planted / "config.toml", input_dir=planted / "input", output_dir=planted / "output",
-                 period="2019Q2", today=TODAY)
+                 period="2019Q2")
     sheets = office_sheets(result.output_dir / "调度报告-2019Q2.xlsx")
     assert {name: leaks(text) for name, text in sheets.items()} == {name: [] for name in sheets}
     assert leaks(parquet_text(result.output_dir / "对象明细-2019Q2.parquet")) == []
@@ -239,9 +239,10 @@ def every_output(folder: Path, office: Path | None = None) -> dict[str, list[str
 
 def test_ids_in_any_spelling_and_names_of_any_length_never_leave(hostile, tmp_path):
     import pandas as pd
+
     from pipeline import rollup
     result = run(config_path=hostile / "config.toml", input_dir=hostile / "input", output_dir=hostile / "output",
-                 period="2019Q2", today=TODAY)
+                 period="2019Q2")
     out = result.output_dir
     office = out / "调度报告-2019Q2.xlsx"
     found = every_output(out, office)
@@ -299,7 +300,7 @@ def clerks_words(book, project):
 def test_a_clerks_words_and_household_numbers_are_shown_as_written(clerks_words):
     import csv
     result = run(config_path=clerks_words / "config.toml", input_dir=clerks_words / "input",
-                 output_dir=clerks_words / "output", period="2019Q2", today=TODAY)
+                 output_dir=clerks_words / "output", period="2019Q2")
     out = result.output_dir
     with open(out / "findings.csv", encoding="utf-8-sig", newline="") as f:
         values = {r["value"] for r in csv.DictReader(f)}

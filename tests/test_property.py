@@ -377,7 +377,7 @@ def test_a_whole_messy_quarter_checks_and_balances(progress, rosters):
         written = {f"{i}{sheet.name}": sheet for i, sheet in [*enumerate(progress), *enumerate(rosters)]}
         for name, sheet in written.items():
             save(sheet, folder / name)
-        result = check(config_path=project / "config.toml", input_dir=project / "input", period="2019Q2", today=TODAY)
+        result = check(config_path=project / "config.toml", input_dir=project / "input", period="2019Q2")
     assert leaks(result.findings) == []
     rows = result.context.inputs
     assert {r.file: r.rows_read for r in rows} == {name: len(filled_rows(sheet)) for name, sheet in written.items()}

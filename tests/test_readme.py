@@ -15,6 +15,6 @@ def test_readme_begins_with_the_two_commands():
 
 def test_readme_finding_table_lists_every_code_with_its_fix(config, matrix):
     for code in CODES.values():
-        line = next((l for l in README.splitlines() if l.startswith(f"| `{code.code}` |")), None)
+        line = next((row for row in README.splitlines() if row.startswith(f"| `{code.code}` |")), None)
         assert line is not None, code.code
         assert code.fix_text(config.deadline.text, len(matrix)) in line

@@ -32,8 +32,9 @@ from pipeline.money import fmt_grouped, yuan
 from pipeline.period import Period
 from pipeline.privacy import Masker, mask_id, mask_ids, mask_name
 from pipeline.report.excel import MATRIX_LEGEND, sheet_title, write_workbook
-from pipeline.report.html import bar_chart_svg, pct, render_html, stacked_bar_svg, yuan_text
+from pipeline.report.html import render_html
 from pipeline.report.labels import cn_number
+from pipeline.report.pages import bar_chart_svg, pct, stacked_bar_svg, yuan_text
 from pipeline.report.wording import reason_lines
 from pipeline.vocab import ITEM_FIELDS, Category, CellReason, Item, Light, Role, Status, Submission, TaskReason
 
@@ -126,8 +127,8 @@ def _persons() -> pd.DataFrame:
     df["amount_fen"] = df[list(ITEM_FIELDS.values())].sum(axis=1)
     df["explanation"] = ["差额 (670 − 300.00) × 2人 × 3个月 = 2220.00", "差额 (670 − 300.00) × 2人 × 3个月 = 2220.00",
                          "特困供养 870 × 1人 × 3个月 = 2610.00"]
-    df["_file"] = ROSTER_FILE
-    df["_row"] = [4, 5, 6]
+    df["file"] = ROSTER_FILE
+    df["row"] = [4, 5, 6]
     return df
 
 
@@ -169,11 +170,11 @@ def ctx(config) -> Context:
                         counts.errors, counts.warnings, counts.infos)
     dibao = config.parameters.for_period(Period(2019, 2))["dibao_standard"][0]
     standards = (StandardRow("dibao_standard", "城镇低保标准", "元/月", dibao.value, dibao.start, (4, 5, 6),
-                             "湖城字〔2019〕1号 任务1", config.parameters.floor(2019, "dibao_standard").value, "任务1"),)
+                             "湖城字〔2019〕1号 任务1", config.parameters.floor(2019, "dibao_standard").value),)
     inputs = (InputRow(ROSTER_FILE, "台账", "roster", "湖坊镇", 5, 3, 2),
               InputRow(f"{SCRIPT}.xlsx", "说明", "unknown", "", 0, 0, 0))
     return Context(
-        period=Period(2019, 2), today=date(2019, 7, 1), issued=date(2019, 7, 5), deadline=date(2019, 6, 20),
+        period=Period(2019, 2), issued=date(2019, 7, 5), deadline=date(2019, 6, 20),
         deadline_text=config.deadline.text, office=config.office, plan_title=matrix.title,
         plan_document=matrix.document, task_count=len(matrix), headline=headline, units=tuple(units),
         tasks=tuple(tasks), benefits=tuple(benefits), benefit_units=(("湖坊镇", total),),

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -36,7 +35,7 @@ def folders(tmp_path_factory) -> dict[str, Path]:
     for district, seed in DISTRICTS.items():
         root = demo_project(tmp_path_factory.mktemp(district), 1, district=district, seed=seed)
         result = run(config_path=root / "config.toml", input_dir=root / "input", output_dir=root / "output",
-                     period=PERIOD, today=date(2019, 4, 2))
+                     period=PERIOD)
         out[district] = result.output_dir
     return out
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROSTER_HEADER, TODAY, full_progress_rows, valid_id
+from conftest import ROSTER_HEADER, full_progress_rows, valid_id
 
 from pipeline import StopRun, check
 from pipeline.cli import main
@@ -25,7 +25,7 @@ def cli(project):
 
 
 def check_newest(project: Path, period: str | None = None):
-    return check(config_path=project / "config.toml", input_dir=project / "input", period=period, today=TODAY)
+    return check(config_path=project / "config.toml", input_dir=project / "input", period=period)
 
 
 def household(unit: str, name: str = "王大明", seq: int = 11) -> list:

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-from pipeline import workspace
+from pipeline import working_folder as workspace
 from pipeline.cli import main
 from pipeline.folders import scan
 from pipeline.period import Period

@@ -185,7 +185,3 @@ def is_footer_text(text: str) -> bool:
     """Say whether a row whose first filled cell reads `text` (cleaned) starts the sign-off block (填报人 …)."""
     return bool(_FOOTER.match(re.sub(r"\s+", "", text)))
 
-
-def is_blank_row(row: list[object]) -> bool:
-    """Say whether a row holds nothing but blanks and placeholders such as 无, — or NA."""
-    return all(is_blank(v) for v in row)

@@ -50,11 +50,6 @@ class Body:
     totals: tuple[TotalRow, ...]
     notes: np.ndarray
 
-    @property
-    def set_aside(self) -> np.ndarray:
-        """Return the rows that are not data: totals and notes, in order."""
-        return np.sort(np.concatenate([self.notes, np.array([t.row for t in self.totals], dtype=np.int64)]))
-
 
 def total_label(row: list[object]) -> str | None:
     """Return 合计, 小计, 总计 or 共计 when the row's first filled cell names a total, else None."""

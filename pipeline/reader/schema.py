@@ -95,7 +95,3 @@ def match_header(kind: str, header: str) -> tuple[str, int] | None:
 
 def required(kind: str) -> tuple[Field, ...]:
     return tuple(f for f in SCHEMAS[kind] if f.required)
-
-
-def household_fields() -> tuple[str, ...]:
-    return tuple(f.name for f in ROSTER_FIELDS if f.level == "household")

@@ -12,11 +12,10 @@ from ..assessment import AnnualContext
 from ..money import fmt_param
 from ..scoring import ITEMS, Method
 from ..vocab import Grade, Light, Submission
-from . import Bundle, Due, Report
-from .document import Cell, Column, DocNumber, Document, Figure, Heading, Note, PageBreak, Paragraph, Table, map_text
-from .docx_writer import write_docx
-from .html import environment
+from . import Due, three_forms
+from .document import Cell, Column, DocNumber, Document, Figure, Heading, Note, PageBreak, Paragraph, Table
 from .labels import KIND, SUBMISSION
+from .pages import environment
 from .phone_charts import narrow_score_bars
 from .wording import TIES, title
 from .xlsx_formats import Cell as XCell
@@ -32,27 +31,6 @@ GRADE_LIGHTS = {Grade.EXCELLENT: Light.GREEN, Grade.GOOD: Light.GREEN, Grade.FAI
 
 def file_stem(a: AnnualContext) -> str:
     return f"年度考核-{a.year}"
-
-
-def _write_html(bundle: Bundle, staging) -> None:
-    a = bundle.annual
-    staging.write_text(f"{file_stem(a)}.html", render_assessment_html(a, bundle.config.paths["templates"]))
-
-
-def _write_docx(bundle: Bundle, staging) -> None:
-    a = bundle.annual
-    doc = map_text(assessment_document(a), staging.mask)
-    staging.write_with(f"{file_stem(a)}.docx", lambda p: write_docx(doc, p))
-
-
-def _write_xlsx(bundle: Bundle, staging) -> None:
-    a = bundle.annual
-    staging.write_with(f"{file_stem(a)}.xlsx", lambda p: write_assessment_xlsx(a, p, staging.mask))
-
-
-HTML = Report("年度考核（网页）", Due.YEAR_END, _write_html)
-XLSX = Report("年度考核（工作簿）", Due.YEAR_END, _write_xlsx)
-DOCX = Report("年度考核（Word）", Due.YEAR_END, _write_docx)
 
 
 def rule_texts(a: AnnualContext) -> list[tuple[str, Decimal, str]]:
@@ -256,3 +234,7 @@ def _method_sheet(wb: Workbook, fmts: Formats, a: AnnualContext) -> None:
     ws.merge_range(end + 1, 0, end + 1, 2, "", fmts.special("note"))
     ws.write_string(end + 1, 0, note, fmts.special("note"))
     fit_row(ws, end + 1, [(note, sum(c.width for c in cols))])
+
+
+HTML, XLSX, DOCX = three_forms("年度考核", Due.YEAR_END, lambda b: b.annual, file_stem, render_assessment_html,
+                              assessment_document, write_assessment_xlsx)

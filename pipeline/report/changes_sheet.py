@@ -8,8 +8,8 @@ from ..context import Context
 from ..money import fmt_grouped, yuan
 from ..privacy import mask_name
 from .labels import CHANGE_REASON
-from .wording import no_comparison
 from .sheet_parts import EXCEL_ROWS, sheet_parts
+from .wording import no_comparison
 from .xlsx_formats import Cell, Col, Formats, fit_row, put, start_sheet, write_rows
 
 COLUMNS = [Col("单位", 12), Col("社区", 12), Col("户编号", 12), Col("户主", 9), Col("救助类别", 8, "center"),

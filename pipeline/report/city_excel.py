@@ -9,7 +9,7 @@ from ..city import CityContext, Submissions
 from ..money import fmt_grouped, yuan
 from ..vocab import Item, Light
 from .city_html import finding_rows
-from .labels import LIGHT_SHORT
+from .labels import LIGHT_RULES, LIGHT_SHORT
 from .xlsx_formats import (
     Cell,
     Col,
@@ -23,7 +23,6 @@ from .xlsx_formats import (
     write_total,
 )
 
-LIGHT_RULES = [("红", Light.RED), ("黄", Light.YELLOW), ("绿", Light.GREEN)]
 ITEM_COLS = [Col(item.value, 14, "yuan") for item in Item]
 AVG_RULE = "人均补差 = 各区低保和支出型差额之和 ÷ 各区差额人月数之和，按分四舍五入；由各区分项重新计算，不是各区人均补差的平均数。"
 

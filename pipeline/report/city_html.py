@@ -4,13 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..city import CityContext, TaskRow
-from ..findings import CODES
+from ..findings import CODES, SEVERITY_ORDER
 from ..first_screen import of_city
 from ..money import fmt_grouped
 from ..vocab import Item, Light
 from . import phone_charts
-from .html import environment
 from .labels import LIGHT_COLOURS, SEVERITY, names
+from .pages import environment
 
 TEMPLATE = "rollup.html.j2"
 
@@ -52,10 +52,9 @@ def task_groups(tasks: tuple[TaskRow, ...]) -> list[tuple[str, list[TaskRow]]]:
 def attention(city: CityContext) -> list[str]:
     """Write the few sentences a city leader reads first: widespread red tasks, 人均补差 below floor, missing units."""
     out = []
-    n = len(city.districts)
-    wide = [t for t in city.tasks if t.counts.red and 2 * t.counts.red >= n]
+    wide = city.widespread_red
     if wide:
-        where = "各区均" if all(t.counts.red == n for t in wide) else "半数以上的区"
+        where = "各区均" if city.red_everywhere else "半数以上的区"
         out.append(f"{where}亮红灯的任务{len(wide)}项：第{'、'.join(str(t.task) for t in wide)}条。")
     below = [d for d in city.districts if d.avg_subsidy_fen is not None and d.avg_subsidy_floor_fen is not None
              and d.avg_subsidy_fen < d.avg_subsidy_floor_fen]
@@ -76,12 +75,11 @@ def attention(city: CityContext) -> list[str]:
 
 def finding_rows(city: CityContext) -> list[dict]:
     """List each finding code with its title, severity and count per district, errors first."""
-    order = {"error": 0, "warning": 1, "info": 2}
     rows = []
     for code, total in city.findings.by_code.items():
         known = CODES.get(code)
         rows.append({"code": code, "title": known.title if known else code,
                      "severity": SEVERITY[known.severity] if known else "—",
-                     "rank": order[known.severity.value] if known else 3,
+                     "rank": SEVERITY_ORDER[known.severity] if known else len(SEVERITY_ORDER),
                      "counts": [d.findings.by_code.get(code, 0) for d in city.districts], "total": total})
     return sorted(rows, key=lambda r: (r["rank"], -r["total"], r["code"]))

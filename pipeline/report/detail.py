@@ -21,7 +21,7 @@ from . import Bundle, Due, Report
 COLUMNS = {"unit": "unit", "community": "community", "household_no": "household_no", "name": "name",
            "id_number": "id_number", "id_status": "id_status", "relation": "relation", "category": "category",
            "months_paid": "months_paid", **{f: f for f in ITEM_FIELDS.values()}, "amount_fen": "amount_fen",
-           "explanation": "explanation", "_file": "file", "_row": "row"}
+           "explanation": "explanation", "file": "file", "row": "row"}
 TEXT = ("period", "unit", "community", "household_no", "name", "id_number", "person_key", "id_status", "relation",
         "category", "explanation", "file")
 CLERKS_TEXT = ("community", "household_no", "name", "relation", "file")

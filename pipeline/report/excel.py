@@ -11,7 +11,7 @@ from ..money import fmt_grouped, yuan
 from ..vocab import CellReason, Item, Light, Role, Submission
 from . import Bundle, Due, Report
 from .changes_sheet import write_changes_sheet
-from .labels import KIND, LIGHT, SEVERITY, SHEET_KIND, STATUS_SHORT, SUBMISSION
+from .labels import KIND, LIGHT, LIGHT_RULES, SEVERITY, SHEET_KIND, STATUS_SHORT, SUBMISSION
 from .person_sheets import PersonSheets
 from .progress_sheet import write_progress_sheet
 from .sheet_parts import EXCEL_ROWS, SheetPart, sheet_parts
@@ -35,7 +35,6 @@ from .xlsx_formats import (
 STATE_RULES = [(SUBMISSION[Submission.MISSING], Light.RED), (SUBMISSION[Submission.LATE], Light.YELLOW),
                (SUBMISSION[Submission.ON_TIME], Light.GREEN)]
 SEVERITY_RULES = [("错误", Light.RED), ("警告", Light.YELLOW)]
-LIGHT_RULES = [("红", Light.RED), ("黄", Light.YELLOW), ("绿", Light.GREEN)]
 YELLOW_MARK = "△"
 STALE_WORD = "未更新"
 CELL_RULES = [("未报", Light.RED), ("未启动", Light.RED), (STALE_WORD, Light.RED), (YELLOW_MARK, Light.YELLOW),

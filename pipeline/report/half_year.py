@@ -7,13 +7,12 @@ from ..bulletin import HalfYearContext, Measure
 from ..findings import Severity
 from ..money import fmt_grouped
 from ..vocab import Category, Light, Submission
-from . import Bundle, Due, Report
-from .document import Annex, Cell, Column, DocNumber, Document, Figure, Heading, Note, Paragraph, Table, map_text
-from .docx_writer import write_docx
+from . import Due, three_forms
+from .document import Annex, Cell, Column, DocNumber, Document, Figure, Heading, Note, Paragraph, Table
 from .half_year_words import faults_text, missing_note, state_text
 from .half_year_xlsx import write_bulletin_xlsx
-from .html import environment, truncate_cn
 from .labels import LIGHT_COLOURS, cn_date, names
+from .pages import environment, truncate_cn
 from .phone_charts import bars, strip
 from .wording import EXEMPLARY, TIES, no_comparison, title, wan
 
@@ -24,27 +23,6 @@ ALL = 1000
 
 def file_stem(h: HalfYearContext) -> str:
     return f"半年通报-{h.name}"
-
-
-def _write_html(bundle: Bundle, staging) -> None:
-    h = bundle.half_year
-    staging.write_text(f"{file_stem(h)}.html", render_bulletin_html(h, bundle.config.paths["templates"]))
-
-
-def _write_docx(bundle: Bundle, staging) -> None:
-    h = bundle.half_year
-    doc = map_text(bulletin_document(h), staging.mask)
-    staging.write_with(f"{file_stem(h)}.docx", lambda p: write_docx(doc, p))
-
-
-def _write_xlsx(bundle: Bundle, staging) -> None:
-    h = bundle.half_year
-    staging.write_with(f"{file_stem(h)}.xlsx", lambda p: write_bulletin_xlsx(h, p, staging.mask))
-
-
-HTML = Report("半年通报（网页）", Due.HALF_YEAR, _write_html)
-XLSX = Report("半年通报（工作簿）", Due.HALF_YEAR, _write_xlsx)
-DOCX = Report("半年通报（Word）", Due.HALF_YEAR, _write_docx)
 
 
 def render_bulletin_html(h: HalfYearContext, templates_dir: Path) -> str:
@@ -295,3 +273,7 @@ def _reported_annex(h: HalfYearContext, quarters: list[str]) -> tuple:
     tasks = Table((Column("任务编号", "center"), *columns),
                   tuple((f"第{t.key}条", *cells(t.by_quarter)) for t in h.reported_tasks), caption="（二）分任务")
     return (Note("各单位进展情况表所填之和，进展未更新的行不计；只列填报了数字的单位和任务。"), units, tasks)
+
+
+HTML, XLSX, DOCX = three_forms("半年通报", Due.HALF_YEAR, lambda b: b.half_year, file_stem, render_bulletin_html,
+                              bulletin_document, write_bulletin_xlsx)

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..vocab import CellReason, ChangeReason, Light, Role, Severity, StaleReason, Status, Submission, TaskReason
+from ..vocab import CellReason, ChangeReason, Light, Role, Severity, StaleReason, Status, Submission
 from .document import cn_date as cn_date  # re-exported: every report dates the same way
 from .document import cn_numeral
 
 SEVERITY = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
 LIGHT = {Light.GREEN: "绿灯", Light.YELLOW: "黄灯", Light.RED: "红灯"}
 LIGHT_SHORT = {Light.GREEN: "绿", Light.YELLOW: "黄", Light.RED: "红"}
+# A sheet's light column is coloured by these words (conditional formats, first match winning).
+LIGHT_RULES = [(LIGHT_SHORT[light], light) for light in (Light.RED, Light.YELLOW, Light.GREEN)]
 LIGHT_COLOURS = {Light.GREEN: "#2e7d32", Light.YELLOW: "#d89b00", Light.RED: "#c62828"}
 ROLE = {Role.LEAD: "牵头", Role.RESPONSIBLE: "责任"}
 SUBMISSION = {Submission.ON_TIME: "按时", Submission.LATE: "逾期", Submission.MISSING: "未报送"}
@@ -22,9 +24,6 @@ CELL_REASON = {CellReason.NOT_REPORTED: "未报送", CellReason.NOT_STARTED: "�
                CellReason.STALE_PROGRESS: "进展未更新"}
 STALE = {StaleReason.CARRIED: "仍是上季度预填内容", StaleReason.REPEATED: "与上季度所填相同",
          StaleReason.NO_PROGRESS: "推进中未填完成进度"}
-TASK_REASON = {TaskReason.LEAD_RED: "牵头单位亮红灯", TaskReason.SHARE_RED: "红灯单位占比达到红灯线",
-               TaskReason.LEAD_YELLOW: "牵头单位亮黄灯", TaskReason.SHARE_NOT_GREEN: "非绿灯单位占比达到黄灯线",
-               TaskReason.ALL_GREEN: "各单位推进正常"}
 KIND = {"town": "镇", "subdistrict": "街道", "park": "园区", "department": "部门"}
 SHEET_KIND = {"progress": "进展情况表", "roster": "救助对象台账", "unknown": "未识别（已忽略）", "unreadable": "无法打开",
               "empty": "空白工作表", "reference": "填表说明（不计入）", "headerless": "找不到表头（未读取）", "hidden": "隐藏文件（已跳过）",
@@ -41,11 +40,6 @@ def names(units: Sequence[str], limit: int = UNIT_LIST_LIMIT) -> str:
     """Join unit names with 、, cutting long lists to `limit` names and a count."""
     shown = "、".join(units[:limit])
     return shown if len(units) <= limit else f"{shown}等{len(units)}个单位"
-
-
-def number(value: float) -> str:
-    """Write a count or percentage without a useless .0: 10, 12.5."""
-    return f"{value:g}"
 
 
 def cn_number(n: int) -> str:

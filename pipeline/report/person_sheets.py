@@ -65,8 +65,8 @@ FIELDS = (
     Field(Col("救助类别", 8, "center"), "category"), Field(Col("发放月数", 7, "int"), "months_paid", "number"),
     *(Field(Col(item.value, 14, "yuan"), ITEM_FIELDS[item], "yuan") for item in Item),
     Field(Col("金额合计", 14, "yuan"), "amount_fen", "yuan"),
-    Field(Col("计算说明（按户）", 70), "explanation"), Field(Col("来源文件", 30), "_file"),
-    Field(Col("行号", 6, "int"), "_row", "number"),
+    Field(Col("计算说明（按户）", 70), "explanation"), Field(Col("来源文件", 30), "file"),
+    Field(Col("行号", 6, "int"), "row", "number"),
 )
 COLUMNS = [f.col for f in FIELDS]
 ID_CHECK = [f.source for f in FIELDS].index("id_check")
