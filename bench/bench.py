@@ -181,7 +181,8 @@ def bench_size(size: str, runs: int, naive: bool) -> dict:
     for name in ("startup", "imports", "exit"):
         stages[name] = statistics.median(r[name] for r in jiekun)
     return {"size": size, "persons": jiekun[0]["persons"], "files": jiekun[0]["files"], "wall": wall,
-            "cpu": statistics.median(r["cpu"] for r in jiekun), "stages": stages, "rss_mb": statistics.median(r["rss_mb"] for r in jiekun),
+            "cpu": statistics.median(r["cpu"] for r in jiekun), "stages": stages,
+            "rss_mb": statistics.median(r["rss_mb"] for r in jiekun),
             "pss_mb": statistics.median(r["pss_mb"] for r in jiekun), "period": period,
             "floor": floor, "floor_files": floors[0]["files"],
             "naive": statistics.median(r["wall"] for r in naives) if naives else None,
@@ -250,7 +251,8 @@ def table(results: list[dict], runs: int) -> str:
         label = outside.get(name, name)
         lines.append(f"| {label} | " + " | ".join(f"{r['stages'].get(name, 0.0):.2f}" for r in results) + " |")
     lines.append("| **total** | " + " | ".join(f"**{r['wall']:.2f}**" for r in results) + " |")
-    checked = [f"{r['size']} {r['gaps'][0]:,.2f} yuan ({'the same' if r['gaps'][0] == r['gaps'][1] else 'naive: ' + format(r['gaps'][1], ',.2f')})"
+    checked = [f"{r['size']} {r['gaps'][0]:,.2f} yuan "
+               f"({'the same' if r['gaps'][0] == r['gaps'][1] else 'naive: ' + format(r['gaps'][1], ',.2f')})"
                for r in results if r["gaps"]]
     if checked:
         lines += ["", "低保 差额, jiekun against the naive script: " + "; ".join(checked) + "."]

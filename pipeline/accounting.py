@@ -14,7 +14,8 @@ from .reader.margins import span_of
 Key = tuple[str, str]
 
 
-def accounting(files: list[FileRead], quarter: Quarter, findings: list[Finding]) -> tuple[list[InputRow], list[Finding]]:
+def accounting(files: list[FileRead], quarter: Quarter,
+               findings: list[Finding]) -> tuple[list[InputRow], list[Finding]]:
     """Account for every sheet's rows, as Excel numbers them, against the rows the sheet itself holds.
 
     A row counts as used when the quarter uses its record, as reported when a finding names it, and as set aside

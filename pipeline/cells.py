@@ -10,7 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from .privacy import mask_ids
 
 # Cells that mean "empty" on a clerk's form. Decided explicitly instead of pandas' NA guessing.
-BLANK_WORDS = frozenset({"", "无", "—", "——", "-", "--", "－", "/", "／", "NA", "N/A", "n/a", "na", "null", "NULL", "None", "nan", "NaN", "空"})
+BLANK_WORDS = frozenset({"", "无", "—", "——", "-", "--", "－", "/", "／", "NA", "N/A", "n/a", "na", "null", "NULL", "None",
+                         "nan", "NaN", "空"})
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}

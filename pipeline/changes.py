@@ -128,10 +128,10 @@ def households(roster: pd.DataFrame, benefits: Benefits) -> dict[str, Household]
         paid["rigid_fen"].fillna(0).astype(np.int64), paid["monthly_fen"], paid["amount_fen"],
         paid["_disabled"], paid["_cared"], pd.Series(standard))))
     categories = {c: Category(c) for c in paid["category"].unique()}
-    return {key: Household(key, unit, community, no, categories[category], name, id_, int(members), int(inc), int(rigid),
-                           int(monthly), int(amount), int(disabled), int(cared), int(std))
-            for key, unit, community, no, category, name, id_, members, inc, rigid, monthly, amount, disabled, cared, std
-            in columns}
+    return {key: Household(key, unit, community, no, categories[category], name, id_, int(members), int(inc),
+                           int(rigid), int(monthly), int(amount), int(disabled), int(cared), int(std))
+            for key, unit, community, no, category, name, id_, members, inc, rigid, monthly, amount, disabled, cared,
+            std in columns}
 
 
 def reasons(before: Household, after: Household) -> tuple[ChangeReason, ...]:

@@ -62,7 +62,8 @@ def late_submission(f: Facts) -> Iterator[Finding]:
             yield finding("bad-value", "未找到填报日期，无法判断是否按时报送；请在表头上方写明“填报日期：2019年3月18日”。", **where)
         elif s.reported_on > f.quarter.deadline:
             days = (s.reported_on - f.quarter.deadline).days
-            yield finding("late-submission", f"填报日期 {s.reported_on:%Y-%m-%d}，晚于报送截止日 {f.quarter.deadline:%Y-%m-%d}（逾期{days}天）。",
+            yield finding("late-submission",
+                          f"填报日期 {s.reported_on:%Y-%m-%d}，晚于报送截止日 {f.quarter.deadline:%Y-%m-%d}（逾期{days}天）。",
                           value=f"{s.reported_on:%Y-%m-%d}", **where)
 
 

@@ -226,7 +226,8 @@ def run(period, issued, doc_numbers, no_cache, open_report, input_dir, output_di
             click.echo(f"  {name}")
     if feedback:
         click.echo(f"  退回/（{len(feedback)} 个单位的问题反馈单，可直接发回各单位）")
-    click.echo(f"单位报送：应报 {h.units_total} 个，已报 {h.units_submitted} 个（按时 {h.units_on_time}，逾期 {h.units_late}），未报 {h.units_missing} 个")
+    click.echo(f"单位报送：应报 {h.units_total} 个，已报 {h.units_submitted} 个（按时 {h.units_on_time}，"
+               f"逾期 {h.units_late}），未报 {h.units_missing} 个")
     click.echo(f"任务灯色：绿 {h.tasks_green}，黄 {h.tasks_yellow}，红 {h.tasks_red}")
     click.echo(f"资金测算：{fmt_grouped(ctx.total_fen)} 元，{h.households} 户 {h.persons} 人")
     from .report.wording import no_comparison

@@ -166,7 +166,8 @@ def _number(table: dict, key: str, section: str, name: str, default: float, *, l
             high: float = math.inf) -> float:
     """Read a number in [low, high]; stop naming the key when it is not one."""
     value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not low <= value <= high:
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+            or not low <= value <= high):
         bounds = f"{low:g} 到 {high:g} 之间的数" if math.isfinite(high) else f"不小于 {low:g} 的数"
         raise StopRun(f"配置文件 {name} 的 {section}.{key} 须为{bounds}，现为“{value}”，请改正。")
     return float(value)
@@ -208,7 +209,8 @@ def _lights(table: dict, name: str) -> LightRules:
               for key, default in (("red_share", 0.5), ("yellow_share", 0.25))}
     for key, color in (("red_share", "红灯"), ("yellow_share", "黄灯")):
         if shares[key] == 0:
-            # A task turns red (yellow) when at least this share of its units is: at 0 every task would, reported or not.
+            # A task turns red (yellow) when at least this share of its units is: at 0 every task would, reported
+            # or not.
             raise StopRun(f"配置文件 {name} 的 lights.{key} 须大于 0（为 0 时每项任务都亮{color}），请改正。")
     return LightRules(
         schedule_per_quarter=_number(table, "schedule_points_per_quarter", "lights", name, 25, high=100),

@@ -291,15 +291,18 @@ def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, 
     by_unit = sorted(_group(rows, lambda r: r.unit).items(), key=lambda kv: (-kv[1].amount_fen, kv[0]))
     by_category = _group(rows, lambda r: r.category)
     ctx = Context(
-        period=period, issued=issued, deadline=quarter.deadline, deadline_text=config.deadline.text, office=config.office,
+        period=period, issued=issued, deadline=quarter.deadline, deadline_text=config.deadline.text,
+        office=config.office,
         plan_title=matrix.title, plan_document=matrix.document, task_count=len(matrix), headline=headline,
         units=tuple(units), tasks=tuple(tasks), benefits=tuple(rows), benefit_units=tuple(by_unit),
-        benefit_categories=tuple((c, by_category[c]) for c in Category if c in by_category), total=total, avg_subsidy_fen=benefits.avg_subsidy_fen, gap_person_months=benefits.gap_person_months,
+        benefit_categories=tuple((c, by_category[c]) for c in Category if c in by_category), total=total,
+        avg_subsidy_fen=benefits.avg_subsidy_fen, gap_person_months=benefits.gap_person_months,
         avg_subsidy_floor_fen=to_fen(floor.value) if floor else None, standards=standards(config, benefits),
         findings=found, counts=counts, inputs=tuple(inputs), light_rule=rule_text(config.lights),
         names=names,
         persons=shown(benefits.persons, SHOWN_PERSON, "context"),
-        households=shown(benefits.households, SHOWN_HOUSEHOLD, "context"), moves=tuple(m for m in moves if m.paid_twice),
+        households=shown(benefits.households, SHOWN_HOUSEHOLD, "context"),
+        moves=tuple(m for m in moves if m.paid_twice),
         progress_rows=progress_rows, figures=reported)
     return replace(ctx, changes=compare(ctx)) if compare is not None else ctx
 
@@ -382,9 +385,9 @@ def _units(quarter: Quarter, matrix: Matrix, config: Config, cells: pd.DataFrame
 
 
 def _benefit_rows(by_unit: pd.DataFrame) -> list[BenefitRow]:
-    return [BenefitRow(households=int(r["households"]), persons=int(r["persons"]), person_months=int(r["person_months"]),
-                       items={i: int(r[c]) for i, c in ITEM_FIELDS.items()}, amount_fen=int(r["amount_fen"]),
-                       unit=r["unit"], category=Category(r["category"]))
+    return [BenefitRow(households=int(r["households"]), persons=int(r["persons"]),
+                       person_months=int(r["person_months"]), items={i: int(r[c]) for i, c in ITEM_FIELDS.items()},
+                       amount_fen=int(r["amount_fen"]), unit=r["unit"], category=Category(r["category"]))
             for r in by_unit.to_dict("records")]
 
 
@@ -392,7 +395,8 @@ def money_sum(rows) -> Money:
     """Add up Money rows, in fen."""
     rows = list(rows)
     return Money(households=sum(r.households for r in rows), persons=sum(r.persons for r in rows),
-                 person_months=sum(r.person_months for r in rows), items={i: sum(r.items[i] for r in rows) for i in Item},
+                 person_months=sum(r.person_months for r in rows),
+                 items={i: sum(r.items[i] for r in rows) for i in Item},
                  amount_fen=sum(r.amount_fen for r in rows))
 
 

@@ -203,8 +203,8 @@ class Counts:
             codes[f.code] = codes.get(f.code, 0) + 1
             if f.unit:
                 units.setdefault(f.code, set()).add(f.unit)
-        return cls(sev[ERROR], sev[WARNING], sev[INFO], dict(sorted(Counter(f.code for f in findings).items())), by_unit,
-                   by_unit_code, {c: tuple(sorted(u)) for c, u in units.items()})
+        return cls(sev[ERROR], sev[WARNING], sev[INFO], dict(sorted(Counter(f.code for f in findings).items())),
+                   by_unit, by_unit_code, {c: tuple(sorted(u)) for c, u in units.items()})
 
     def of_unit(self, unit: str, severity: Severity) -> int:
         return self.by_unit.get(unit, {}).get(severity, 0)

@@ -84,7 +84,8 @@ def task_lights(cells: pd.DataFrame, matrix: Matrix, rules: LightRules) -> pd.Da
                  **{f"_s{i}": (c["status"] == s) & c["reported"] for i, s in enumerate(Status)})
     g = c.groupby("task")
     agg = pd.DataFrame({"assigned": g.size(), "reported": g["reported"].sum(), "red": g["_red"].sum(),
-                        "off": g["_off"].sum(), "lead_red": g["_lead_red"].any(), "lead_yellow": g["_lead_yellow"].any(),
+                        "off": g["_off"].sum(), "lead_red": g["_lead_red"].any(),
+                        "lead_yellow": g["_lead_yellow"].any(),
                         **{f"_s{i}": g[f"_s{i}"].sum() for i in range(len(Status))}})
     agg = agg.reindex([t.number for t in matrix.tasks]).fillna(0)
     n = np.maximum(agg["assigned"].to_numpy(), 1)
@@ -94,7 +95,8 @@ def task_lights(cells: pd.DataFrame, matrix: Matrix, rules: LightRules) -> pd.Da
     share_off = off_share >= rules.yellow_share
     out = pd.DataFrame({"task": agg.index.to_numpy()})
     out["reason"] = np.select([lead_red, share_red, lead_yellow, share_off],
-                              [TaskReason.LEAD_RED, TaskReason.SHARE_RED, TaskReason.LEAD_YELLOW, TaskReason.SHARE_NOT_GREEN],
+                              [TaskReason.LEAD_RED, TaskReason.SHARE_RED, TaskReason.LEAD_YELLOW,
+                               TaskReason.SHARE_NOT_GREEN],
                               TaskReason.ALL_GREEN)
     out["light"] = np.select([lead_red | share_red, lead_yellow | share_off], [Light.RED, Light.YELLOW], Light.GREEN)
     out["assigned"] = agg["assigned"].astype(int).to_numpy()

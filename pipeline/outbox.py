@@ -23,7 +23,7 @@ class FormsResult:
 
 
 def forms_period(input_dir: Path, period: str | Period | None) -> Period:
-    """Return the requested quarter, or else the one after the newest quarter folder: forms go out for what comes next."""
+    """Return the requested quarter, or else the one after the newest quarter folder: forms are for what comes next."""
     if period is not None:
         return period if isinstance(period, Period) else Period.parse(period)
     periods = find_periods(input_dir)

@@ -82,7 +82,7 @@ def label(name: str) -> str:
 
 @dataclass(frozen=True)
 class Value:
-    """One value of a parameter, in force from `start` (a change on another day than the 1st pays from the next month)."""
+    """One value of a parameter, in force from `start` (a change on another day than the 1st pays from next month)."""
 
     name: str
     start: date
@@ -152,7 +152,7 @@ class Parameters:
 
 
 def load(raw_values: dict, raw_floors: dict, file: str) -> Parameters:
-    """Read [parameters.*] (dated tables, or the older per-year tables) and [plan_floors.<year>]; validate every value."""
+    """Read [parameters.*] (dated or older per-year tables) and [plan_floors.<year>]; validate every value."""
     if any(_is_year(k) for k in raw_values):
         values = _legacy_values(raw_values, file)
     else:
@@ -162,7 +162,8 @@ def load(raw_values: dict, raw_floors: dict, file: str) -> Parameters:
                 known = "、".join(PAID)
                 raise StopRun(f"配置文件 {file} 的 [parameters.{name}] 不是可配置的参数，只能是 {known} 之一，请改正。")
             if not isinstance(table, dict):
-                raise StopRun(f"配置文件 {file} 的 parameters.{name} 须写成一张表：\"2019-01-01\" = {{ value = …, source = \"文件依据\" }}，请改正。")
+                raise StopRun(f"配置文件 {file} 的 parameters.{name} 须写成一张表："
+                              f"\"2019-01-01\" = {{ value = …, source = \"文件依据\" }}，请改正。")
             dated = []
             for key, spec in table.items():
                 if key == "label":
@@ -192,7 +193,7 @@ def _is_year(text: object) -> bool:
 
 
 def _legacy_values(raw: dict, file: str) -> dict[str, tuple[Value, ...]]:
-    """Read the older per-year form ([parameters.2019] name = {value, source}): each value is in force from 1 January."""
+    """Read the older per-year form ([parameters.2019] name = {value, source}): each value in force from 1 January."""
     dated: dict[str, list[Value]] = {}
     for year_text, table in raw.items():
         if not _is_year(year_text) or not isinstance(table, dict):
@@ -228,7 +229,8 @@ def _value(spec: object, name: str, where: str, file: str) -> Decimal:
     if not isinstance(spec, dict) or "value" not in spec:
         raise StopRun(f"配置文件 {file} 的 {where} 须写成 {{ value = …, source = \"文件依据\" }}，请补上数值和依据。")
     raw = spec["value"]
-    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or (isinstance(raw, float) and not math.isfinite(raw)):
+    if (isinstance(raw, bool) or not isinstance(raw, (int, float))
+            or (isinstance(raw, float) and not math.isfinite(raw))):
         raise StopRun(f"配置文件 {file} 的 {where} 的数值“{raw}”不是数字，请改正。")
     try:
         value = Decimal(str(raw))

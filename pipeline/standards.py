@@ -39,6 +39,7 @@ def standards(config: Config, benefits: Benefits) -> tuple[StandardRow, ...]:
             seen.setdefault((v, key // 12), []).append(m)
         for (v, year), paid in seen.items():
             floor = config.parameters.floor(year, name)
-            out.append(StandardRow(name=name, label=SPEC[name].label, unit=SPEC[name].unit, value=v.value, start=v.start,
-                                   months=tuple(paid), source=v.source, floor=floor.value if floor else None))
+            out.append(StandardRow(name=name, label=SPEC[name].label, unit=SPEC[name].unit, value=v.value,
+                                   start=v.start, months=tuple(paid), source=v.source,
+                                   floor=floor.value if floor else None))
     return tuple(out)

@@ -45,7 +45,8 @@ class FileRead:
     file: str
     sheets: tuple[SheetRead, ...] = ()
     findings: tuple[Finding, ...] = ()
-    kind: str = FILE              # file, or what the entry is instead: hidden, lock, system, folder, link, special, output
+    # file, or what the entry is instead: hidden, lock, system, folder, link, special, output
+    kind: str = FILE
     skipped_reason: str = ""      # why an entry that is not a file to read was left alone; empty for a file
     sha256: str = ""              # the bytes read, for the manifest and the parse cache
     size: int = 0
@@ -136,7 +137,7 @@ def read_grid(grid: Grid, ctx: ReadContext) -> SheetRead:
 
 
 def _without_header(grid: Grid, ctx: ReadContext, filled: np.ndarray) -> SheetRead:
-    """Read a sheet with no header found: an error naming its rows when it holds records, else a note that it is unknown."""
+    """Read a sheet with no header found: an error naming its rows when it holds records, else a note it is unknown."""
     everything = runs(filled + 1)
     seen = looks_like(grid, ctx.status_words)
     if seen is None:

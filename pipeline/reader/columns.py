@@ -157,7 +157,7 @@ class Column:
 
     def parse(self, fn: Callable[[object], object], errors: tuple[type[Exception], ...] = (ValueError,)
               ) -> tuple[np.ndarray, np.ndarray]:
-        """Apply fn to each distinct raw value present; return its results (None where it raised) and where it raised."""
+        """Apply fn to each distinct raw value present; return its results (None where it raised) and where it did."""
         return self._apply(fn, errors, False)
 
     def _apply(self, fn: Callable[[object], object], errors: tuple[type[Exception], ...], clean: bool
@@ -192,7 +192,7 @@ class Cells:
         return self._columns[c]
 
     def filled_counts(self, columns: range) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return, for each row, how many of `columns` are filled, and the clean text and column of its first filled one."""
+        """Return, per row, how many of `columns` are filled, and the clean text and column of its first filled one."""
         n = len(self.block)
         counts = np.zeros(n, dtype=np.int64)
         first = np.full(n, "", dtype=object)

@@ -30,7 +30,8 @@ class BadHtml(Exception):
 
 def decode_html(raw: bytes) -> str:
     """Decode HTML bytes by BOM, then the declared <meta> charset, then UTF-8, then GB18030."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                          (codecs.BOM_UTF16_BE, "utf-16-be")):
         if raw.startswith(bom):
             return raw[len(bom):].decode(encoding, errors="replace")
     declared = _declared_charset(raw[:4096])

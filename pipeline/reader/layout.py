@@ -130,8 +130,9 @@ def _is_sub_header(rows: list[list[object]], layout: Layout) -> bool:
     """Say whether the row under a one-row header only labels columns the header did not name.
 
     That is the second header row under a merged group cell (说明 over 备注一 | 备注二) that names no known column,
-    so the two readings tie. It labels at least two columns: one lone text there is a note (以下为新增对象). It must reach under a blank header cell (the merged span's tail): a data row that
-    only fills unknown labelled columns is data, and is kept and reported rather than swallowed.
+    so the two readings tie. It labels at least two columns: one lone text there is a note (以下为新增对象). It must
+    reach under a blank header cell (the merged span's tail): a data row that only fills unknown labelled columns is
+    data, and is kept and reported rather than swallowed.
     """
     top = layout.header_rows[0]
     if top + 1 >= len(rows):

@@ -157,7 +157,7 @@ def headerless_finding(grid: Grid, kind: str, records: np.ndarray, unit: str | N
 
 
 def is_instructions(grid: Grid, mark: str) -> bool:
-    """Say whether a sheet is exactly the 填表说明 sheet `jiekun forms` writes: its title, then numbered lines in column A."""
+    """Say whether a sheet is exactly the 填表说明 sheet `jiekun forms` writes: its title, numbered lines in column A."""
     cells = grid.cells
     if not cells.size or (cells.shape[1] > 1 and Cells(cells[:, 1:], 0).filled_rows().any()):
         return False

@@ -93,8 +93,8 @@ def read_progress(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
         frame["used"] = False
     found += check_sums(rows, body, layout, (SumCheck("beneficiaries", count), SumCheck("funds", amount, 0.005)),
                         {"file": ctx.file, "sheet": grid.name}, unit or "")
-    return SheetRead(ctx.file, grid.name, PROGRESS, unit, reported_on, title(rows, layout.header_rows[0]), frame, tuple(found),
-                     notes=tuple(r + 1 for r in notes), totals=tuple(t.row + 1 for t in body.totals))
+    return SheetRead(ctx.file, grid.name, PROGRESS, unit, reported_on, title(rows, layout.header_rows[0]), frame,
+                     tuple(found), notes=tuple(r + 1 for r in notes), totals=tuple(t.row + 1 for t in body.totals))
 
 
 def _get(row: list[object], layout: Layout, name: str) -> object:

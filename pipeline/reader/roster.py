@@ -52,7 +52,8 @@ def read_roster(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
     sheet_unit = hit.name if hit else None
 
     def where(r: int, name: str) -> dict:
-        return {"file": ctx.file, "sheet": grid.name, "row": int(r) + 1, "column": layout.headers.get(name, LABELS[name])}
+        return {"file": ctx.file, "sheet": grid.name, "row": int(r) + 1,
+                "column": layout.headers.get(name, LABELS[name])}
 
     rows = body.data
     positions = rows - cells.start
@@ -105,10 +106,11 @@ def read_roster(grid: Grid, layout: Layout, ctx: ReadContext) -> SheetRead:
                              left_out=tuple(int(r) + 1 for r in rows)))
     if layout.missing:
         frame["used"] = False
-    found += check_roster(grid.cells, body, layout, rows[households.first], households.size, hh.size, hh.size_unreadable,
-                          {"file": ctx.file, "sheet": grid.name}, sheet_unit or "")
-    return SheetRead(ctx.file, grid.name, ROSTER, sheet_unit, None, title(head, layout.header_rows[0]), frame, tuple(found),
-                     notes=tuple(int(r) + 1 for r in body.notes), totals=tuple(t.row + 1 for t in body.totals))
+    found += check_roster(grid.cells, body, layout, rows[households.first], households.size, hh.size,
+                          hh.size_unreadable, {"file": ctx.file, "sheet": grid.name}, sheet_unit or "")
+    return SheetRead(ctx.file, grid.name, ROSTER, sheet_unit, None, title(head, layout.header_rows[0]), frame,
+                     tuple(found), notes=tuple(int(r) + 1 for r in body.notes),
+                     totals=tuple(t.row + 1 for t in body.totals))
 
 
 def _people(column, raw_ids: np.ndarray, households: Households, hh: HouseholdCells, rows: np.ndarray, where,
@@ -136,7 +138,8 @@ def _people(column, raw_ids: np.ndarray, households: Households, hh: HouseholdCe
             f = finding("id-invalid", "身份证号码为空，请补填。", unit=unit[i], value="", **where(rows[i], "id_number"))
         else:
             code = "id-damaged" if status == "damaged" else "id-invalid"
-            f = finding(code, f"{people['id_reason'][i]}。", unit=unit[i], value=mask_id(text), **where(rows[i], "id_number"))
+            f = finding(code, f"{people['id_reason'][i]}。", unit=unit[i], value=mask_id(text),
+                        **where(rows[i], "id_number"))
         found.append(((int(of_row[i]), MEMBERS, int(rows[i]), 0), f))
     # The grade decides the disability allowances of every category; the care need only the 特困 care fee.
     pays = {"disability_grade": np.ones(len(rows), dtype=bool),

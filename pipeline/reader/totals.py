@@ -65,8 +65,8 @@ def check_sums(rows: list[list[object]], body: Body, layout: Layout, checks: tup
             except ValueError:
                 continue  # an unreadable detail cell is already a bad-value; a sum over it proves nothing
             if abs(found - computed) > check.tolerance:
-                out.append(_mismatch(total, layout.label(c), found, computed, f"上方{len(total.covers)}行明细之和为{_fmt(computed)}",
-                                     rows[total.row][c], where, unit))
+                out.append(_mismatch(total, layout.label(c), found, computed,
+                                     f"上方{len(total.covers)}行明细之和为{_fmt(computed)}", rows[total.row][c], where, unit))
     return out
 
 

@@ -113,7 +113,8 @@ def assessment_document(a: AnnualContext, *, charts: bool = False) -> Document:
                     *(Column(f"{ITEM_LABELS[k]}\n（{fmt_param(m.weights[k])}分）", "num") for k in ITEMS),
                     Column("总分", "num", lead=True), Column("等次", "center", lead=True)),
                    tuple((str(u.rank), u.unit, *(str(u.items[k]) for k in ITEMS), Cell(str(u.total), strong=True),
-                          Cell(u.grade.value, strong=True) if u.grade is Grade.POOR else u.grade.value) for u in a.units))
+                          Cell(u.grade.value, strong=True) if u.grade is Grade.POOR else u.grade.value)
+                         for u in a.units))
 
     def quarter(q) -> str | Cell:
         if not q.present:
@@ -193,8 +194,8 @@ def _scores_sheet(wb: Workbook, fmts: Formats, a: AnnualContext) -> None:
             *(Col(f"{ITEM_LABELS[k]}（{fmt_param(w[k])}分）", 12, "num") for k in ITEMS),
             Col(f"总分（{fmt_param(a.method.full_marks)}分）", 11, "num"), Col("等次", 7, "center")]
     ws = start_sheet(wb, fmts, "考核得分", _title(a, "考核得分"), cols, freeze_cols=2, portrait=True)
-    rows = [[u.rank, u.unit, KIND.get(u.kind, ""), *(float(u.items[k]) for k in ITEMS), XCell(float(u.total), bold=True),
-             u.grade] for u in a.units]
+    rows = [[u.rank, u.unit, KIND.get(u.kind, ""), *(float(u.items[k]) for k in ITEMS),
+             XCell(float(u.total), bold=True), u.grade] for u in a.units]
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
     colour_by_text(ws, fmts, (2, len(cols) - 1, end - 1, len(cols) - 1), [(g.value, GRADE_LIGHTS[g]) for g in Grade])

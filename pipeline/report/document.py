@@ -80,7 +80,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: its header (`\\n` breaks the line), alignment, and fraction of the table's width (None: the rest)."""
+    """A table column: its header (`\\n` breaks the line), alignment, share of the table's width (None: the rest)."""
 
     header: str
     kind: ColumnKind = "text"

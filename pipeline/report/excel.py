@@ -221,7 +221,8 @@ def _matrix(wb: Workbook, fmts: Formats, ctx: Context) -> None:
     cols = fixed + [Col(u, 6.5, "center") for u in units] + tail
     ws = start_sheet(wb, fmts, "任务进展", sheet_title(ctx, "任务进展") + MATRIX_LEGEND, cols, freeze_cols=len(fixed),
                      header_height=max(60, 13 * max((len(u) for u in units), default=4) + 6),
-                     vertical_from=len(fixed), vertical_to=len(fixed) + len(units), pages_wide=2, repeat_cols=len(fixed))
+                     vertical_from=len(fixed), vertical_to=len(fixed) + len(units), pages_wide=2,
+                     repeat_cols=len(fixed))
     rows = []
     for t in ctx.tasks:
         by_unit = {c.unit: c for c in t.cells}

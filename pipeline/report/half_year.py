@@ -206,7 +206,8 @@ def _annexes(h: HalfYearContext, charts: bool) -> tuple[Annex, ...]:
 
     trend = Table((Column("指标"), *(Column(q, "num") for q in quarters), Column("变化", "num")),
                   tuple((f"{r.label}（{r.measure}）",
-                         *(("未收到" if v is None else fmt_grouped(v) if r.kind is Measure.FEN else str(v)) for v in r.values),
+                         *(("未收到" if v is None else fmt_grouped(v) if r.kind is Measure.FEN else str(v))
+                           for v in r.values),
                          change(r)) for r in h.trend))
     lights = [Figure(strip(
         [(f"绿灯 {q.headline.tasks_green}", q.headline.tasks_green, LIGHT_COLOURS[Light.GREEN]),
@@ -216,10 +217,12 @@ def _annexes(h: HalfYearContext, charts: bool) -> tuple[Annex, ...]:
     by_category = {c.category: c.total_fen for c in h.money_categories}
     units = Table((Column("单位", lead=True), *(Column(q, "num") for q in quarters),
                    *(Column(c.value, "num") for c in Category), Column("累计", "num", lead=True)),
-                  tuple((u.unit, *(_money_text(v) for v in u.by_quarter), *(fmt_grouped(u.by_category[c]) for c in Category),
-                         fmt_grouped(u.total_fen)) for u in h.money_units)
+                  tuple((u.unit, *(_money_text(v) for v in u.by_quarter),
+                         *(fmt_grouped(u.by_category[c]) for c in Category), fmt_grouped(u.total_fen))
+                        for u in h.money_units)
                   + (("合计", *(_money_text(v) for v in h.money_by_quarter),
-                      *(fmt_grouped(by_category.get(c, 0)) for c in Category), Cell(fmt_grouped(h.total_fen), strong=True)),),
+                      *(fmt_grouped(by_category.get(c, 0)) for c in Category),
+                      Cell(fmt_grouped(h.total_fen), strong=True)),),
                   caption="（一）分单位")
     categories = Table((Column("类别"), *(Column(q, "num") for q in quarters), Column("人·月", "num"), Column("累计", "num")),
                        tuple((c.category.value, *(_money_text(v) for v in c.by_quarter), str(c.person_months),

@@ -43,7 +43,8 @@ def _trend_sheet(wb: Workbook, fmts: Formats, h: HalfYearContext) -> None:
 
         def conv(v, money=r.kind is Measure.FEN):
             return None if v is None else (yuan(v) if money else v)
-        rows.append([r.label, r.measure, *(XCell(conv(v), kind=kind) for v in r.values), XCell(conv(r.change), kind=kind)])
+        rows.append([r.label, r.measure, *(XCell(conv(v), kind=kind) for v in r.values),
+                     XCell(conv(r.change), kind=kind)])
     end = write_rows(ws, fmts, cols, rows)
     finish_table(ws, cols, end - 1)
 

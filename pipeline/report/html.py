@@ -96,7 +96,8 @@ def attention(ctx: Context) -> list[str]:
     late = [f"{u.unit}（逾期{u.days_late}天）" for u in ctx.units_in(Submission.LATE)]
     missing = [u.unit for u in ctx.units_in(Submission.MISSING)]
     if late or missing:
-        out.append("；".join(([f"未报送：{names(missing)}"] if missing else []) + ([f"逾期报送：{names(late)}"] if late else [])) + "。")
+        out.append("；".join(([f"未报送：{names(missing)}"] if missing else [])
+                            + ([f"逾期报送：{names(late)}"] if late else [])) + "。")
     stale = [f"{u.unit}（{len(u.stale_tasks)}项）" for u in ctx.units if u.stale_tasks]
     if stale:
         out.append(f"进展未更新（仍是上季度内容、与上季度相同或未填完成进度，不计为已报送）：{names(stale)}。")

@@ -13,7 +13,8 @@ HEADERS = ("编号", "工作任务", "政策措施", "牵头单位", "责任单�
 
 def write_matrix_xlsx(matrix: Matrix, path: Path) -> None:
     """Write the matrix with one row per task; all text written as strings."""
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                         "strings_to_numbers": False})
     wb.set_custom_property(STAMP, "matrix")
     ws = wb.add_worksheet("任务分工")
     title = wb.add_format({"bold": True, "font_size": 14})
@@ -24,7 +25,8 @@ def write_matrix_xlsx(matrix: Matrix, path: Path) -> None:
         ws.write_string(1, c, h, head)
     for r, t in enumerate(matrix.tasks, start=2):
         ws.write_number(r, 0, t.number, wrap)
-        for c, text in enumerate((t.category, t.measure, "、".join(t.lead), "、".join(t.responsible), t.responsible_text, t.note), 1):
+        texts = (t.category, t.measure, "、".join(t.lead), "、".join(t.responsible), t.responsible_text, t.note)
+        for c, text in enumerate(texts, 1):
             ws.write_string(r, c, text, wrap)
     for c, w in enumerate((6, 18, 60, 24, 40, 30, 40)):
         ws.set_column(c, c, w)

@@ -7,9 +7,9 @@ instead of a Python call per cell. A cell is a number or an inline string, never
 style xlsxwriter gave its template cell, so the sheet looks the same as one xlsxwriter wrote cell by cell.
 
 A sheet holds EXCEL_ROWS rows, or the workbook's row_limit when a test sets one. When every person fits under the
-title and header rows with the 合计 row below, the detail is one sheet, 对象明细. Otherwise it is one sheet per unit, 对象明细（湖坊镇）, in the order units first appear,
-and a unit too large for one sheet is cut into numbered parts, 对象明细（湖坊镇）1, 对象明细（湖坊镇）2. Each sheet has
-its own 合计 row; every person is on exactly one sheet, never left out.
+title and header rows with the 合计 row below, the detail is one sheet, 对象明细. Otherwise it is one sheet per unit,
+对象明细（湖坊镇）, in the order units first appear, and a unit too large for one sheet is cut into numbered parts,
+对象明细（湖坊镇）1, 对象明细（湖坊镇）2. Each sheet has its own 合计 row; every person is on exactly one sheet, never left out.
 """
 from __future__ import annotations
 
@@ -167,7 +167,8 @@ class PersonSheets:
                 head, template, total, tail = _split_sheet(src.read(info).decode("utf-8"))
                 n = len(part.rows)
                 last = n + FRAME_ROWS
-                head = re.sub(r'<dimension ref="A1:([A-Z]+)\d+"/>', rf'<dimension ref="A1:\g<1>{last}"/>', head, count=1)
+                head = re.sub(r'<dimension ref="A1:([A-Z]+)\d+"/>', rf'<dimension ref="A1:\g<1>{last}"/>', head,
+                              count=1)
                 total = re.sub(r'(<row r="|<c r="[A-Z]+)\d+"', rf'\g<1>{last}"', total)
                 with out.open(info.filename, "w", force_zip64=True) as fh:
                     _write_through(fh, chain([head.encode()], self._rows(table, part, _styles(template)),

@@ -62,8 +62,8 @@ def write_progress_form(form: ProgressForm, path: str, office: Office, today: da
         for c in range(STATUS, len(COLUMNS)):
             value = carried.get(c, "")
             put(ws, r, c, value, fmts.cell(COLUMNS[c].kind, locked=False, fill=CARRIED if value else None))
-        row_height(ws, r, [(task.category, COLUMNS[1].width), (task.measure, COLUMNS[2].width), (text, COLUMNS[TEXT].width)],
-                   minimum=2)
+        row_height(ws, r, [(task.category, COLUMNS[1].width), (task.measure, COLUMNS[2].width),
+                           (text, COLUMNS[TEXT].width)], minimum=2)
     last = first + len(form.tasks) - 1
     _validation(ws, first, last)
     sign = last + 2

@@ -53,7 +53,7 @@ ROSTER_PROTECTION = {**PROTECTION, "insert_rows": True, "delete_rows": True}
 
 
 def write_roster_form(form: RosterForm, path: str, office: Office, today: date) -> None:
-    """Write one unit's roster form: last quarter's households carried over, room for new ones, drop-downs throughout."""
+    """Write one unit's roster form: last quarter's households carried over, room for new ones, drop-downs."""
     title = f"{form.unit}城镇困难群众救助对象台账（{form.period.label}）"
     wb, fmts = workbook(path, title, office, today)
     last_col = len(COLUMNS) - 1
@@ -188,7 +188,7 @@ def roster_notes(form: RosterForm, office: Office) -> list[str]:
 
 
 def _stopped_sheet(wb: xlsxwriter.Workbook, fmts: Formats, form: RosterForm) -> None:
-    """List the households that stopped during the last quarter; read back like the roster, so a wrong stop is undone here."""
+    """List the households that stopped last quarter; read back like the roster, so a wrong stop is undone here."""
     last_col = len(COLUMNS) - 1
     ws = title_rows(wb, fmts, "已停发户", f"{form.unit}已停发户（{form.period.label}）", form.unit, last_col, unit_cols=5)
     ws.set_row(2, 30)

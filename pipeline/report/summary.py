@@ -103,8 +103,9 @@ def changes(ctx: Context) -> dict | None:
                   "left_monthly": yuan(u.left_fen), "changed": u.changed} for u in c.units],
         entered_households=[household(h) for h in c.entered],
         left_households=[household(h) for h in c.left],
-        payment_changes=[{**household(p.after), "before": yuan(p.before.monthly_fen), "after": yuan(p.after.monthly_fen),
-                          "reasons": [r.value for r in p.reasons]} for p in c.changed])
+        payment_changes=[{**household(p.after), "before": yuan(p.before.monthly_fen),
+                          "after": yuan(p.after.monthly_fen), "reasons": [r.value for r in p.reasons]}
+                         for p in c.changed])
     return out
 
 
@@ -147,6 +148,7 @@ def _is_number(text: str) -> bool:
         return False
 
 
-SUMMARY = Report("summary.json", Due.QUARTER, lambda b, staging: staging.write_text("summary.json", summary_json(b.quarter)))
+SUMMARY = Report("summary.json", Due.QUARTER,
+                 lambda b, staging: staging.write_text("summary.json", summary_json(b.quarter)))
 FINDINGS = Report("findings.csv", Due.QUARTER,
                   lambda b, staging: staging.write_text("findings.csv", findings_csv(b.quarter), bom=True))

@@ -39,7 +39,8 @@ def findings_table(ctx: Context, mask: Masker) -> str:
     for unit in sorted(groups, key=lambda u: (u.startswith("（"), u)):
         lines.append(f"■ {unit}（{len(groups[unit])} 条）")
         for sev, name, where, message in groups[unit]:
-            lines.append("  " + "  ".join([_pad(sev, widths[0]), _pad(name, widths[1]), _pad(where, widths[2]), message]))
+            lines.append("  " + "  ".join([_pad(sev, widths[0]), _pad(name, widths[1]), _pad(where, widths[2]),
+                                           message]))
         lines.append("")
     return mask("\n".join(lines).rstrip())
 

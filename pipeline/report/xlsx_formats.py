@@ -54,7 +54,10 @@ LINE_HEIGHT = 13.5   # points per wrapped line of 10-point 宋体
 
 @dataclass(frozen=True)
 class Col:
-    """One table column: its Chinese header, width in characters and kind (text, wrap, center, int, count, yuan, pct, date, num)."""
+    """One table column: its Chinese header, width in characters and kind.
+
+    Kinds: text, wrap, center, int, count, yuan, pct, date, num.
+    """
 
     header: str
     width: float
@@ -157,7 +160,8 @@ def start_sheet(wb: Workbook, fmts: Formats, name: str, title: str, cols: list[C
     ws.set_row(1, header_height)
     for i, col in enumerate(cols):
         ws.set_column(i, i, col.width)
-        vertical = vertical_from is not None and vertical_from <= i < (len(cols) if vertical_to is None else vertical_to)
+        end = len(cols) if vertical_to is None else vertical_to
+        vertical = vertical_from is not None and vertical_from <= i < end
         ws.write_string(1, i, col.header, fmts.special("vertical" if vertical else "header"))
     ws.freeze_panes(2, freeze_cols)
     if not portrait:
@@ -193,8 +197,9 @@ def fit_row(ws: Worksheet, row: int, cells: list[tuple[object, float]]) -> None:
         ws.set_row(row, LINE_HEIGHT * lines + 3)
 
 
-def colour_by_text(ws: Worksheet, fmts: Formats, cells: tuple[int, int, int, int], rules: list[tuple[str, str]]) -> None:
-    """Colour a range by conditional formats on the words it holds, first rule winning, so the colours follow edits and sorts."""
+def colour_by_text(ws: Worksheet, fmts: Formats, cells: tuple[int, int, int, int],
+                   rules: list[tuple[str, str]]) -> None:
+    """Colour a range by conditional formats on the words it holds, first rule winning: colours follow edits, sorts."""
     first_row, first_col, last_row, last_col = cells
     if last_row < first_row:
         return
