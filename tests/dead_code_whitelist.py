@@ -38,10 +38,13 @@ _.space_before
 _.subject
 _.top_margin
 _.widow_control
-# Read by templates (jinja): ctx.benefit_categories, block.svg, doc.annex_parts().
+# Read by templates (jinja): ctx.benefit_categories, block.svg, doc.annex_parts(), the first screen's tiles.
 benefit_categories
 svg
 _.annex_parts
+money_fen
+lights_of
+per_district
 # Called by the libraries: HTMLParser handlers, click commands, context-manager arguments, click exceptions.
 _.handle_startendtag
 _.handle_data
