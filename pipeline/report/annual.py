@@ -14,7 +14,6 @@ from ..scoring import ITEMS, Method
 from ..vocab import Grade, Light, Submission
 from . import Bundle, Due, Report
 from .document import Cell, Column, DocNumber, Document, Figure, Heading, Note, PageBreak, Paragraph, Table, map_text
-from .docx_writer import write_docx
 from .html import environment
 from .labels import KIND, SUBMISSION
 from .wording import TIES, title
@@ -39,6 +38,8 @@ def _write_html(bundle: Bundle, staging) -> None:
 
 
 def _write_docx(bundle: Bundle, staging) -> None:
+    from .docx_writer import write_docx  # python-docx and lxml load only when a Word report is due
+
     a = bundle.annual
     doc = map_text(assessment_document(a), staging.mask)
     staging.write_with(f"{file_stem(a)}.docx", lambda p: write_docx(doc, p))

@@ -9,7 +9,6 @@ from ..money import fmt_grouped
 from ..vocab import Category, Light, Submission
 from . import Bundle, Due, Report
 from .document import Annex, Cell, Column, DocNumber, Document, Figure, Heading, Note, Paragraph, Table, map_text
-from .docx_writer import write_docx
 from .half_year_words import faults_text, missing_note, state_text
 from .half_year_xlsx import write_bulletin_xlsx
 from .html import bar_chart_svg, environment, stacked_bar_svg, truncate_cn
@@ -31,6 +30,8 @@ def _write_html(bundle: Bundle, staging) -> None:
 
 
 def _write_docx(bundle: Bundle, staging) -> None:
+    from .docx_writer import write_docx  # python-docx and lxml load only when a Word report is due
+
     h = bundle.half_year
     doc = map_text(bulletin_document(h), staging.mask)
     staging.write_with(f"{file_stem(h)}.docx", lambda p: write_docx(doc, p))
