@@ -270,7 +270,8 @@ def verdicts(results: list[dict]) -> list[str]:
     for r in results:
         wall, floor, naive, warm = TARGETS[r["size"]]
         cells = [(r["wall"], wall, "≤", " s"), (r["wall"] / r["floor"], floor, "≤", ""),
-                 (r["naive"] / r["wall"] if r["naive"] else None, naive, "≥", ""), (r["warm"] / r["wall"], warm, "≤", "")]
+                 (r["naive"] / r["wall"] if r["naive"] else None, naive, "≥", ""),
+                 (r["warm"] / r["wall"], warm, "≤", "")]
         out = []
         for value, target, sense, unit in cells:
             if value is None or target is None:
@@ -283,8 +284,8 @@ def verdicts(results: list[dict]) -> list[str]:
 
 
 def start_up_table(rows: list[dict]) -> list[str]:
-    lines = ["", "Start-up: a fresh Python importing what each command needs (median), and the heavy libraries it loads:",
-             "", "| command | seconds | loads |", "|---|---:|---|"]
+    lines = ["", "Start-up: a fresh Python importing what each command needs (median), and the heavy libraries "
+             "it loads:", "", "| command | seconds | loads |", "|---|---:|---|"]
     lines += [f"| {r['command']} | {r['seconds']:.2f} | {', '.join(r['loads']) or '—'} |" for r in rows]
     return lines
 
@@ -292,7 +293,8 @@ def start_up_table(rows: list[dict]) -> list[str]:
 def table(results: list[dict], runs: int) -> str:
     lines = [f"Machine: {machine()}. Cold runs (fresh process, fresh output, no cache), median of {runs}.", "",
              "| size | quarter | persons | files | jiekun wall | jiekun CPU | peak PSS | peak RSS sum | read floor "
-             "| jiekun ÷ floor | CPU ÷ floor CPU | read ÷ floor | naive | naive ÷ jiekun | warm rerun | warm ÷ cold |",
+             "| jiekun ÷ floor | CPU ÷ floor CPU | read ÷ floor | naive | naive ÷ jiekun | warm rerun "
+             "| warm ÷ cold |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         naive = f"{r['naive']:.2f} s" if r["naive"] else "—"
@@ -315,12 +317,12 @@ def table(results: list[dict], runs: int) -> str:
                for r in results if r["gaps"]]
     if checked:
         lines += ["", "低保 差额, jiekun against the naive script: " + "; ".join(checked) + "."]
-    lines += ["", "Wall times include Python start-up and imports (jiekun's bytecode written beforehand, as an installed "
-              "jiekun has it); CPU is the run's user and system time, which shows how much a busy machine "
+    lines += ["", "Wall times include Python start-up and imports (jiekun's bytecode written beforehand, as an "
+              "installed jiekun has it); CPU is the run's user and system time, which shows how much a busy machine "
               "stretched the wall time, and CPU ÷ floor CPU is the ratio a busy machine does not stretch. The read "
-              "floor is fastexcel reading the same spreadsheets into Arrow in one process, without start-up (for a Q2 run, both quarters' files); CSV files are left "
-              "out of it. Peak PSS is the memory the run and its reading workers hold together; the summed RSS "
-              "counts the pages forked workers share with the run once per process. The naive script "
+              "floor is fastexcel reading the same spreadsheets into Arrow in one process, without start-up (for a "
+              "Q2 run, both quarters' files); CSV files are left out of it. Peak PSS is the memory the run and its "
+              "reading workers hold together; the summed RSS counts the pages forked workers share with the run once per process. The naive script "
               "(bench/naive.py) reads the rosters with pandas and openpyxl and computes the 低保 差额 only. "
               "The warm rerun runs the quarter again with the parse cache after one unit resubmits its roster "
               "(the same cells saved anew), so only that file is read again."]

@@ -15,7 +15,8 @@ HEAVY = ("pandas", "pyarrow", "numpy", "python_calamine", "xlsxwriter", "jinja2"
 
 def loaded(*modules: str) -> set[str]:
     """Return the heavy libraries a fresh interpreter holds after importing `modules`."""
-    probe = f"import json, sys; import {', '.join(modules)}; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    probe = (f"import json, sys; import {', '.join(modules)}; "
+             f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))")
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, check=True, capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
     return set(json.loads(out))
