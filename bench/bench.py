@@ -323,7 +323,8 @@ def table(results: list[dict], runs: int) -> str:
               "floor is fastexcel reading the same spreadsheets into Arrow in one process, without start-up (for a "
               "Q2 run, both quarters' files); CSV files are left out of it. Peak PSS is the memory the run and its "
               "reading workers hold together; the summed RSS counts the pages forked workers share with the run "
-              "once per process. The naive script (bench/naive.py) reads the rosters with pandas and openpyxl and computes the 低保 差额 only. "
+              "once per process. The naive script (bench/naive.py) reads the rosters with pandas and openpyxl and "
+              "computes the 低保 差额 only. "
               "The warm rerun runs the quarter again with the parse cache after one unit resubmits its roster "
               "(the same cells saved anew), so only that file is read again."]
     return "\n".join(lines)
