@@ -10,9 +10,11 @@ from pathlib import Path
 
 import click
 
-from . import dispatch, working_folder
+from . import working_folder
 from .errors import StopRun
-from .money import fmt_grouped
+
+# The library (pandas, the readers, the renderers) is imported inside each command that needs it, so that
+# `jiekun --help` and a mistyped option answer at once.
 
 _COMMON = [
     click.option("--input", "input_dir", type=click.Path(path_type=Path), default=None, help="输入目录（默认 input/）"),
@@ -208,6 +210,9 @@ def _doc_no_option(func):
 @common
 def run(period, issued, doc_numbers, no_cache, open_report, input_dir, output_dir, config_path, debug):
     """读取、检查、测算并生成本季度全部报告。"""
+    from . import dispatch
+    from .money import fmt_grouped
+
     on_file = _progress()
     result = _guard(debug, lambda: dispatch.run(config_path=config_path, input_dir=input_dir, output_dir=output_dir,
                                                 period=period,
@@ -254,6 +259,7 @@ def run(period, issued, doc_numbers, no_cache, open_report, input_dir, output_di
 @common
 def check(period, no_cache, input_dir, output_dir, config_path, debug):
     """只读取和检查，按单位列出问题；有错误时退出码为 1。"""
+    from . import dispatch
     from .report.terminal import findings_table, not_counted
 
     on_file = _progress()
@@ -329,6 +335,7 @@ def demo(quarters, force, output_dir, config_path, debug):
 def rollup(folders, detail, office, issued, output_dir, config_path, debug):
     """把各区的季度输出文件夹（output/<季度>）汇总成全市的工作簿和报告。"""
     from .merge import rollup as merge_districts
+    from .money import fmt_grouped
 
     result = _guard(debug, lambda: merge_districts(folders, output_dir=output_dir, config_path=config_path,
                                                    office=office, issued=issued.date() if issued else None,
