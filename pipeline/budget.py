@@ -160,8 +160,8 @@ def project(persons: pd.DataFrame, parameters: Parameters, year: int, from_perio
             paid: dict[Period, Benefits | None], reforms: tuple[Reform, ...] = (), growth: Decimal | None = None,
             ) -> Budget:
     """Pay the roster `persons` (of `from_period`, paid as `current`) every month of `year`, and under `reforms` too."""
-    if year * 4 < from_period.year * 4 + from_period.quarter:
-        raise StopRun(f"测算年度 {year} 年早于台账所在的{from_period.label}，请测算台账季度之后的年度。")
+    if year < from_period.year:
+        raise StopRun(f"测算年度 {year} 年早于台账所在的{from_period.label}，请测算台账所在年度或以后的年度。")
     roster = persons.assign(_person=np.arange(len(persons)))
     base = scenario("现行标准", roster, parameters, year, from_period, growth, reformed=())
     alt = scenario("调整方案", roster, apply(parameters, reforms), year, from_period, growth,
@@ -304,7 +304,7 @@ def _floors(parameters: Parameters, year: int, quarters: tuple[Benefits, ...]) -
                          parameters.at_month("dibao_standard", month_key(year, m)).value)   # type: ignore[union-attr]
                      for m in MONTHS}
             short = tuple(m for m, (t, d) in pairs.items() if t < floor.value * d)
-            worded = "、".join(f"{fmt_param(t)} ÷ {fmt_param(d)} = {t / d:.2f}（{_span(ms)}）"
+            worded = "、".join(f"{fmt_param(t)} ÷ {fmt_param(d)} = {t / d:.2f}（{months_text(ms)}）"
                               for (t, d), ms in _group(pairs).items())
             out.append(FloorCheck(name, floor.label, floor.value, floor.source, worded, not short, short))
             continue
@@ -312,7 +312,7 @@ def _floors(parameters: Parameters, year: int, quarters: tuple[Benefits, ...]) -
             continue
         values = {m: parameters.at_month(name, month_key(year, m)).value for m in MONTHS}  # type: ignore[union-attr]
         short = tuple(m for m, v in values.items() if v < floor.value)
-        worded = "、".join(f"{fmt_param(v)}（{_span(ms)}）" for v, ms in _group(values).items())
+        worded = "、".join(f"{fmt_param(v)}（{months_text(ms)}）" for v, ms in _group(values).items())
         out.append(FloorCheck(name, floor.label, floor.value, floor.source, worded, not short, short))
     return tuple(out)
 
@@ -324,11 +324,13 @@ def _group(by_month: dict) -> dict:
     return out
 
 
-def _span(months: list[int]) -> str:
-    return "全年" if len(months) == 12 else ("、".join(f"{m}月" for m in months) if len(months) < 3
-                                           else f"{months[0]}–{months[-1]}月" if months == list(range(months[0], months[-1] + 1))
-                                           else "、".join(f"{m}月" for m in months))
-
+def months_text(months: list[int] | tuple[int, ...]) -> str:
+    """Say months as 全年, 7–12月 or 3月、5月 (the checked figure is worded here, once for every output)."""
+    if len(months) == 12:
+        return "全年"
+    if len(months) > 2 and list(months) == list(range(months[0], months[-1] + 1)):
+        return f"{months[0]}–{months[-1]}月"
+    return "、".join(f"{m}月" for m in months)
 
 
 @dataclass(frozen=True)

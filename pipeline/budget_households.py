@@ -62,7 +62,7 @@ def _info(s: "Scenario") -> pd.DataFrame:
         head=heads.reindex(hh.index), leaves=stops.max().where(every).reindex(hh.index))
     active = np.stack([b.households.set_index("household_key")["months_active"].reindex(hh.index).to_numpy() > 0
                        for b in s.quarters], axis=1)
-    last = np.where(active.any(axis=1), 3 - np.argmax(active[:, ::-1], axis=1), 4)
+    last = np.where(active.any(axis=1), 4 - np.argmax(active[:, ::-1], axis=1), 4)
     texts = np.stack([b.households.set_index("household_key")["explanation"].reindex(hh.index).to_numpy(object)
                       for b in s.quarters], axis=1)
     return info.assign(quarter=last, explanation=texts[np.arange(len(hh)), last - 1])
@@ -76,17 +76,21 @@ def _members_leaving(s: "Scenario", after: int, until: int) -> pd.Series:
 
 def _rows(keys, info: pd.DataFrame, before: pd.Series, after: pd.Series, year: pd.Series, base_year: pd.Series | None,
           leaving: pd.Series, gap_month: pd.Series | None = None) -> tuple[HouseholdRow, ...]:
-    out = []
-    for k in keys:
-        i = info.loc[k]
-        out.append(HouseholdRow(
-            str(i["unit"]), "" if pd.isna(i["community"]) else str(i["community"]),
-            "" if pd.isna(i["household_no"]) else str(i["household_no"]), str(i["category"]),
-            "" if pd.isna(i["head"]) else str(i["head"]), int(i["members"]), int(before.get(k, 0)), int(after.get(k, 0)),
-            int(year.get(k, 0)), None if base_year is None else int(base_year.get(k, 0)),
-            None if pd.isna(i["leaves"]) else int(i["leaves"]), int(leaving.get(k, 0)), int(i["quarter"]),
-            str(i["explanation"]), None if gap_month is None else int(gap_month[k])))
-    return tuple(out)
+    keys = list(keys)
+    if not keys:
+        return ()
+    i = info.reindex(keys)
+
+    def texts(column: str) -> list[str]:
+        return ["" if pd.isna(v) else str(v) for v in i[column].tolist()]
+
+    def fen(s: pd.Series | None) -> list:
+        return [None] * len(keys) if s is None else s.reindex(keys).fillna(0).astype("int64").tolist()
+    columns = zip(texts("unit"), texts("community"), texts("household_no"), texts("category"), texts("head"),
+                  i["members"].astype("int64").tolist(), fen(before), fen(after), fen(year), fen(base_year),
+                  [None if pd.isna(v) else int(v) for v in i["leaves"].tolist()], fen(leaving),
+                  i["quarter"].astype("int64").tolist(), texts("explanation"), fen(gap_month))
+    return tuple(HouseholdRow(*values) for values in columns)
 
 
 def _year(s: "Scenario") -> pd.Series:

@@ -7,7 +7,7 @@ from ..budget import BudgetContext, Scenario
 from ..budget_households import HouseholdChanges, HouseholdRow
 from ..money import fmt_grouped, fmt_param
 from ..vocab import Category, Item
-from .budget_words import (assumptions, difference, explanation, floor_line, paid_text, reason,
+from .budget_words import (assumptions, difference, explanation, floor_line, months_text, paid_text, reason,
                            reform_sentence, scenario_sentence)
 from .document import Annex, Cell, Column, DocNumber, Document, Heading, Note, Paragraph, Table, map_text
 from .docx_writer import write_docx
@@ -54,7 +54,7 @@ def budget_document(ctx: BudgetContext) -> Document:
     return Document(
         issuer=ctx.office.name, title=f"关于{y}年{ctx.office.district}城镇贫困群众\n救助资金测算情况的报告",
         body=tuple(body), signature=ctx.office.name, date=ctx.issued,
-        doc_number=DocNumber(ctx.office.short_name, y - 1 if ctx.issued is None else ctx.issued.year)
+        doc_number=DocNumber(ctx.office.short_name, b.from_period.year if ctx.issued is None else ctx.issued.year)
         if ctx.office.short_name else None,
         addressee="区财政局：", annexes=_annexes(ctx), annex_label="附表",
         remarks=("本报告由 jiekun budget 按救助对象台账和 config.toml 的标准自动测算，姓名和身份证号码已脱敏。",
@@ -187,18 +187,10 @@ def _months(scenarios: list[Scenario]) -> Table:
 
 
 def _standards(s: Scenario) -> Table:
-    rows = tuple((u.label, f"{fmt_param(u.value)}{u.unit if u.unit != '' else ''}", _months_text(u.months),
+    rows = tuple((u.label, f"{fmt_param(u.value)}{u.unit if u.unit != '' else ''}", months_text(u.months),
                   Cell(u.source, strong=True) if u.reformed else u.source) for u in s.standards)
     return Table((Column("标准"), Column("数值", "num"), Column("月份", "center"), Column("依据", width=0.45)), rows,
                  caption=s.name)
-
-
-def _months_text(months: tuple[int, ...]) -> str:
-    if len(months) == 12:
-        return "全年"
-    if list(months) == list(range(months[0], months[-1] + 1)):
-        return f"{months[0]}月" if len(months) == 1 else f"{months[0]}–{months[-1]}月"
-    return "、".join(f"{m}月" for m in months)
 
 
 def _households(c: HouseholdChanges, y: int, reform: bool = False) -> tuple:

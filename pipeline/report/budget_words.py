@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..budget import Budget, FloorCheck, Scenario
+from ..budget import Budget, FloorCheck, Scenario, months_text
 from ..budget_households import HouseholdRow
 from ..money import fmt_grouped, fmt_param
 from ..period import Period
@@ -58,7 +58,7 @@ def paid_text(b: Budget) -> str:
         return (f"与实际发放比较：{quarters_text(present)}四个季度按当季台账和标准实际计发"
                 f"{fmt_grouped(b.paid_total_fen or 0)}元。")
     have = f"只收到{quarters_text(present)}的报表" if present else "没有收到任何季度的报表"
-    return (f"与实际发放比较：{have}，缺少{quarters_text(missing)}，不足四个季度，未计算与上年度实际发放的差额，"
+    return (f"与实际发放比较：{have}，缺少{quarters_text(missing)}，不足四个季度，未计算测算与实际发放的差额，"
             "也不以部分季度推算全年。")
 
 
@@ -76,9 +76,7 @@ def difference(a: int, b: int) -> str:
 
 
 def reform_sentence(b: Budget) -> str:
-    base, alt = b.baseline, b.reform
-    assert alt is not None
-    d = alt.total_fen - base.total_fen
+    d = (b.reform.total_fen if b.reform else b.baseline.total_fen) - b.baseline.total_fen
     change = "持平" if d == 0 else f"{'增加' if d > 0 else '减少'}{fmt_grouped(abs(d))}元"
     c = b.reform_changes
     n = 0 if c is None else len(c.rises) + len(c.falls) + len(c.zero)
@@ -87,7 +85,7 @@ def reform_sentence(b: Budget) -> str:
 
 def floor_line(f: FloorCheck) -> str:
     verdict = {True: "达到", False: "低于", None: "无法核对"}[f.ok]
-    months = f"（{'、'.join(f'{m}月' for m in f.short_months)}）" if f.short_months else ""
+    months = f"（{months_text(f.short_months)}）" if f.short_months else ""
     return f"{f.label}：方案要求不低于{fmt_param(f.floor)}，测算为{f.checked}，{verdict}方案下限{months}。"
 
 

@@ -10,7 +10,7 @@ from ..budget import BudgetContext, Scenario
 from ..budget_households import HouseholdChanges
 from ..money import yuan
 from ..vocab import ITEM_FIELDS, Category, Item
-from .budget_words import assumptions, explanation, floor_line, reason
+from .budget_words import assumptions, explanation, floor_line, months_text, reason
 from .xlsx_formats import Col, Formats, finish_table, new_workbook, start_sheet, write_rows, write_total
 
 
@@ -38,7 +38,7 @@ def _assumptions(wb: Workbook, fmts: Formats, ctx: BudgetContext, title: str) ->
     lines = [f"{i}. {line}" for i, line in enumerate(assumptions(b), 1)]
     for s in (b.baseline, *([b.reform] if b.reform else [])):
         lines.append(f"【{s.name}】全年 {yuan(s.total_fen):,.2f} 元")
-        lines += [f"执行标准：{u.label} {u.value.normalize():f}{u.unit}，{'、'.join(f'{m}月' for m in u.months)}（{u.source}）"
+        lines += [f"执行标准：{u.label} {u.value.normalize():f}{u.unit}，{months_text(u.months)}（{u.source}）"
                   for u in s.standards]
         lines += [f"方案下限：{floor_line(f)}" for f in s.floors]
     if not b.floors_known:
