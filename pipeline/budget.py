@@ -21,10 +21,10 @@ from .budget_households import HouseholdChanges, household_changes, reform_chang
 from .budget_reform import Reform, apply
 from .config import Office
 from .errors import StopRun
-from .money import fmt, fmt_param, round_half_up_div
+from .money import fmt, fmt_grouped, fmt_param, round_half_up_div
 from .parameters import PAID, SPEC, Parameters, Value, label
 from .period import Period, month_key
-from .vocab import ITEM_FIELDS, Item
+from .vocab import ITEM_FIELDS, Category, Item
 
 MONTHS = tuple(range(1, 13))
 FEN_MONTHS = [f"fen_m{i}" for i in range(3)]
@@ -88,8 +88,11 @@ class Scenario:
         return int(round_half_up_div(np.array([self.gap_fen]), np.array([self.gap_person_months]))[0])
 
     def by(self, column: str) -> dict[str, int]:
-        """Sum the year's amount by `category` or `unit`."""
-        return {k: int(v) for k, v in self.by_unit.groupby(column, sort=True)["amount_fen"].sum().items()}
+        """Sum the year's amount by `category` (in the categories' own order) or `unit`."""
+        sums = {k: int(v) for k, v in self.by_unit.groupby(column, sort=True)["amount_fen"].sum().items()}
+        if column == "category":
+            return {c.value: sums[c] for c in Category if c in sums}
+        return sums
 
     def items(self) -> dict[Item, int]:
         return {item: int(self.by_unit[f].sum()) for item, f in ITEM_FIELDS.items()}
@@ -297,7 +300,7 @@ def _floors(parameters: Parameters, year: int, quarters: tuple[Benefits, ...]) -
                 continue
             avg = int(round_half_up_div(np.array([gap]), np.array([pm]))[0])
             out.append(FloorCheck(name, floor.label, floor.value, floor.source,
-                                  f"{fmt(gap)} ÷ {pm}人·月 = {fmt(avg)}", Decimal(avg) / 100 >= floor.value))
+                                  f"{fmt_grouped(gap)} ÷ {pm}人·月 = {fmt(avg)}", Decimal(avg) / 100 >= floor.value))
             continue
         if name == "tekun_ratio":
             pairs = {m: (parameters.at_month("tekun_standard", month_key(year, m)).value,   # type: ignore[union-attr]

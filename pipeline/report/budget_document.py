@@ -82,7 +82,7 @@ def _side_by_side(base: Scenario, alt: Scenario) -> Table:
              for c in Category if c in b_cat or c in a_cat]
     b_items, a_items = base.items(), alt.items()
     rows += [(i.value, fmt_grouped(b_items[i]), fmt_grouped(a_items[i]), difference(b_items[i], a_items[i])) for i in Item]
-    return Table((Column("项目"), Column(base.name, "num"), Column(alt.name, "num"), Column("差额", "num")),
+    return Table((Column("项目"), Column(base.name, "num"), Column(alt.name, "num"), Column("增减", "num")),
                  tuple(rows), caption="现行标准与调整方案对比（元）")
 
 
@@ -113,10 +113,15 @@ def _annexes(ctx: BudgetContext) -> tuple[Annex, ...]:
         Annex(f"{b.year}年分项目测算", (_items(scenarios),)),
         Annex(f"{b.year}年逐月测算", (_months(scenarios),)),
         Annex(f"{b.year}年执行标准", tuple(_standards(s) for s in scenarios)),
-        Annex("月发放额降为0和差额转正的户", _households(b.changes, b.year) + (
-            (Heading(1, "调整方案"), *_households(b.reform_changes, b.year, reform=True))
-            if b.reform_changes is not None else ())),
+        Annex("月发放额降为0和差额转正的户", _household_annex(b)),
     )
+
+
+def _household_annex(b) -> tuple:
+    if b.reform_changes is None:
+        return _households(b.changes, b.year)
+    return (Heading(1, b.baseline.name), *_households(b.changes, b.year),
+            Heading(1, f"{b.reform.name}（与现行标准相比）"), *_households(b.reform_changes, b.year, reform=True))
 
 
 def _units(scenarios: list[Scenario]) -> Table:
@@ -139,7 +144,7 @@ def _units(scenarios: list[Scenario]) -> Table:
     cols = [Column("单位"), Column("类别", "center"), Column("户数", "num"), Column("人数", "num"), Column("人·月", "num"),
             Column(base.name, "num")]
     if alt is not None:
-        cols += [Column(alt.name, "num"), Column("差额", "num")]
+        cols += [Column(alt.name, "num"), Column("增减", "num")]
     return Table(tuple(cols), tuple(rows))
 
 
@@ -153,7 +158,7 @@ def _items(scenarios: list[Scenario]) -> Table:
         cells = [fmt_grouped(v) if name != "合计" else Cell(fmt_grouped(v), strong=True) for v in values]
         rows.append((name, *cells, *([difference(values[0], values[1])] if len(values) > 1 else [])))
     if len(scenarios) > 1:
-        cols.append(Column("差额", "num"))
+        cols.append(Column("增减", "num"))
     return Table(tuple(cols), tuple(rows), caption="单位：元")
 
 
@@ -165,7 +170,7 @@ def _months(scenarios: list[Scenario]) -> Table:
     grown = base.grown.groupby("month")["amount_fen"].sum() if base.grown is not None else None
     cols = [Column("月份", "center"), *(Column(c.value, "num") for c in cats), Column(base.name, "num")]
     if len(scenarios) > 1:
-        cols += [Column(scenarios[1].name, "num"), Column("差额", "num")]
+        cols += [Column(scenarios[1].name, "num"), Column("增减", "num")]
     if grown is not None:
         cols.append(Column("按增长率推算", "num"))
     rows = []

@@ -50,7 +50,7 @@ def _units(wb: Workbook, fmts: Formats, base: Scenario, alt: Scenario | None, ti
     cols = [Col("单位", 14), Col("类别", 8, "center"), Col("户数", 8, "int"), Col("人数", 8, "int"),
             Col("人·月", 9, "int"), *(Col(i.value, 14, "yuan") for i in Item), Col(base.name, 16, "yuan")]
     if alt is not None:
-        cols += [Col(alt.name, 16, "yuan"), Col("差额", 14, "yuan")]
+        cols += [Col(alt.name, 16, "yuan"), Col("增减", 14, "yuan")]
     ws = start_sheet(wb, fmts, "分单位分项目", f"{title} · 分单位、分类别、分项目（元）", cols, freeze_cols=2)
     other = alt.by_unit.set_index(["unit", "category"])["amount_fen"] if alt is not None else None
     rows = []
@@ -76,7 +76,7 @@ def _months(wb: Workbook, fmts: Formats, base: Scenario, alt: Scenario | None, t
     cols = [Col("月份", 8, "center"), Col("有发放的户", 10, "int"), Col("有发放的人", 10, "int"),
             *(Col(c.value, 15, "yuan") for c in cats), Col(base.name, 16, "yuan")]
     if alt is not None:
-        cols += [Col(alt.name, 16, "yuan"), Col("差额", 14, "yuan")]
+        cols += [Col(alt.name, 16, "yuan"), Col("增减", 14, "yuan")]
     if base.grown is not None:
         cols += [Col("按增长率推算人·月", 12, "int"), Col("按增长率推算金额", 16, "yuan")]
     ws = start_sheet(wb, fmts, "逐月", f"{title} · 逐月（元）", cols, freeze_cols=1, portrait=True)
@@ -118,7 +118,7 @@ def _paid(wb: Workbook, fmts: Formats, ctx: BudgetContext, title: str) -> None:
     rows.append([f"{b.year}年测算（{b.baseline.name}）", yuan(b.baseline.total_fen),
                  *(yuan(base.get(c, 0)) for c in Category), "测算"])
     if b.paid_total_fen is None:
-        rows.append(["差额", None, *(None for _ in Category), "不足四个季度，未计算差额"])
+        rows.append(["增减", None, *(None for _ in Category), "不足四个季度，未计算增减"])
     else:
         paid = {c: sum(q.by_category.get(c, 0) for q in b.paid) for c in Category}
         rows.append(["测算与四个季度实际之差", yuan(b.baseline.total_fen - b.paid_total_fen),
