@@ -29,7 +29,9 @@ def budget_document(ctx: BudgetContext) -> Document:
     """Compose the 资金测算 report: assumptions first, then results, actual pay, plan floors and households."""
     b, y = ctx.budget, ctx.budget.year
     opening = (f"根据《{ctx.plan_title}》（{ctx.plan_document}）确定的救助标准，以{b.from_period.label}救助对象台账为基础，"
-               f"按季度调度的计发规则逐月测算{y}年全年救助资金。测算假设和结果报告如下。")
+               f"按季度调度的计发规则逐月测算{y}年全年救助资金：按{b.baseline.name}需{fmt_grouped(b.baseline.total_fen)}元"
+               + (f"，按{b.reform.name}需{fmt_grouped(b.reform.total_fen)}元" if b.reform is not None else "")
+               + "。测算假设和结果报告如下。")
     body: list = [Paragraph(opening), Heading(1, "测算假设")]
     body += [Paragraph(f"{i}. {line}") for i, line in enumerate(assumptions(b), 1)]
     body += [Heading(1, "测算结果"), Paragraph(scenario_sentence(b.baseline, y))]
