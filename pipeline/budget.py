@@ -165,6 +165,9 @@ def project(persons: pd.DataFrame, parameters: Parameters, year: int, from_perio
     """Pay the roster `persons` (of `from_period`, paid as `current`) every month of `year`, and under `reforms` too."""
     if year < from_period.year:
         raise StopRun(f"测算年度 {year} 年早于台账所在的{from_period.label}，请测算台账所在年度或以后的年度。")
+    if "used" not in persons or not persons["used"].any():
+        raise StopRun(f"{from_period.label}的报表中没有可计发的救助对象台账，无法测算资金；"
+                      "请先补齐各镇、街道、园区的台账，或用 --from-period 指定有台账的季度。")
     roster = persons.assign(_person=np.arange(len(persons)))
     base = scenario("现行标准", roster, parameters, year, from_period, growth, reformed=())
     alt = scenario("调整方案", roster, apply(parameters, reforms), year, from_period, growth,

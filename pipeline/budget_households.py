@@ -49,7 +49,7 @@ class HouseholdChanges:
     unchanged: int
 
 
-def _info(s: "Scenario") -> pd.DataFrame:
+def _info(s: Scenario) -> pd.DataFrame:
     """Return each household's identity, head's name, explanation and leaving month, indexed by household_key."""
     first = s.quarters[0]
     hh = first.households.set_index("household_key")
@@ -68,7 +68,7 @@ def _info(s: "Scenario") -> pd.DataFrame:
     return info.assign(quarter=last, explanation=texts[np.arange(len(hh)), last - 1])
 
 
-def _members_leaving(s: "Scenario", after: int, until: int) -> pd.Series:
+def _members_leaving(s: Scenario, after: int, until: int) -> pd.Series:
     stop = s.quarters[0].persons[["household_key", "stop_key"]]
     inside = (stop["stop_key"] > after) & (stop["stop_key"] <= until)
     return inside.groupby(stop["household_key"]).sum()
@@ -93,7 +93,7 @@ def _rows(keys, info: pd.DataFrame, before: pd.Series, after: pd.Series, year: p
     return tuple(HouseholdRow(*values) for values in columns)
 
 
-def _year(s: "Scenario") -> pd.Series:
+def _year(s: Scenario) -> pd.Series:
     return s.household_months[[f"m{m}" for m in range(1, 13)]].sum(axis=1)
 
 
@@ -102,7 +102,7 @@ def _first_positive(gaps: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(arr.any(axis=1), np.argmax(arr, axis=1) + 1, 0), index=gaps.index)
 
 
-def household_changes(current: Benefits, s: "Scenario", from_period: Period, year: int) -> HouseholdChanges:
+def household_changes(current: Benefits, s: Scenario, from_period: Period, year: int) -> HouseholdChanges:
     """Compare each household's amount in the roster quarter's last month with December of the target year."""
     before_key = from_period.month_keys[-1]
     label = f"{from_period.year}年{from_period.months[-1]}月"
@@ -135,7 +135,7 @@ def household_changes(current: Benefits, s: "Scenario", from_period: Period, yea
                             int(len(hm) - len(rises) - len(falls) - len(zero)))
 
 
-def reform_changes(base: "Scenario", alt: "Scenario", year: int) -> HouseholdChanges:
+def reform_changes(base: Scenario, alt: Scenario, year: int) -> HouseholdChanges:
     """List the households the reform pays differently in the year than the baseline, by their December amounts."""
     if base.household_months.empty:
         return HouseholdChanges("现行标准", (), (), (), (), 0)

@@ -3,13 +3,12 @@ rule reaches, a known 停发年月 ends pay, a bad --set is refused in one sente
 from __future__ import annotations
 
 import json
-import shutil
 import zipfile
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import TODAY, Book, run_check, set_parameter, valid_id
+from conftest import Book, full_progress_rows, run_check, set_parameter, valid_id
 
 from pipeline.budget_run import run_budget
 from pipeline.cli import main
@@ -127,6 +126,13 @@ def test_a_year_without_a_standard_stops_naming_it(project):
     with pytest.raises(Exception) as stop:
         budget(project, 2020)
     assert "特困人员供养标准（tekun_standard）2020年1月、2月" in stop.value.message
+
+
+def test_a_quarter_without_a_roster_stops_with_a_sentence(project, book):
+    book.progress("区民政局-2019Q2进展情况.xlsx", "区民政局", "2019-06-10", full_progress_rows([1, 2]))
+    result = CliRunner().invoke(main, ["budget", "--year", "2020", "--config", str(project / "config.toml"),
+                                       "--input", str(project / "input"), "--output", str(project / "output")])
+    assert result.exit_code == 2 and "没有可计发的救助对象台账" in result.output
 
 
 def test_growth_scales_each_month_by_the_compounded_rate(project):

@@ -7,8 +7,17 @@ from ..budget import BudgetContext, Scenario
 from ..budget_households import HouseholdChanges, HouseholdRow
 from ..money import fmt_grouped, fmt_param
 from ..vocab import Category, Item
-from .budget_words import (assumptions, difference, explanation, floor_line, months_text, paid_text, reason,
-                           reform_sentence, scenario_sentence)
+from .budget_words import (
+    assumptions,
+    difference,
+    explanation,
+    floor_line,
+    months_text,
+    paid_text,
+    reason,
+    reform_sentence,
+    scenario_sentence,
+)
 from .document import Annex, Cell, Column, DocNumber, Document, Heading, Note, Paragraph, Table, map_text
 from .docx_writer import write_docx
 from .html import environment

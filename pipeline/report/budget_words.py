@@ -27,8 +27,8 @@ def assumptions(b: Budget) -> list[str]:
     p = b.population
     y = b.year
     grow = "；另按第三条的增长率推算全年合计" if b.growth is not None else ""
-    out = [f"测算对象保持不变：以{b.from_period.label}救助对象台账在册的{p.households}户{p.persons}人为{y}年全年的测算对象，"
-           f"年内不新增对象{grow}。"]
+    out = [(f"测算对象保持不变：以{b.from_period.label}救助对象台账在册的{p.households}户{p.persons}人为{y}年全年的测算对象，"
+            f"年内不新增对象{grow}。")]
     if p.stops_known:
         out.append(f"已知停发按期退出：台账填有停发年月的{p.stops_known}人自停发年月起不再发放（停发年月当月不发），"
                    f"其中{p.stops_in_year}人在{y}年内停发，{p.stopped_before}人在{y}年以前已停发。")
@@ -40,7 +40,7 @@ def assumptions(b: Budget) -> list[str]:
         out.append(f"增长率：按每月{growth_text(b.growth)}复合增长推算：{y}年某月距{b.from_period.label}末月m个月，"
                    f"该月各单位、各类别的金额和人·月数按(1+{fmt_param(b.growth)})^m倍计，金额四舍五入到分；"
                    "分项目金额和所列各户仍是在册对象的测算，不含增长。")
-    standards = f"执行标准：每月按 config.toml 所列自该月1日起执行的标准计发（见附表4），计算规则与季度调度相同。"
+    standards = "执行标准：每月按 config.toml 所列自该月1日起执行的标准计发（见附表4），计算规则与季度调度相同。"
     if b.reforms:
         standards += "调整方案另按 --set 所设：" + "；".join(
             f"{r.label}自{r.start.year}年{r.start.month}月{r.start.day}日起为{fmt_param(r.value)}{r.unit}" for r in b.reforms) + "。"
