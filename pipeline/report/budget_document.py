@@ -211,8 +211,9 @@ def _standards(s: Scenario) -> Table:
 
 def _households(c: HouseholdChanges, y: int, reform: bool = False) -> tuple:
     before = "现行标准12月" if reform else c.before
-    cols = (Column("单位"), Column("户编号", "center"), Column("户主"), Column("类别", "center"), Column("人数", "num"),
-            Column(before, "num"), Column(f"{y}年12月", "num"), Column("原因"), Column("测算说明", width=0.35))
+    cols = (Column("单位", width=0.1), Column("户编号", "center", 0.09), Column("户主", width=0.07),
+            Column("类别", "center", 0.07), Column("人数", "num", 0.05), Column(before, "num", 0.11),
+            Column(f"{'调整方案' if reform else ''}{y}年12月", "num", 0.11), Column("原因", width=0.1), Column("测算说明"))
 
     def row(h: HouseholdRow, why: str) -> tuple:
         return (h.unit, h.household_no, h.head_name, h.category, str(h.members), fmt_grouped(h.before_fen),

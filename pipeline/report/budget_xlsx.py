@@ -131,7 +131,8 @@ def _households(wb: Workbook, fmts: Formats, sheet: str, title: str, c: Househol
     before = "现行标准12月" if reform else c.before
     cols = [Col("变化", 10, "center"), Col("单位", 12), Col("社区", 12), Col("户编号", 10, "center"), Col("户主", 8),
             Col("类别", 7, "center"), Col("人数", 6, "int"), Col(f"{before}月发放额", 13, "yuan"),
-            Col(f"{year}年12月月发放额", 13, "yuan"), Col(f"{year}年全年", 14, "yuan")]
+            Col(f"{'调整方案' if reform else ''}{year}年12月月发放额", 13, "yuan"),
+            Col(f"{'调整方案' if reform else ''}{year}年全年", 14, "yuan")]
     if reform:
         cols.append(Col("现行标准全年", 14, "yuan"))
     cols += [Col("原因", 14, "wrap"), Col("测算说明（与季度调度报告同一算法）", 70, "wrap")]
