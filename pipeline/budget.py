@@ -171,7 +171,7 @@ def project(persons: pd.DataFrame, parameters: Parameters, year: int, from_perio
     roster = persons.assign(_person=np.arange(len(persons)))
     base = scenario("现行标准", roster, parameters, year, from_period, growth, reformed=())
     alt = scenario("调整方案", roster, apply(parameters, reforms), year, from_period, growth,
-                   reformed=tuple(r.name for r in reforms)) if reforms else None
+                   reformed=tuple(r.as_value for r in reforms)) if reforms else None
     used = roster.loc[roster["used"]]
     first, last = month_key(year, 1), month_key(year, 12)
     stop = used["stop_key"].dropna()
@@ -201,7 +201,7 @@ def _paid(b: Benefits | None) -> tuple[int | None, dict[str, int]]:
 
 
 def scenario(name: str, roster: pd.DataFrame, parameters: Parameters, year: int, from_period: Period,
-             growth: Decimal | None, reformed: tuple[str, ...]) -> Scenario:
+             growth: Decimal | None, reformed: tuple[Value, ...]) -> Scenario:
     """Pay the roster each quarter of `year` with `parameters` and gather the year's figures."""
     quarters = tuple(compute(roster, r.period, r) for r in year_rates(parameters, year))
     people = pd.concat([b.persons for b in quarters if not b.persons.empty], ignore_index=True) \
@@ -278,7 +278,7 @@ def _grow(months: pd.DataFrame, growth: Decimal, year: int, from_period: Period)
         ["month", "unit", "category", "persons", "amount_fen"]]
 
 
-def _standards(parameters: Parameters, year: int, reformed: tuple[str, ...]) -> tuple[StandardUse, ...]:
+def _standards(parameters: Parameters, year: int, reformed: tuple[Value, ...]) -> tuple[StandardUse, ...]:
     """List every value paid in the year with its months, in parameter order."""
     out = []
     for name in PAID:
@@ -287,7 +287,7 @@ def _standards(parameters: Parameters, year: int, reformed: tuple[str, ...]) -> 
             seen.setdefault(parameters.at_month(name, month_key(year, m)), []).append(m)  # type: ignore[arg-type]
         for v, months in seen.items():
             out.append(StandardUse(name, SPEC[name].label, SPEC[name].unit, v.value, v.start, tuple(months), v.source,
-                                   name in reformed and v.source.startswith("测算假设")))
+                                   v in reformed))
     return tuple(out)
 
 

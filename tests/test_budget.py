@@ -162,6 +162,13 @@ def test_outputs_state_the_assumptions_first_and_mask_names(project):
     assert any("张*" in c for c in cells)        # the head's name is listed, masked
 
 
+def test_the_budgets_files_are_known_as_jiekuns_own_if_dropped_into_input(project):
+    from pipeline.reader.own_outputs import own_output
+    roster_in(project, ["2019Q2"])
+    out = budget(project, 2020).output_dir
+    assert all(own_output(f) is not None for f in out.iterdir())
+
+
 def test_the_budget_command_prints_the_years_totals(project):
     roster_in(project, ["2019Q2"])
     result = CliRunner().invoke(main, ["budget", "--year", "2020", "--config", str(project / "config.toml"),

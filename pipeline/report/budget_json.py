@@ -48,6 +48,7 @@ def budget_summary(ctx: BudgetContext) -> dict:
     paid_total = b.paid_total_fen
     alt = b.reform
     return {
+        "jiekun": "budget",          # first, so that a copy dropped into input/ is known as jiekun's own
         "schema": SCHEMA,
         "year": b.year,
         "district": ctx.office.district,
