@@ -373,5 +373,38 @@ def matrix(xlsx_path, config_path, debug):
         click.echo(matrix_text(m))
 
 
+@main.command()
+@click.option("--year", type=click.IntRange(2009, 2030), required=True, help="测算年度，如 2020")
+@click.option("--from-period", "from_period", default=None, help="以哪个季度的台账为测算对象（默认为输入目录中最新的季度）")
+@click.option("--set", "reforms", multiple=True, metavar="参数名=数值@执行日期",
+              help="调整方案，如 dibao_standard=760@2020-01-01（可写多个），与现行标准并列测算")
+@click.option("--growth", default=None, metavar="每月增长率", help="对象人数和金额的每月增长率，如 0.005（默认不增长）")
+@_date_option
+@_NO_CACHE
+@common
+def budget(year, from_period, reforms, growth, issued, no_cache, input_dir, output_dir, config_path, debug):
+    """资金测算：按台账和各月标准测算全年救助资金，可与调整方案并列比较。"""
+    from .budget_run import run_budget
+
+    on_file = _progress()
+    result = _guard(debug, lambda: run_budget(year=year, config_path=config_path, input_dir=input_dir,
+                                              output_dir=output_dir, from_period=from_period, reforms=reforms,
+                                              growth=growth, issued=issued.date() if issued else None,
+                                              on_file=on_file, cache=not no_cache))
+    _end_progress(on_file)
+    b = result.budget
+    click.echo("报告文件：")
+    for name in result.written:
+        click.echo(f"  {name}")
+    for s in (b.baseline, *([b.reform] if b.reform else [])):
+        grown = f"（按增长率推算 {fmt_grouped(s.grown_total_fen)} 元）" if s.grown_total_fen is not None else ""
+        click.echo(f"{year}年{s.name}：{fmt_grouped(s.total_fen)} 元{grown}")
+    if b.reform is not None:
+        click.echo(f"调整方案比现行标准：{fmt_grouped(b.reform.total_fen - b.baseline.total_fen)} 元")
+    missing = [str(q.period) for q in b.paid if q.total_fen is None]
+    click.echo(f"此前四个季度实际发放：{fmt_grouped(b.paid_total_fen)} 元" if b.paid_total_fen is not None
+               else f"此前四个季度实际发放：缺少 {'、'.join(missing)}，不足四个季度，未比较")
+    click.echo(f"{year}年资金测算完成（用时 {result.seconds:.1f} 秒），报告已写入 {result.output_dir}/")
+
 if __name__ == "__main__":
     main()

@@ -228,25 +228,29 @@ def _date(text: str, where: str, file: str) -> date:
 def _value(spec: object, name: str, where: str, file: str) -> Decimal:
     if not isinstance(spec, dict) or "value" not in spec:
         raise StopRun(f"配置文件 {file} 的 {where} 须写成 {{ value = …, source = \"文件依据\" }}，请补上数值和依据。")
-    raw = spec["value"]
+    return check_value(spec["value"], name, f"配置文件 {file} 的 {where}")
+
+
+def check_value(raw: object, name: str, place: str) -> Decimal:
+    """Validate one value of parameter `name` as config.toml's are; `place` names where it was written, for the sentence."""
     if (isinstance(raw, bool) or not isinstance(raw, (int, float))
             or (isinstance(raw, float) and not math.isfinite(raw))):
-        raise StopRun(f"配置文件 {file} 的 {where} 的数值“{raw}”不是数字，请改正。")
+        raise StopRun(f"{place} 的数值“{raw}”不是数字，请改正。")
     try:
         value = Decimal(str(raw))
     except InvalidOperation:
-        raise StopRun(f"配置文件 {file} 的 {where} 的数值“{raw}”不是数字，请改正。") from None
+        raise StopRun(f"{place} 的数值“{raw}”不是数字，请改正。") from None
     if value < 0:
-        raise StopRun(f"配置文件 {file} 的 {where} 的数值 {raw} 是负数，请改正。")
+        raise StopRun(f"{place} 的数值 {raw} 是负数，请改正。")
     if SPEC[name].kind == Kind.RATE and value > 1:
-        raise StopRun(f"配置文件 {file} 的 {where} 是比例，须在 0 到 1 之间（如 0.8），现为 {raw}，请改正。")
+        raise StopRun(f"{place} 是比例，须在 0 到 1 之间（如 0.8），现为 {raw}，请改正。")
     if SPEC[name].kind == Kind.FACTOR and value > FACTOR_CEILING:
-        raise StopRun(f"配置文件 {file} 的 {where} 是倍数，须在 0 到 {FACTOR_CEILING} 之间（如 1.3），现为 {raw}，请改正。")
+        raise StopRun(f"{place} 是倍数，须在 0 到 {FACTOR_CEILING} 之间（如 1.3），现为 {raw}，请改正。")
     if SPEC[name].kind == Kind.MONEY and value > MONEY_CEILING:
-        raise StopRun(f"配置文件 {file} 的 {where} 的数值 {raw} 超过每人每月 {MONEY_CEILING} 元的上限，"
+        raise StopRun(f"{place} 的数值 {raw} 超过每人每月 {MONEY_CEILING} 元的上限，"
                       "请核对金额（以元为单位）后改正。")
     if SPEC[name].kind == Kind.MONEY and value != value.quantize(Decimal("0.01")):
-        raise StopRun(f"配置文件 {file} 的 {where} 的金额 {raw} 超过两位小数（分），请改正。")
+        raise StopRun(f"{place} 的金额 {raw} 超过两位小数（分），请改正。")
     return value
 
 
