@@ -219,7 +219,7 @@ _SUMS = [*ITEM_FIELDS.values(), "amount_fen"]
 
 
 def _by_unit(people: pd.DataFrame) -> pd.DataFrame:
-    """Aggregate the year's person rows to unit × category: distinct households and persons paid, person-months, items."""
+    """Aggregate the year's person rows to unit × category: households and persons paid, person-months, items."""
     columns = ["unit", "category", "households", "persons", "person_months", *_SUMS]
     if people.empty:
         return pd.DataFrame(columns=columns)
@@ -266,7 +266,7 @@ def _household_months(quarters: tuple[Benefits, ...]) -> pd.DataFrame:
 
 
 def _grow(months: pd.DataFrame, growth: Decimal, year: int, from_period: Period) -> pd.DataFrame:
-    """Scale each unit, category and month by (1+g)^m, m months after the roster quarter's last month; half-up to the fen."""
+    """Scale each unit, category and month by (1+g)^m, m months after the roster quarter's end; half-up to the fen."""
     base = from_period.month_keys[-1]
     factor = {m: (1 + growth) ** (month_key(year, m) - base) for m in MONTHS}
 

@@ -54,7 +54,8 @@ def _info(s: Scenario) -> pd.DataFrame:
     first = s.quarters[0]
     hh = first.households.set_index("household_key")
     people = first.persons
-    heads = people.assign(_head=people["relation"].isin(HEAD_WORDS)).sort_values("_head", ascending=False, kind="stable")
+    heads = (people.assign(_head=people["relation"].isin(HEAD_WORDS))
+             .sort_values("_head", ascending=False, kind="stable"))
     heads = heads.drop_duplicates("household_key").set_index("household_key")["name"]
     stops = people.groupby("household_key")["stop_key"]
     every = stops.count() == people.groupby("household_key").size()

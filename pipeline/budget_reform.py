@@ -16,7 +16,7 @@ GROWTH_LIMIT = Decimal("0.1")
 
 @dataclass(frozen=True)
 class Reform:
-    """One changed standard: the parameter, the value and the day it is in force from, as written on the command line."""
+    """One changed standard: the parameter, the value and the day it is in force from, as on the command line."""
 
     name: str
     start: date

@@ -9,12 +9,11 @@ from pathlib import Path
 
 from .budget import Budget, BudgetContext, four_quarters, project, year_rates
 from .budget_reform import apply, parse_growth, parse_reform
-from .config import load_config
 from .dispatch import ProgressFn, Session, masker_for, parse_cache
 from .folders import require_reports, resolve_period
-from .matrix import load_matrix
 from .output import Staging, guard
 from .period import Period
+from .workspace import open_workspace
 
 
 @dataclass(frozen=True)
@@ -46,10 +45,8 @@ def run_budget(*, year: int, config_path: Path | str = "config.toml", input_dir:
     from .report.budget_xlsx import write_budget_xlsx
 
     started = time.perf_counter()
-    config = load_config(config_path)
-    matrix = load_matrix(config.paths["matrix"], config.registry)
-    source = Path(input_dir) if input_dir is not None else Path(config.paths.get("input", Path("input")))
-    out_root = Path(output_dir) if output_dir is not None else Path(config.paths.get("output", Path("output")))
+    ws = open_workspace(config_path, input_dir, output_dir)
+    config, matrix, source, out_root = ws.config, ws.matrix, ws.input_dir, ws.output_dir
     guard(source, out_root)
     changes = tuple(parse_reform(text, year) for text in reforms)
     rate = parse_growth(growth)

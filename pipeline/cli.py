@@ -385,6 +385,7 @@ def matrix(xlsx_path, config_path, debug):
 def budget(year, from_period, reforms, growth, issued, no_cache, input_dir, output_dir, config_path, debug):
     """资金测算：按台账和各月标准测算全年救助资金，可与调整方案并列比较。"""
     from .budget_run import run_budget
+    from .money import fmt_grouped
 
     on_file = _progress()
     result = _guard(debug, lambda: run_budget(year=year, config_path=config_path, input_dir=input_dir,
@@ -405,6 +406,7 @@ def budget(year, from_period, reforms, growth, issued, no_cache, input_dir, outp
     click.echo(f"此前四个季度实际发放：{fmt_grouped(b.paid_total_fen)} 元" if b.paid_total_fen is not None
                else f"此前四个季度实际发放：缺少 {'、'.join(missing)}，不足四个季度，未比较")
     click.echo(f"{year}年资金测算完成（用时 {result.seconds:.1f} 秒），报告已写入 {result.output_dir}/")
+
 
 if __name__ == "__main__":
     main()

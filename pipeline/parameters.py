@@ -232,7 +232,7 @@ def _value(spec: object, name: str, where: str, file: str) -> Decimal:
 
 
 def check_value(raw: object, name: str, place: str) -> Decimal:
-    """Validate one value of parameter `name` as config.toml's are; `place` names where it was written, for the sentence."""
+    """Validate one value of parameter `name` as config.toml's are; `place` says where it was written."""
     if (isinstance(raw, bool) or not isinstance(raw, (int, float))
             or (isinstance(raw, float) and not math.isfinite(raw))):
         raise StopRun(f"{place} 的数值“{raw}”不是数字，请改正。")

@@ -55,3 +55,5 @@ _.show
 head_id
 _.submission_of
 _.disabled_reason
+# pipeline/__init__.py: the module-level __getattr__ Python calls for the lazily imported run, check and rollup.
+__getattr__

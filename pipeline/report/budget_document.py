@@ -87,12 +87,15 @@ def _changes_sentence(c: HouseholdChanges, y: int, reform: bool = False) -> str:
 
 
 def _side_by_side(base: Scenario, alt: Scenario) -> Table:
-    rows = [("合计", fmt_grouped(base.total_fen), fmt_grouped(alt.total_fen), Cell(difference(base.total_fen, alt.total_fen), strong=True))]
+    rows = [("合计", fmt_grouped(base.total_fen), fmt_grouped(alt.total_fen),
+             Cell(difference(base.total_fen, alt.total_fen), strong=True))]
     b_cat, a_cat = base.by("category"), alt.by("category")
-    rows += [(c.value, fmt_grouped(b_cat.get(c, 0)), fmt_grouped(a_cat.get(c, 0)), difference(b_cat.get(c, 0), a_cat.get(c, 0)))
+    rows += [(c.value, fmt_grouped(b_cat.get(c, 0)), fmt_grouped(a_cat.get(c, 0)),
+              difference(b_cat.get(c, 0), a_cat.get(c, 0)))
              for c in Category if c in b_cat or c in a_cat]
     b_items, a_items = base.items(), alt.items()
-    rows += [(i.value, fmt_grouped(b_items[i]), fmt_grouped(a_items[i]), difference(b_items[i], a_items[i])) for i in Item]
+    rows += [(i.value, fmt_grouped(b_items[i]), fmt_grouped(a_items[i]), difference(b_items[i], a_items[i]))
+             for i in Item]
     return Table((Column("项目"), Column(base.name, "num"), Column(alt.name, "num"), Column("增减", "num")),
                  tuple(rows), caption="现行标准与调整方案对比（元）")
 
@@ -104,7 +107,8 @@ def _paid_table(ctx: BudgetContext) -> Table:
         if q.total_fen is None:
             rows.append((q.period.label, "未收到", *("—" for _ in Category)))
         else:
-            rows.append((q.period.label, fmt_grouped(q.total_fen), *(fmt_grouped(q.by_category.get(c, 0)) for c in Category)))
+            rows.append((q.period.label, fmt_grouped(q.total_fen),
+                         *(fmt_grouped(q.by_category.get(c, 0)) for c in Category)))
     base = b.baseline.by("category")
     rows.append((f"{b.year}年测算（{b.baseline.name}）", fmt_grouped(b.baseline.total_fen),
                  *(fmt_grouped(base.get(c, 0)) for c in Category)))
@@ -142,7 +146,8 @@ def _units(scenarios: list[Scenario]) -> Table:
     a = alt.by_unit.set_index(key)["amount_fen"] if alt is not None else None
     rows = []
     for r in base.by_unit.itertuples(index=False):
-        row = [r.unit, str(r.category), str(r.households), str(r.persons), str(r.person_months), fmt_grouped(r.amount_fen)]
+        row = [r.unit, str(r.category), str(r.households), str(r.persons), str(r.person_months),
+               fmt_grouped(r.amount_fen)]
         if a is not None:
             other = int(a.get((r.unit, r.category), 0))
             row += [fmt_grouped(other), difference(r.amount_fen, other)]
@@ -195,7 +200,8 @@ def _months(scenarios: list[Scenario]) -> Table:
     total = ["全年", *(fmt_grouped(int(base.months.loc[base.months["category"] == c, "amount_fen"].sum())) for c in cats),
              Cell(fmt_grouped(base.total_fen), strong=True)]
     if len(scenarios) > 1:
-        total += [Cell(fmt_grouped(scenarios[1].total_fen), strong=True), difference(base.total_fen, scenarios[1].total_fen)]
+        total += [Cell(fmt_grouped(scenarios[1].total_fen), strong=True),
+                  difference(base.total_fen, scenarios[1].total_fen)]
     if grown is not None:
         total.append(Cell(fmt_grouped(base.grown_total_fen or 0), strong=True))
     rows.append(tuple(total))

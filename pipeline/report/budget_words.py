@@ -43,7 +43,8 @@ def assumptions(b: Budget) -> list[str]:
     standards = "执行标准：每月按 config.toml 所列自该月1日起执行的标准计发（见附表4），计算规则与季度调度相同。"
     if b.reforms:
         standards += "调整方案另按 --set 所设：" + "；".join(
-            f"{r.label}自{r.start.year}年{r.start.month}月{r.start.day}日起为{fmt_param(r.value)}{r.unit}" for r in b.reforms) + "。"
+            f"{r.label}自{r.start.year}年{r.start.month}月{r.start.day}日起为{fmt_param(r.value)}{r.unit}"
+            for r in b.reforms) + "。"
     out.append(standards)
     out.append(paid_text(b))
     out.append(f"户月发放额比较：各户{b.changes.before}的月发放额与{y}年12月的月发放额相比。")
