@@ -294,7 +294,7 @@ def test_the_first_phone_screen_answers_the_leader(on_phones, outputs):
     import json
     import tomllib
 
-    from pipeline.report.html import truncate_cn
+    from pipeline.report.pages import truncate_cn
     measures = tomllib.loads((ROOT / "matrix.toml").read_text(encoding="utf-8"))["measures"]
     for (name, width), page in on_phones.items():
         where = (name, width, str(page["png"]))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from markupsafe import Markup, escape
 
 from ..money import fmt_grouped
-from . import html as a4  # the A4 drawings; imported as a module, since html.py uses this one
+from . import pages as a4  # the A4 drawings
 
 # Drawn 340 units wide at 14 px, the narrow chart is shown at most 1.0× on a phone's column (336–366 px) and at most
 # 480 px wide, so its text is 13–20 CSS px.
