@@ -19,7 +19,7 @@ import pandas as pd
 from .benefits import Benefits, Rates, compute
 from .budget_households import HouseholdChanges, household_changes, reform_changes
 from .budget_reform import Reform, apply
-from .config import Office
+from .config import Imprint, Office
 from .errors import StopRun
 from .money import fmt, fmt_grouped, fmt_param, round_half_up_div
 from .parameters import PAID, SPEC, Parameters, Value, label
@@ -348,3 +348,4 @@ class BudgetContext:
     plan_title: str
     plan_document: str
     issued: date | None = None
+    imprint: Imprint | None = None      # the 版记, when [documents] gives one

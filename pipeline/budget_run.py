@@ -63,7 +63,7 @@ def run_budget(*, year: int, config_path: Path | str = "config.toml", input_dir:
     paid = {p: money[1] for p in quarters if (money := session.money(p)) is not None}
     session.close()
     budget = project(quarter.roster, config.parameters, year, chosen, current, paid, changes, rate)
-    ctx = BudgetContext(budget, config.office, matrix.title, matrix.document, issued)
+    ctx = BudgetContext(budget, config.office, matrix.title, matrix.document, issued, config.imprint)
     names = frozenset(n for n in quarter.roster["name"].dropna().unique() if isinstance(n, str)) \
         if "name" in quarter.roster else frozenset()
     target = out_root / folder_name(year)

@@ -49,15 +49,8 @@ def common_without_input(func):
 
 
 def in_folder_only(func):
-    """Add --dir, --config and --debug, for a command that names its own input and output."""
+    """Add --dir, --config and --debug, for a command that names its own input and output or has none."""
     return _options(func, _COMMON[2:])
-
-
-def config_only(func):
-    """Add --config and --debug alone, for a command that reads no input folder and writes no output folder."""
-    for option in reversed(_COMMON[2:]):
-        func = option(func)
-    return func
 
 
 def _guard(debug: bool, action):
@@ -359,7 +352,7 @@ def rollup(folders, detail, office, issued, output_dir, config_path, debug):
 
 @main.command()
 @click.option("--xlsx", "xlsx_path", type=click.Path(path_type=Path), default=None, help="导出为 Excel 文件")
-@config_only
+@in_folder_only
 def matrix(xlsx_path, config_path, debug):
     """列出任务分工（59条任务及牵头、责任单位）。"""
     from .report.matrix_export import matrix_text, write_matrix_xlsx

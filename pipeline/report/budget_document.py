@@ -68,8 +68,7 @@ def budget_document(ctx: BudgetContext) -> Document:
         doc_number=DocNumber(ctx.office.short_name, b.from_period.year if ctx.issued is None else ctx.issued.year)
         if ctx.office.short_name else None,
         addressee="区财政局：", annexes=_annexes(ctx), annex_label="附表",
-        remarks=("本报告由 jiekun budget 按救助对象台账和 config.toml 的标准自动测算，姓名和身份证号码已脱敏。",
-                 "每户的金额说明与季度调度报告使用同一套计算说明。"),
+        imprint=ctx.imprint,
         as_of=b.from_period.end)
 
 
