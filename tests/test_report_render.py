@@ -437,8 +437,10 @@ def test_html_numbers_come_from_the_context(html, ctx):
     assert "<b>未报送</b>：湖坊镇" in html and "<b>未启动</b>：湖坊镇" in html
     masked = f"资金缺口，户主{mask_id(HEAD_ID)}外出"
     assert f"<b>存在问题</b>：区民政局★（{masked}）、区财政局★（{masked}）、湖坊镇（{masked}）" in html
-    # The light rule is a machine note: the workbook carries it, the page after the 落款 does not.
-    assert "2019年7月5日" in html and ctx.light_rule not in html and "生成日期" not in html
+    # The light rule closes 任务推进情况, where the lights are read; nothing but the 落款 ends the page.
+    rule, signature = html.index(f"亮灯规则：{ctx.light_rule}"), html.index('<p class="signature">')
+    assert html.index("二、任务推进情况") < rule < html.index("三、单位报送情况") < signature
+    assert html.rstrip().endswith("2019年7月5日</p>\n</section>\n</body>\n</html>") and "生成日期" not in html
     # Sentences run on as Chinese text does, without a space from the template's line breaks.
     assert f"未报送1个。{len(ctx.tasks)}项重点任务中" in html
 
