@@ -7,8 +7,9 @@ from dataclasses import replace
 
 from .. import summary_model as model_
 from .. import typed_json
+from ..accounting import InputRow
 from ..compilation import Reported
-from ..context import Context, InputRow
+from ..context import Context
 from ..findings import CSV_COLUMNS
 from ..vocab import Item, Light
 from . import Due, Report
