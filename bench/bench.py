@@ -306,11 +306,11 @@ def table(results: list[dict], runs: int) -> str:
                      f"{r['stages']['read'] / r['floor']:.1f} | "
                      f"{naive} | {ratio} | {r['warm']:.2f} s | {r['warm'] / r['wall']:.2f} |")
     outside = {"startup": "Python start-up", "imports": "imports", "exit": "exit (freeing memory)"}
-    names = list(dict.fromkeys(s for r in results for s in r["stages"] if s not in outside and s != "write"))
+    names = list(dict.fromkeys(s for r in results for s in r["stages"] if s not in outside and s != "commit"))
     lines += ["", "Seconds per stage (wall, median of each):", "",
               "| stage | " + " | ".join(r["size"] for r in results) + " |",
               "|---|" + "---:|" * len(results)]
-    for name in ["startup", "imports", *names, "write", "exit"]:
+    for name in ["startup", "imports", *names, "commit", "exit"]:
         label = outside.get(name, name)
         lines.append(f"| {label} | " + " | ".join(f"{r['stages'].get(name, 0.0):.2f}" for r in results) + " |")
     lines.append("| **total** | " + " | ".join(f"**{r['wall']:.2f}**" for r in results) + " |")

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from .budget import Budget, BudgetContext, four_quarters, project, year_rates
 from .budget_reform import apply, parse_growth, parse_reform
-from .dispatch import ProgressFn, Session, masker_for, parse_cache
+from .dispatch import Session, masker_for
 from .folders import require_reports, resolve_period
 from .output import Staging, guard
 from .period import Period
+from .reading import ProgressFn, parse_cache
 from .workspace import open_workspace
 
 

@@ -6,6 +6,7 @@ file names, sheet names and row numbers change from one quarter to the next; one
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,6 +151,16 @@ def reasons(before: Household, after: Household) -> tuple[ChangeReason, ...]:
     if before.cared != after.cared:
         found.append(ChangeReason.CARE)
     return tuple(found) or (ChangeReason.OTHER,)
+
+
+def comparing(period: Period, paid: tuple, before: tuple | None, earlier: list, share: float) -> Callable:
+    """Return how the quarter's context says what changed, given `paid` and `before`, each (Quarter, Benefits).
+
+    The households are gathered now; the comparison runs once the quarter's context, its tasks and cells, is built.
+    """
+    now = households(paid[0].roster, paid[1]) if before else {}
+    then = households(before[0].roster, before[1]) if before else None
+    return lambda ctx: compare(period, now, then, share, [*earlier, ctx])
 
 
 def compare(period: Period, now: dict[str, Household], before: dict[str, Household] | None, share: float,

@@ -1,17 +1,20 @@
 """Checks: small generators over one quarter's facts, each yielding findings. All are listed in CHECKS."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from itertools import chain
 from typing import Iterator
 
 import numpy as np
 import pandas as pd
 
+from .accounting import InputRow, close
 from .benefits import GAP_CATEGORIES, Benefits, active_months
 from .config import Config
-from .findings import Finding, finding
+from .findings import Finding, capped, finding
 from .ids import OK, birth_date
 from .matrix import Matrix
 from .money import fmt, fmt_param, to_fen
@@ -281,3 +284,11 @@ def run_checks(facts: Facts) -> Iterator[Finding]:
     """Run every check in CHECKS and yield their findings as they come."""
     for check in CHECKS:
         yield from check(facts)
+
+
+def quarter_findings(facts: Facts, notes: Iterable[Finding]) -> tuple[list[Finding], list[InputRow]]:
+    """Return every finding of the quarter (its folder's, its files', the checks') and its rows accounted for."""
+    # Capped as they stream in, so no file's flood of one finding can grow the main process.
+    found = capped(chain(notes, (f for fr in facts.quarter.files for f in fr.all_findings), run_checks(facts)))
+    inputs, unaccounted = close(facts.quarter.ledger, found)
+    return found + unaccounted, inputs

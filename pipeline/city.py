@@ -1,7 +1,7 @@
 """The city roll-up's model: districts' quarters added up in fen, 人均补差 recomputed from its parts.
 
-Pure: it takes districts that district_summary.py read and checked, and returns a frozen `CityContext`; merge.py
-reads the folders and writes.
+Pure: it takes districts that district_summary.py read through summary_model and checked, and returns a frozen
+`CityContext`; merge.py reads the folders and writes.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from .period import Period
 from .vocab import Category, Item, Light, Submission
 
 if TYPE_CHECKING:
-    from .district_summary import DistrictSummary
+    from .summary_model import Summary
 
 
 def _zero_items() -> dict[Item, int]:
@@ -246,7 +246,7 @@ def _task_rows(districts: Sequence[District]) -> tuple[TaskRow, ...]:
                  for task in sorted(categories))
 
 
-def district_of(summary: DistrictSummary, source: str) -> District:
+def district_of(summary: Summary, source: str) -> District:
     """Return the city's view of a checked district: its categories added up, its units' submissions counted."""
     categories: dict[Category, Tally] = {}
     for row in summary.benefits.by_unit:
@@ -265,4 +265,6 @@ def district_of(summary: DistrictSummary, source: str) -> District:
         submissions=Submissions(len(summary.units), len(by_state[Submission.ON_TIME]), len(by_state[Submission.LATE]),
                                 len(by_state[Submission.MISSING]), tuple(by_state[Submission.LATE]),
                                 tuple(by_state[Submission.MISSING])),
-        tasks=tuple((t.task, t.category, t.light) for t in summary.tasks), findings=summary.findings)
+        tasks=tuple((t.task, t.category, t.light) for t in summary.tasks),
+        findings=FindingCounts(summary.findings.errors, summary.findings.warnings, summary.findings.infos,
+                               dict(sorted(summary.findings.by_code.items()))))

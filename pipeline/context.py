@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 
+from .accounting import InputRow
 from .benefits import Benefits
 from .changes import Changes
 from .compilation import ProgressRow, Reported, compile_rows, totals
@@ -157,25 +158,6 @@ class BenefitRow(Money):
 
     unit: str
     category: Category
-
-
-@dataclass(frozen=True)
-class InputRow:
-    """One input entry or sheet: what was read from it and what became of each row."""
-
-    file: str
-    sheet: str
-    kind: str
-    unit: str
-    rows_read: int
-    rows_used: int
-    rows_reported: int
-    rows_set_aside: int = 0        # notes, headings, sign-off and total lines: not records, each listed in `note`
-    note: str = ""
-
-    @property
-    def reconciled(self) -> bool:
-        return self.rows_read == self.rows_used + self.rows_reported + self.rows_set_aside
 
 
 @dataclass(frozen=True)

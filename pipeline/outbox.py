@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .dispatch import ProgressFn, find_periods, period_folder, read_quarter
 from .errors import StopRun
+from .folders import find_periods, period_folder
 from .forms import FormSet, build_forms
 from .output import Staging, guard
 from .period import Period
+from .reading import ProgressFn, read_quarter
 from .workspace import open_workspace
 
 FORMS_FOLDER = "表格"

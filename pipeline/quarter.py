@@ -6,6 +6,7 @@ from datetime import date
 
 import pandas as pd
 
+from .accounting import Ledger, ledger
 from .frames import PERSON, PERSON_READ, PROGRESS_READ
 from .frames import PROGRESS as PROGRESS_FRAME
 from .matrix import Matrix
@@ -24,6 +25,7 @@ class Quarter:
     progress: pd.DataFrame      # progress rows of every sheet, with matrix flags
     roster: pd.DataFrame        # one row per person of every roster sheet
     deadline: date
+    ledger: Ledger              # what became of every entry and row read, until findings name rows (accounting.close)
 
     def submission_of(self, unit: str) -> pd.Series | None:
         chosen = self.submissions[(self.submissions["unit"] == unit) & self.submissions["chosen"]]
@@ -31,7 +33,7 @@ class Quarter:
 
 
 def assemble(period: Period, files: list[FileRead], matrix: Matrix, deadline: date) -> Quarter:
-    """Choose one submission per unit (the later 填报日期 wins) and flag progress rows against the matrix."""
+    """Choose one submission per unit (the later 填报日期 wins), flag progress rows, and keep the ledger of rows read."""
     sub_rows, progress_frames, roster_frames = [], [], []
     for f in files:
         for s in f.sheets:
@@ -47,8 +49,8 @@ def assemble(period: Period, files: list[FileRead], matrix: Matrix, deadline: da
     progress = _flag(pd.concat(progress_frames, ignore_index=True) if progress_frames else _empty_progress(),
                      submissions, matrix)
     roster = pd.concat(roster_frames, ignore_index=True) if roster_frames else PERSON.empty()
-    return Quarter(period, tuple(files), submissions, PROGRESS_FRAME.check(progress, "assemble"),
-                   PERSON.check(roster, "assemble"), deadline)
+    progress, roster = PROGRESS_FRAME.check(progress, "assemble"), PERSON.check(roster, "assemble")
+    return Quarter(period, tuple(files), submissions, progress, roster, deadline, ledger(files, progress, roster))
 
 
 def _choose(subs: pd.DataFrame) -> pd.DataFrame:

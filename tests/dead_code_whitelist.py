@@ -57,3 +57,14 @@ _.submission_of
 _.disabled_reason
 # pipeline/__init__.py: the module-level __getattr__ Python calls for the lazily imported run, check and rollup.
 __getattr__
+# summary_model.py: fields typed_json writes and reads by walking dataclasses.fields, never by name.
+funds_wan
+ties
+entered_monthly_fen
+left_monthly_fen
+payment_share
+quarters_compared
+status_backwards
+entered_households
+left_households
+payment_changes

@@ -53,7 +53,7 @@ def cached(tmp_path):
 @pytest.fixture(scope="module")
 def shipped(config):
     """Every read of the shipped input, both quarters, with the day each was read for."""
-    from pipeline.dispatch import read_quarters
+    from pipeline.reading import read_quarters
     days = [date(2019, 3, 31), date(2019, 6, 30)]
     reads = read_quarters([(ROOT / "input" / f"2019Q{q}", d) for q, d in zip((1, 2), days)], config, cache=None)
     return [(r, d.isoformat()) for quarter, d in zip(reads, days) for r in quarter]
@@ -226,8 +226,8 @@ def richer(read: FileRead) -> FileRead:
 
 def test_planted_pickles_and_edited_entries_never_run_or_change_the_money(tmp_path):
     from pipeline.config import load_config
-    from pipeline.dispatch import parse_cache
     from pipeline.reader import list_entries
+    from pipeline.reading import parse_cache
     root = demo_project(tmp_path, quarters=1)
     honest = checked(root, cache=False).context.total_fen
     checked(root)

@@ -23,6 +23,7 @@ from pipeline.district_summary import read_summary
 from pipeline.ids import OK
 from pipeline.report import Due, Report
 from pipeline.report.catalogue import REPORTS
+from pipeline.typed_json import dumps
 
 QUARTERS = ("2019Q1", "2019Q2", "2019Q3", "2019Q4")
 CHECKER = ROOT.parent / "shared" / "tools" / "check_summary.py"
@@ -108,6 +109,8 @@ def test_every_quarters_summary_holds_the_contract(demo_year):
     for q, (result, _) in demo_year.items():
         summary = read_summary(result.output_dir / "summary.json", frozenset(result.matrix.numbers))
         assert summary.benefits.total_fen == result.context.total_fen, q
+        # Read through the writer's model and written again, the document is the same to the byte.
+        assert dumps(summary) == (result.output_dir / "summary.json").read_text(encoding="utf-8"), q
         if CHECKER.exists():
             out = subprocess.run([sys.executable, str(CHECKER), str(result.output_dir)], capture_output=True,
                                  text=True)

@@ -208,15 +208,15 @@ def test_a_read_only_output_is_one_sentence(cli, project, book, monkeypatch, how
 
 
 def test_an_input_folder_removed_during_the_run_is_one_sentence(cli, project, book, monkeypatch):
-    import pipeline.dispatch as dispatch
+    import pipeline.reading as reading
     book.progress("湖坊镇.xlsx", "湖坊镇", "2019-06-18", full_progress_rows([1]))
-    listed = dispatch.list_entries
+    listed = reading.list_entries
 
     def list_then_remove(folder):
         entries = listed(folder)
         shutil.rmtree(folder)
         return entries
-    monkeypatch.setattr(dispatch, "list_entries", list_then_remove)
+    monkeypatch.setattr(reading, "list_entries", list_then_remove)
     result = cli.invoke(main, ["run"])
     assert result.exit_code == 2
     assert result.output.strip() == ("输入文件夹 input/2019Q2 在运行中被移走或删除，未生成报告；请把它放回原处，运行期间不要移动或删除"

@@ -156,8 +156,8 @@ def _broken_reader(monkeypatch, how: str):
     """Make the reading step lose one roster row without a finding, as a bug in a reader would."""
     import dataclasses
 
-    import pipeline.dispatch
-    original = pipeline.dispatch.read_files
+    import pipeline.reading
+    original = pipeline.reading.read_files
 
     def read_files(*args, **kwargs):
         out = []
@@ -174,7 +174,7 @@ def _broken_reader(monkeypatch, how: str):
                 sheets.append(s)
             out.append(dataclasses.replace(fr, sheets=tuple(sheets)))
         return out
-    monkeypatch.setattr(pipeline.dispatch, "read_files", read_files)
+    monkeypatch.setattr(pipeline.reading, "read_files", read_files)
 
 
 @pytest.mark.parametrize("how", ["unused", "dropped"])
