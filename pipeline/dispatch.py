@@ -27,6 +27,7 @@ from .quarter import Quarter, assemble
 from .reader import FileRead, ReadContext, list_entries, not_read
 from .reader.sandbox import read_files
 from .reader.vocabulary import ABILITY_WORDS, CARE_WORDS, CATEGORY_WORDS, EMPLOYMENT_WORDS, HEAD_WORDS, SUPPORT_WORDS
+from .unit_parts import UnitParts
 from .workspace import open_workspace
 
 ProgressFn = Callable[[str], None]
@@ -148,6 +149,7 @@ class Session:
     def __init__(self, config: Config, matrix: Matrix, input_dir: Path, on_file: ProgressFn | None = None,
                  cache: ParseCache | None = None):
         self.config, self.matrix, self.input_dir, self.on_file, self.cache = config, matrix, input_dir, on_file, cache
+        self.parts = UnitParts.beside(cache)       # each roster file's benefits and detail rows, for a warm rerun
         self._files: dict[Period, list[FileRead] | None] = {}
         self._money: dict[Period, tuple[Quarter, Benefits] | None] = {}
         self._results: dict[Period, CheckResult] = {}
@@ -179,14 +181,18 @@ class Session:
                 self._money[period] = None
             else:
                 quarter = assemble(period, files, self.matrix, self.config.deadline.of(period))
-                self._money[period] = (quarter, compute(quarter.roster, period,
-                                                        Rates.for_period(self.config.parameters, period)))
+                rates = Rates.for_period(self.config.parameters, period)
+                self._money[period] = (quarter, self.parts.benefits(quarter, rates) if self.parts is not None
+                                       else compute(quarter.roster, period, rates))
         return self._money[period]
 
     def close(self) -> None:
-        """End the session's use of the parse cache: entries recent runs did not use are evicted."""
+        """End the session's use of the caches: entries recent runs did not use are evicted, the parts' within what
+        the parse cache leaves of max_mb."""
         if self.cache is not None:
             self.cache.close()
+            if self.parts is not None:
+                self.parts.close(self.cache.max_bytes - self.cache.kept)
 
     def counted(self, result: CheckResult) -> CheckResult:
         """Return the result with the session's cache hits and misses."""
@@ -298,10 +304,9 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
     clock = Clock()
     # The year's quarters: for the bulletin and the assessment, and the one masker of every name they show.
     contexts = {**session.year(chosen), chosen: result.context}
-    bundle = bundle_for(due, result.context, contexts, config, issues)
+    bundle = replace(bundle_for(due, result.context, contexts, config, issues), parts=session.parts)
     clock.lap("year")
     result = session.counted(result)
-    session.close()                 # every quarter the run shows is read by now
     target = out_root / str(result.period)
     with Staging(target, masker_for(config, matrix, contexts.values())) as staging:
         for report in due:
@@ -311,6 +316,7 @@ def run(*, config_path: Path | str = "config.toml", input_dir: Path | str | None
         staging.write_text("manifest.json", manifest_json(result, command, started, datetime.now(UTC)))
         written = tuple(staging.written)
         staging.commit()
+    session.close()                 # after the reports, which keep their parts of the person detail
     clock.lap("write")
     return RunResult(**{k: getattr(result, k) for k in CheckResult.__dataclass_fields__ if k != "timings"},
                      timings={**result.timings, **reading.timings, **clock.timings}, output_dir=target, written=written,
