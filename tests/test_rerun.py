@@ -118,10 +118,10 @@ def parts(root: Path) -> list[Path]:
 # --- the parts add up to the whole ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("quarter", [1, 2])
-def test_the_files_parts_put_together_are_the_whole_rosters_benefits(filled, quarter):
+def test_the_files_parts_put_together_are_the_whole_rosters_benefits(project, quarter):
     from pipeline.dispatch import Session, parse_cache
     from pipeline.workspace import open_workspace
-    ws = open_workspace(filled / "config.toml", filled / "input", filled / "output")
+    ws = open_workspace(project / "config.toml", project / "input", project / "output")
     session = Session(ws.config, ws.matrix, ws.input_dir, None, parse_cache(ws.config, ws.input_dir,
                                                                             ws.output_dir, True))
     period = Period(2019, quarter)
@@ -134,6 +134,7 @@ def test_the_files_parts_put_together_are_the_whole_rosters_benefits(filled, qua
     wider = replace(quarter_, roster=quarter_.roster.astype({"disability_grade": object}))
     assert_same(session.parts.benefits(wider, rates), compute(wider.roster, period, rates))
     assert (session.parts.reused, session.parts.computed) == (9, 9)
+    session.close()
 
 
 def assert_same(kept, whole) -> None:
