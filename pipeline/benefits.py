@@ -2,7 +2,7 @@
 parameter values in force on its first day. Explanations live in explain.py."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,8 @@ class Benefits:
     gap_person_months: int     # person-months of households whose 差额 was above 0
     rates: Rates
     trace: Trace | None = None  # which rule and parameter value produced each household-month; None when no one is paid
+    # Whence the persons come, in order: each roster file's part key (None: not kept) and its rows (unit_parts.py).
+    parts: tuple[tuple[str | None, int], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def total_fen(self) -> int:
@@ -163,7 +165,7 @@ class Trace:
         return next(r for r in self.rules if r.rule == key)
 
 
-def _uses(rates: Rates) -> tuple[RuleUse, ...]:
+def rule_uses(rates: Rates) -> tuple[RuleUse, ...]:
     return tuple(RuleUse(key, item, params, tuple(zip(*(rates.values[p] for p in params))),
                          tuple(int(x) for x in rate_fen(key, rates)))
                  for key, item, params in (GAP_RULE, *PERSON_RULES))
@@ -242,7 +244,7 @@ def compute(persons: pd.DataFrame, period: Period, rates: Rates) -> Benefits:
     inc, rig, m = (hh[c].fillna(0).to_numpy(np.int64) for c in ("income_fen", "rigid_fen", "members"))
     gap_rule = hh["category"].isin(GAP_CATEGORIES).to_numpy()
     rigid = gap_rule & (hh["category"] == Category.EXPENSE).to_numpy() & (rig != 0)
-    trace = Trace(period, _uses(rates), pd.DataFrame({**counts, "gap": gap_rule, "rigid": rigid,
+    trace = Trace(period, rule_uses(rates), pd.DataFrame({**counts, "gap": gap_rule, "rigid": rigid,
                                                       "rigid_exceeds": rigid & (inc * m <= rig)}), hh_active)
     hh["explanation"] = explain(hh, trace)
     people["explanation"] = hh["explanation"].to_numpy()[codes]

@@ -67,16 +67,18 @@ def code_fingerprint() -> str:
     return hashlib.sha256(f"{__version__}|{_package_digest()}".encode()).hexdigest()
 
 
-class ParseCache:
-    """Read and write authenticated FileReads under `folder`, keyed by content, name and the settings of the read."""
+class EntryStore:
+    """Authenticated entries in one folder, 0600 in a 0700 folder, with the index and eviction every store shares.
 
-    def __init__(self, folder: Path, settings: str, *, runs_kept: int = 3, max_mb: int = 512,
-                 key: bytes | None = None, config_home: Path | None = None):
+    An entry is found by the hash of its key fields and trusted only when its MAC and every key field check out;
+    what it holds is for the subclass to encode and decode. Nothing here counts hits or misses.
+    """
+
+    def __init__(self, folder: Path, *, runs_kept: int = 3, max_mb: int = 512, key: bytes | None = None,
+                 config_home: Path | None = None):
         self.folder = Path(folder)
         self.code = code_fingerprint()
-        self.settings = hashlib.sha256(settings.encode()).hexdigest()
         self.runs_kept, self.max_bytes = runs_kept, max_mb << 20
-        self.hits = self.misses = 0
         self.disabled_reason = ""        # why this run has no cache, in a sentence the command line may show
         self.key = key
         if key is None:
@@ -87,40 +89,36 @@ class ParseCache:
         self.used, last = self._index()
         self.run = last + 1
         self._closed = False
+        self.macs: dict[str, str] = {}  # the MAC of each entry this run loaded or stored: a hash of all it holds
+        self.kept = 0                   # bytes of entries kept when the run ended
 
     @property
     def enabled(self) -> bool:
         return self.key is not None
 
-    def path(self, rel: str, sha256: str, day: str) -> Path:
-        """Return where the entry of one file's read lives."""
-        name = hashlib.sha256(json.dumps([FORMAT, self.code, self.settings, day, rel, sha256]).encode()).hexdigest()
+    def entry_path(self, fields: dict) -> Path:
+        """Return where the entry with these key fields lives."""
+        name = hashlib.sha256(json.dumps([FORMAT, *(v for k, v in fields.items() if k != "format")]).encode())
+        name = name.hexdigest()
         return self.folder / f"{name}{_SUFFIX}"
 
-    def _fields(self, rel: str, sha256: str, day: str) -> dict:
-        return {"format": FORMAT, "file": rel, "sha256": sha256, "day": day, "code": self.code,
-                "settings": self.settings}
-
-    def get(self, rel: str, sha256: str, day: str) -> FileRead | None:
-        """Return the cached read, or None on a miss; an entry that fails any check is deleted."""
+    def load_entry(self, path: Path, fields: dict, decode_entry):
+        """Return decode_entry(header, blobs) of a trusted entry, or None on a miss; a bad entry is deleted."""
         if not self.enabled:
             return None
-        path = self.path(rel, sha256, day)
         try:
-            found = self._load(path, self._fields(rel, sha256, day))
+            head, blobs, mac = self._load(path, fields)
+            found = decode_entry(head, blobs)
         except FileNotFoundError:
-            found = None
-        except Exception:    # noqa: BLE001 - forged, damaged, foreign or stale: each just means "read it again"
-            found = None
-            _unlink(path)
-        if found is None:
-            self.misses += 1
             return None
-        self.hits += 1
+        except Exception:    # noqa: BLE001 - forged, damaged, foreign or stale: each just means "make it again"
+            _unlink(path)
+            return None
         self.used[path.name] = self.run
+        self.macs[path.name] = mac.hex()
         return found
 
-    def _load(self, path: Path, fields: dict) -> FileRead:
+    def _load(self, path: Path, fields: dict) -> tuple[dict, memoryview, bytes]:
         """Read an entry, check its MAC before parsing a byte of it, then check its key fields."""
         fd = os.open(path, os.O_RDONLY | _OPEN)
         with os.fdopen(fd, "rb") as fh:
@@ -131,52 +129,50 @@ class ParseCache:
         if len(data) < len(MAGIC) + _MAC or data[:len(MAGIC)] != MAGIC:
             raise ValueError("not an entry of this format")
         body = memoryview(data)[len(MAGIC) + _MAC:]
-        if not hmac.compare_digest(data[len(MAGIC):len(MAGIC) + _MAC], self._mac(body)):
+        mac = self._mac(body)
+        if not hmac.compare_digest(data[len(MAGIC):len(MAGIC) + _MAC], mac):
             raise ValueError("the entry's MAC does not match")
         head, blobs = header_of(body)
         if head.get("key") != fields:
             raise ValueError("the entry is another file's, day's, code's or settings' read")
-        read = decode(head, blobs)
-        if read.file != fields["file"] or read.sha256 != fields["sha256"]:
-            raise ValueError("the entry holds another file's read")
-        return read
+        return head, blobs, mac
 
     def _mac(self, body) -> bytes:
         h = hmac.new(self.key, MAGIC, hashlib.sha256)
         h.update(body)
         return h.digest()
 
-    def put(self, read: FileRead, day: str) -> None:
-        """Store a read atomically, 0600; a cache that cannot be written is no reason to stop the run."""
-        if not self.enabled:
-            return
-        path = self.path(read.file, read.sha256, day)
+    def store_entry(self, path: Path, body: bytes) -> bool:
+        """Store an entry atomically, 0600; say whether it was stored (a cache that cannot be written is no error)."""
+        if not self.enabled or len(MAGIC) + _MAC + len(body) > self.max_bytes:
+            return False
+        mac = self._mac(body)
         try:
-            body = encode(read, self._fields(read.file, read.sha256, day))
-        except Unsupported:
-            return           # the read is right, only not storable; tests/test_cache.py fails on it loudly
-        if len(MAGIC) + _MAC + len(body) > self.max_bytes:
-            return
-        try:
-            _write(path, (MAGIC, self._mac(body), body), self.folder)
+            _write(path, (MAGIC, mac, body), self.folder)
         except OSError:
-            return
+            return False
         self.used[path.name] = self.run
+        self.macs[path.name] = mac.hex()
+        return True
 
-    def close(self) -> None:
-        """End the run: evict what recent runs did not use, then the least recently used until under the cap."""
+    def close(self, budget: int | None = None) -> None:
+        """End the run: evict what recent runs did not use, then the least recently used until under the cap.
+
+        `budget` lowers the cap (bytes) for this eviction; `kept` is then the bytes the store keeps.
+        """
         if self._closed or not self.enabled:
             return
         self._closed = True
         try:
-            self.evict()
+            self.kept = self.evict(budget)
         except OSError:
             pass
 
-    def evict(self) -> None:
+    def evict(self, budget: int | None = None) -> int:
         """Keep the entries used by the last `runs_kept` runs, within `max_mb`; drop the rest and old leftovers."""
         if not _own_folder(self.folder):
-            return
+            return 0
+        cap = self.max_bytes if budget is None else min(budget, self.max_bytes)
         now = time.time()
         entries: dict[str, tuple[int, float, int]] = {}
         for e in os.scandir(self.folder):
@@ -195,13 +191,14 @@ class ParseCache:
         oldest = self.run - self.runs_kept
         kept = sorted((v[0], v[1], n) for n, v in entries.items() if v[0] > oldest)
         total = sum(entries[n][2] for *_, n in kept)
-        while kept and total > self.max_bytes:
+        while kept and total > cap:
             total -= entries[kept.pop(0)[2]][2]
         names = {n for *_, n in kept}
         for name in set(entries) - names:
             _unlink(self.folder / name)
         index = {"format": FORMAT, "run": self.run, "used": {n: entries[n][0] for n in sorted(names)}}
         _write(self.folder / INDEX, (json.dumps(index).encode(),), self.folder)
+        return total
 
     def _index(self) -> tuple[dict[str, int], int]:
         """Return which run last used each entry and the last run's number; a bad index starts afresh."""
@@ -218,6 +215,58 @@ class ParseCache:
         except Exception:    # noqa: BLE001 - a lost index only keeps the entries a few runs longer
             pass
         return {}, 0
+
+
+class ParseCache(EntryStore):
+    """Read and write authenticated FileReads under `folder`, keyed by content, name and the settings of the read."""
+
+    def __init__(self, folder: Path, settings: str, **options):
+        super().__init__(folder, **options)
+        self.settings = hashlib.sha256(settings.encode()).hexdigest()
+        self.hits = self.misses = 0
+
+    def path(self, rel: str, sha256: str, day: str) -> Path:
+        """Return where the entry of one file's read lives."""
+        return self.entry_path(self._fields(rel, sha256, day))
+
+    def content(self, rel: str, sha256: str, day: str) -> str | None:
+        """Return the MAC of the entry this run took the file's read from or stored it in: a hash of the read itself
+        (its rows, findings and every other field), or None when the read is not in the cache."""
+        return self.macs.get(self.path(rel, sha256, day).name)
+
+    def _fields(self, rel: str, sha256: str, day: str) -> dict:
+        return {"format": FORMAT, "code": self.code, "settings": self.settings, "day": day, "file": rel,
+                "sha256": sha256}
+
+    def get(self, rel: str, sha256: str, day: str) -> FileRead | None:
+        """Return the cached read, or None on a miss; an entry that fails any check is deleted."""
+        if not self.enabled:
+            return None
+        fields = self._fields(rel, sha256, day)
+
+        def read_of(head: dict, blobs: memoryview) -> FileRead:
+            read = decode(head, blobs)
+            if read.file != rel or read.sha256 != sha256:
+                raise ValueError("the entry holds another file's read")
+            return read
+
+        found = self.load_entry(self.entry_path(fields), fields, read_of)
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return found
+
+    def put(self, read: FileRead, day: str) -> None:
+        """Store a read atomically, 0600; a cache that cannot be written is no reason to stop the run."""
+        if not self.enabled:
+            return
+        fields = self._fields(read.file, read.sha256, day)
+        try:
+            body = encode(read, fields)
+        except Unsupported:
+            return           # the read is right, only not storable; tests/test_cache.py fails on it loudly
+        self.store_entry(self.entry_path(fields), body)
 
 
 def _own_folder(folder: Path) -> bool:

@@ -28,6 +28,7 @@ _HEADER = struct.Struct(">I")
 # Object-column values Arrow stores exactly as one typed column when a column holds a single one of these types.
 _ARROW_TYPES = {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_(), date: pa.date32()}
 _NUMPY_SCALARS = (np.bool_, np.integer, np.floating)
+_BYTES = {"bytes": 1}           # the spec of a stored bytes value, where a frame's spec would be
 
 
 class Unsupported(TypeError):
@@ -43,9 +44,18 @@ class _NoFrames(list):
 
 def encode(read: FileRead, key: dict) -> bytes:
     """Return the body of an entry: a length-prefixed JSON header, then one Arrow IPC stream per frame."""
-    frames: list[bytes] = []
+    return encode_value(read, key)
+
+
+class _Blobs(list):
+    """Where bytes may be stored as they are: entries of the rerun's parts, never a FileRead (whose cells hold none)."""
+
+
+def encode_value(value, key: dict, *, raw: bool = False) -> bytes:
+    """Return the body of an entry holding any value the format knows; with `raw`, bytes too, stored as they are."""
+    frames: list[bytes] = _Blobs() if raw else []
     specs: list[dict] = []
-    tree = _value(read, frames, specs)
+    tree = _value(value, frames, specs)
     offsets, at = [], 0
     for blob in frames:
         offsets.append([at, len(blob)])
@@ -66,11 +76,17 @@ def header_of(body: bytes) -> tuple[dict, memoryview]:
 
 def decode(head: dict, blobs: memoryview) -> FileRead:
     """Rebuild the FileRead of an entry whose header has been checked."""
-    frames = [_frame(blobs[at:at + size], spec) for at, size, spec in head["frames"]]
-    read = _build(head["read"], frames)
+    read = decode_value(head, blobs)
     if type(read) is not FileRead:
         raise ValueError("entry does not hold a FileRead")
     return read
+
+
+def decode_value(head: dict, blobs: memoryview):
+    """Rebuild the value of an entry whose header has been checked."""
+    frames = [bytes(blobs[at:at + size]) if spec == _BYTES else _frame(blobs[at:at + size], spec)
+              for at, size, spec in head["frames"]]
+    return _build(head["read"], frames)
 
 
 def _value(v, frames: list[bytes], specs: list[dict]):
@@ -104,6 +120,10 @@ def _value(v, frames: list[bytes], specs: list[dict]):
         return {"$datetime": v.isoformat()}
     if isinstance(v, _NUMPY_SCALARS):
         return {"$np": [v.dtype.str, v.item()]}
+    if t is bytes and type(frames) is _Blobs:
+        frames.append(v)
+        specs.append(_BYTES)
+        return {"$bytes": len(frames) - 1}
     if t is pd.DataFrame:
         blob, spec = _frame_bytes(v)
         frames.append(blob)
@@ -136,12 +156,14 @@ def _build(v, frames: list[pd.DataFrame]):
         return datetime.fromisoformat(x)
     if tag == "$np":
         return np.dtype(x[0]).type(x[1])
-    if tag == "$frame":
+    if tag == "$frame" and type(frames[x]) is pd.DataFrame:
+        return frames[x]
+    if tag == "$bytes" and type(frames[x]) is bytes:
         return frames[x]
     raise ValueError(f"unknown tag {tag}")
 
 
-def _dtype(dtype) -> object:
+def dtype_spec(dtype) -> object:
     """Describe a column's dtype; Arrow restores every other detail, but not a string column's storage."""
     if isinstance(dtype, pd.StringDtype):
         return {"string": [dtype.storage, "nan" if dtype.na_value is np.nan else "NA"]}
@@ -171,10 +193,11 @@ def _frame_bytes(df: pd.DataFrame) -> tuple[bytes, dict]:
     columns = df.columns
     labels = [columns.start, columns.stop, columns.step] if isinstance(columns, pd.RangeIndex) else [
         _value(c, _NoFrames(), []) for c in columns]
-    spec = {"labels": labels, "label_range": isinstance(columns, pd.RangeIndex), "label_dtype": _dtype(columns.dtype),
-            "label_name": _value(df.columns.name, _NoFrames(), []), "dtypes": [_dtype(d) for d in dtypes],
+    spec = {"labels": labels, "label_range": isinstance(columns, pd.RangeIndex),
+            "label_dtype": dtype_spec(columns.dtype),
+            "label_name": _value(df.columns.name, _NoFrames(), []), "dtypes": [dtype_spec(d) for d in dtypes],
             "index": [df.index.start, df.index.stop, df.index.step] if ranged else None,
-            "index_name": _value(df.index.name, _NoFrames(), []), "index_dtype": _dtype(df.index.dtype),
+            "index_name": _value(df.index.name, _NoFrames(), []), "index_dtype": dtype_spec(df.index.dtype),
             "rows": len(df), "attrs": _value(dict(df.attrs), _NoFrames(), []), "objects": {}}
     # An object column of None alone is an Arrow null column, which comes back as it went; any other is kept apart.
     objects = {}
@@ -226,7 +249,7 @@ def _frame(blob: memoryview, spec: dict) -> pd.DataFrame:
         if ranged:
             # Arrow's own types give most frames their dtypes, without the slower reading of pandas' metadata.
             df = table.to_pandas(use_threads=False, ignore_metadata=True)
-            checked = [_dtype(d) for d in df.dtypes.tolist()] == [
+            checked = [dtype_spec(d) for d in df.dtypes.tolist()] == [
                 d for i, d in enumerate(spec["dtypes"]) if f"c{i}" not in objects]
         if not checked:
             df = table.to_pandas(use_threads=False)
@@ -255,10 +278,10 @@ def _retype(df: pd.DataFrame, spec: dict) -> pd.DataFrame:
     """Give string columns back their storage, which Arrow does not keep; refuse any other change of dtype."""
     fixes = {}
     for name, want, got in zip(df.columns, spec["dtypes"], df.dtypes.tolist()):
-        if _dtype(got) != want:
+        if dtype_spec(got) != want:
             if not (isinstance(want, dict) and isinstance(got, pd.StringDtype)):
                 raise ValueError(f"column {name} came back as {got}, not {want}")
             fixes[name] = _pandas_dtype(want)
-    if _dtype(df.index.dtype) != spec["index_dtype"]:
+    if dtype_spec(df.index.dtype) != spec["index_dtype"]:
         df.index = df.index.astype(_pandas_dtype(spec["index_dtype"]))
     return df.astype(fixes) if fixes else df

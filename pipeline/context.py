@@ -213,6 +213,7 @@ class Context:
     moves: tuple[Move, ...] = ()            # people moved between units and paid by both (moves.py)
     progress_rows: tuple[ProgressRow, ...] = ()     # what every unit wrote, task by task (进展汇编)
     figures: Reported = Reported()          # 惠及人数 and 投入资金 of every row that counts
+    person_parts: tuple[tuple[str | None, int], ...] = field(default=(), repr=False, compare=False)  # Benefits.parts
 
     @property
     def paid_twice_fen(self) -> int:
@@ -285,7 +286,7 @@ def build(quarter: Quarter, matrix: Matrix, config: Config, benefits: Benefits, 
         persons=shown(benefits.persons, SHOWN_PERSON, "context"),
         households=shown(benefits.households, SHOWN_HOUSEHOLD, "context"),
         moves=tuple(m for m in moves if m.paid_twice),
-        progress_rows=progress_rows, figures=reported)
+        progress_rows=progress_rows, figures=reported, person_parts=benefits.parts)
     return replace(ctx, changes=compare(ctx)) if compare is not None else ctx
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +32,7 @@ from .quarter import Quarter, assemble
 from .reader import FileRead
 from .reader.vocabulary import ABILITY_WORDS, CARE_WORDS, CATEGORY_WORDS, EMPLOYMENT_WORDS, HEAD_WORDS, SUPPORT_WORDS
 from .reading import ProgressFn, parse_cache, read_quarters
+from .unit_parts import UnitParts
 from .workspace import open_workspace
 
 if TYPE_CHECKING:
@@ -138,7 +139,9 @@ def _assemble(session: Session, p: Pass) -> None:
 
 def _compute(session: Session, p: Pass) -> None:
     """Pay the roster, month by month, with the parameter values in force."""
-    p.benefits = compute(p.quarter.roster, p.period, Rates.for_period(session.config.parameters, p.period))
+    rates = Rates.for_period(session.config.parameters, p.period)
+    p.benefits = (session.parts.benefits(p.quarter, rates) if session.parts is not None
+                  else compute(p.quarter.roster, p.period, rates))
 
 
 def _check(session: Session, p: Pass) -> None:
@@ -169,8 +172,8 @@ def _render(session: Session, p: Pass) -> None:
     assert job is not None, "only a run renders"
     # The year's quarters: for the bulletin and the assessment, and the one masker of every name they show.
     contexts = {**session.year(p.period), p.period: p.context}
-    p.bundle = bundle_for(list(job.due), p.context, contexts, session.config, job.issues)
-    session.close()                 # every quarter the run shows is read by now
+    p.bundle = replace(bundle_for(list(job.due), p.context, contexts, session.config, job.issues),
+                       parts=session.parts)
     p.staging = Staging(job.out_root / str(p.period), masker_for(session.config, session.matrix, contexts.values()))
     with p.staging:                 # a report that fails discards the staging folder
         for report in job.due:
@@ -190,6 +193,7 @@ def _commit(session: Session, p: Pass) -> None:
                                                           datetime.now(UTC)))
         p.written = tuple(staging.written)
         staging.commit()
+    session.close()                 # after the reports, which keep their parts of the person detail
 
 
 STAGES = (
@@ -213,6 +217,7 @@ class Session:
     def __init__(self, config: Config, matrix: Matrix, input_dir: Path, on_file: ProgressFn | None = None,
                  cache: ParseCache | None = None):
         self.config, self.matrix, self.input_dir, self.on_file, self.cache = config, matrix, input_dir, on_file, cache
+        self.parts = UnitParts.beside(cache)       # each roster file's benefits and detail rows, for a warm rerun
         self._files: dict[Period, list[FileRead] | None] = {}
         self._passes: dict[Period, Pass] = {}
         self.notes: dict[Period, list[Finding]] = {}     # findings about the input folder, filed with a quarter
@@ -267,9 +272,12 @@ class Session:
                 for p in (Period(period.year, q) for q in range(1, period.quarter))}
 
     def close(self) -> None:
-        """End the session's use of the parse cache: entries recent runs did not use are evicted."""
+        """End the session's use of the caches: entries recent runs did not use are evicted, the parts' within what
+        the parse cache leaves of max_mb."""
         if self.cache is not None:
             self.cache.close()
+            if self.parts is not None:
+                self.parts.close(self.cache.max_bytes - self.cache.kept)
 
 
 def check(*, config_path: Path | str = "config.toml", input_dir: Path | str | None = None,

@@ -66,9 +66,12 @@ def find_moves(roster: pd.DataFrame, persons: pd.DataFrame, previous: pd.DataFra
     now = now[now["id_number"].isin(spread[spread > 1].index)]
     if now.empty:
         return ()
-    before = previous[(previous["id_status"] == OK) & (previous["unit"] != "")]
+    # Only the IDs on two rosters now: a set per ID of last quarter's whole roster, and the pay of every person,
+    # cost seconds at 50k persons.
+    ids = now["id_number"].unique()
+    before = previous[(previous["id_status"] == OK) & (previous["unit"] != "") & previous["id_number"].isin(ids)]
     was_in = before.groupby("id_number")["unit"].agg(set).to_dict()
-    pay = _pay(persons)
+    pay = _pay(persons[persons["id_number"].isin(ids)])
     moves = []
     for id_number, rows in now.groupby("id_number", sort=False):
         units_before = was_in.get(id_number, set())

@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT, run_check, set_parameter, valid_id
 
+import pipeline.cache
+
 HOUSE = dict(unit="湖坊镇", community="东社区")
 
 
@@ -250,6 +252,7 @@ def test_the_explanation_follows_a_rules_parameter_it_does_not_restate(roster, m
     before = household(roster(*rows), "001")
     assert "重度残疾人护理补贴 70 × 1人 × 3个月" in before["explanation"]
     monkeypatch.setattr(benefits, "SEVERE_GRADES", (1,))
+    monkeypatch.setattr(pipeline.cache, "__version__", "edited")     # as editing benefits.py changes the code key
     after = household(roster(*rows), "001")
     assert after["care_allowance_fen"] == 0
     assert after["explanation"] == "差额 (670 − 500.00) × 1人 × 3个月 = 510.00；残疾人生活补贴 60 × 1人 × 3个月 = 180.00；合计 690.00"

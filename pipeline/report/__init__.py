@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..context import Context
     from ..output import Staging
     from ..period import Period
+    from ..unit_parts import UnitParts
 
 
 class Due(Enum):
@@ -40,6 +41,8 @@ class Bundle:
     annual: "AnnualContext | None" = None
     # The year's quarters up to this one (None where its folder is absent): what a new cadence's report rolls up.
     quarters: "dict[Period, Context | None]" = field(default_factory=dict)
+    # Where the person detail's rows are kept between runs (unit_parts.UnitParts); None: every row is written afresh.
+    parts: "UnitParts | None" = None
 
 
 @dataclass(frozen=True)

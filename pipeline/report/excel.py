@@ -55,19 +55,22 @@ def file_name(ctx: Context) -> str:
 def write(bundle: Bundle, staging) -> None:
     ctx = bundle.quarter
     staging.write_with(file_name(ctx), lambda p: write_workbook(ctx, p, staging.mask,
-                                                                 full_detail=not bundle.config.mask_person_detail))
+                                                                 full_detail=not bundle.config.mask_person_detail,
+                                                                 parts=bundle.parts))
 
 
 REPORT = Report("办公室汇总工作簿", Due.QUARTER, write)
 
 
-def write_workbook(ctx: Context, path: Path, mask, *, full_detail: bool = True, row_limit: int | None = None) -> None:
+def write_workbook(ctx: Context, path: Path, mask, *, full_detail: bool = True, row_limit: int | None = None,
+                   parts=None) -> None:
     """Write the office workbook: overview, task matrix, submissions, money, persons, findings, read accounting.
 
     Every sheet masks IDs and names except the person detail, the one place they may appear in full. A sheet holds
     `row_limit` rows (Excel's own limit unless a test sets it); the persons, the findings, the changes and the read
     accounting go on in further sheets past it. The other sheets list units, tasks or standards from config.toml
-    and matrix.toml, never rows of the input, and every unit is also a column of 任务进展.
+    and matrix.toml, never rows of the input, and every unit is also a column of 任务进展. With `parts`
+    (unit_parts.UnitParts), the person detail's rows of each roster file are taken from the last run when unchanged.
     """
     limit = EXCEL_ROWS if row_limit is None else row_limit
     # xlsxwriter writes the package into memory; the person detail is streamed in on the way to `path`.
@@ -82,7 +85,8 @@ def write_workbook(ctx: Context, path: Path, mask, *, full_detail: bool = True, 
         sheet(wb, fmts, ctx)
     write_changes_sheet(wb, fmts, ctx, sheet_title(ctx, "变动情况"), limit)
     # The one place names and IDs may appear in full, unless config.toml [privacy] masks it too.
-    persons = PersonSheets(ctx.persons, None if full_detail else mask, row_limit)
+    persons = PersonSheets(ctx.persons, None if full_detail else mask, row_limit, kept=parts,
+                           blocks=ctx.person_parts)
     persons.lay_out(wb, fmts, lambda name: sheet_title(ctx, name))
     for part in findings:
         _findings(wb, fmts, ctx, part)

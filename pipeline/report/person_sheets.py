@@ -121,6 +121,8 @@ class PersonSheets:
     persons: pd.DataFrame
     mask: Callable[[str], str] | None       # None: names and IDs in full, as contracts.md allows on this sheet
     row_limit: int | None = None            # rows in one sheet; None: EXCEL_ROWS
+    kept: object = None                     # unit_parts.UnitParts: rows kept from the last run, by roster file
+    blocks: tuple[tuple[str | None, int], ...] = ()     # Benefits.parts: each roster file's key and persons
     parts: list[Part] = field(default_factory=list)
     sheets: list[Worksheet] = field(default_factory=list)
 
@@ -155,7 +157,6 @@ class PersonSheets:
         # xlsxwriter stores the n-th worksheet as xl/worksheets/sheet<n>.xml.
         entries = {f"xl/worksheets/sheet{wb.worksheets().index(ws) + 1}.xml": part
                    for ws, part in zip(self.sheets, self.parts)}
-        table = _source_table(self.persons)
         package.seek(0)
         with zipfile.ZipFile(package) as src, \
                 zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=COMPRESS_LEVEL) as out:
@@ -171,15 +172,35 @@ class PersonSheets:
                               count=1)
                 total = re.sub(r'(<row r="|<c r="[A-Z]+)\d+"', rf'\g<1>{last}"', total)
                 with out.open(info.filename, "w", force_zip64=True) as fh:
-                    _write_through(fh, chain([head.encode()], self._rows(table, part, _styles(template)),
+                    _write_through(fh, chain([head.encode()], self._rows(part, _styles(template)),
                                              [(total + tail).encode()]))
 
-    def _rows(self, table: pa.Table, part: Part, styles: list[str]) -> Iterator[memoryview]:
+    def _rows(self, part: Part, styles: list[str]) -> Iterator[bytes | memoryview]:
         """Yield the part's rows as UTF-8 sheet XML, a chunk of persons at a time."""
+        if self.kept is not None and len(self.parts) == 1 and sum(n for _, n in self.blocks) == len(self.persons):
+            yield from self._kept_rows(styles)
+            return
+        table = _source_table(self.persons)
         if len(self.parts) > 1:
             table = table.take(pa.array(part.rows))
         for start in range(0, table.num_rows, CHUNK_ROWS):
             yield _rows_xml(table.slice(start, CHUNK_ROWS), styles, FIRST_ROW + start, self.mask)
+
+    def _kept_rows(self, styles: list[str]) -> Iterator[bytes | memoryview]:
+        """Yield the one sheet's rows roster file by roster file, each chunk kept from the last run or made anew.
+
+        A chunk's XML is the same whichever rows are built with it, so the sheet is byte for byte what one pass writes.
+        """
+        at = 0
+        for digest, count in self.blocks:
+            for start in range(0, count, CHUNK_ROWS):
+                stop = min(start + CHUNK_ROWS, count)
+                rows = slice(at + start, at + stop)
+                yield self.kept.detail_rows(
+                    digest, (start, stop), FIRST_ROW + rows.start, styles, self.mask,
+                    lambda: _rows_xml(_source_table(self.persons.iloc[rows]), styles, FIRST_ROW + rows.start,
+                                      self.mask))
+            at += count
 
 
 def _source_table(persons: pd.DataFrame) -> pa.Table:
