@@ -444,3 +444,31 @@ def test_no_worker_outlives_a_killed_main_process(tmp_path, pdeathsig):
         main.wait()
         for pid in [pid for pid in workers if _alive(pid)]:
             os.kill(pid, signal.SIGKILL)
+
+
+class _Planted:
+    """A pickle that creates a file when unpickled: what a subverted worker could send."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __reduce__(self):
+        return (Path.touch, (self.path,))
+
+
+def test_a_workers_answer_is_decoded_as_data_never_unpickled(tmp_path, config):
+    import pickle
+
+    from pipeline.reader.worker import from_wire, to_wire
+
+    planted = tmp_path / "ran"
+    for answer in (pickle.dumps(_Planted(planted)), b"F" + pickle.dumps(_Planted(planted)), b"F\x00\x00\x00\x09{", b""):
+        with pytest.raises(ValueError):
+            from_wire(answer)
+    assert not planted.exists()
+    # What a worker really sends comes back whole.
+    roster = next((ROOT / "input" / "2019Q2").glob("*台账*"))
+    read = read_file(roster, ctx_for(config, roster.name), Limits())
+    back, fresh = from_wire(to_wire(read, False, roster.name))
+    assert not fresh and back.file == read.file and back.sha256 == read.sha256
+    assert [s.rows.equals(t.rows) for s, t in zip(back.sheets, read.sheets)] == [True] * len(read.sheets) != []

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import pickle
 import signal
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from ..errors import StopRun
 from . import FileRead, ReadContext, not_read, read_file
 from .folder import Entry
 from .limits import _GB, LIMITS, Limits
-from .worker import MEMORY_EXIT, READY, memory_reason, refused, serve
+from .worker import MEMORY_EXIT, READY, from_wire, memory_reason, refused, serve
 
 Reader = Callable[[Path, ReadContext, Limits], FileRead]
 _SIGNALS_OF_MEMORY = {-getattr(signal, "SIGABRT", 6), -getattr(signal, "SIGKILL", 9), MEMORY_EXIT}
@@ -221,15 +220,15 @@ class _Pool:
         """Take a worker's result, or turn its death into a finding; None while it has only said it is ready."""
         try:
             if worker.conn.poll():
-                message = worker.conn.recv()
+                message = worker.conn.recv_bytes()
                 if message == READY:
                     worker.ready = True
                     return None
-                read, alive = message
+                read, alive = from_wire(message)
                 if not alive:
                     worker.stop()
                 return read, alive, False
-        except (EOFError, OSError, ValueError, pickle.UnpicklingError, AttributeError, ImportError):
+        except (EOFError, OSError, ValueError):
             pass
         said = worker.said()
         worker.stop(kill=True)

@@ -21,7 +21,10 @@ from . import FileRead, ReadContext
 from .limits import _GB, Limits
 
 Reader = Callable[[Path, ReadContext, Limits], FileRead]
-READY = "ready"
+# A worker answers in bytes the parent decodes as data, never as a pickle: a worker parsing a hostile file is the one
+# process that could be subverted, and unpickling its answer would let it run code in the clerk's run.
+READY = b"ready"
+_FRESH, _SPENT = b"F", b"S"
 # How a worker that ran out of memory ends: at once, without building a result, since any allocation may fail now.
 MEMORY_EXIT = 86
 _PR_SET_PDEATHSIG = 1
@@ -41,7 +44,7 @@ def serve(conn: Connection, reader: Reader, parent: int, log: str) -> None:
     threading.excepthook = _end_on_memory(threading.excepthook)
     sys.unraisablehook = _end_on_memory(sys.unraisablehook)
     start = address_space() or 0
-    conn.send(READY)
+    conn.send_bytes(READY)
     while True:
         try:
             task = conn.recv()
@@ -67,11 +70,36 @@ def serve(conn: Connection, reader: Reader, parent: int, log: str) -> None:
         # A worker left holding much memory makes way for a fresh one.
         fresh = fresh and (address_space() or 0) - start < limits.memory_bytes // 2
         try:
-            conn.send((read, fresh))
+            conn.send_bytes(to_wire(read, fresh, ctx.file))
         except MemoryError:
             os._exit(MEMORY_EXIT)
         if not fresh:
             return
+
+
+def to_wire(read: FileRead, fresh: bool, file: str) -> bytes:
+    """Encode a worker's answer in the parse cache's data-only format, with whether the worker can take another."""
+    from ..cache_format import Unsupported, encode
+
+    try:
+        body = encode(read, {})
+    except Unsupported:
+        body = encode(refused(file, "读取结果无法传回（程序内部错误），请把该文件发给维护人员"), {})
+    return (_FRESH if fresh else _SPENT) + body
+
+
+def from_wire(message: bytes) -> tuple[FileRead, bool]:
+    """Decode a worker's answer as data; anything malformed raises ValueError."""
+    from ..cache_format import decode, header_of
+
+    if message[:1] not in (_FRESH, _SPENT):
+        raise ValueError("not a worker's answer")
+    try:
+        return decode(*header_of(message[1:])), message[:1] == _FRESH
+    except ValueError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever the bytes are, they are only a malformed answer
+        raise ValueError(f"malformed answer: {type(exc).__name__}") from None
 
 
 def _end_on_memory(hook):
