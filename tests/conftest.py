@@ -67,6 +67,15 @@ def matrix(config):
     return load_matrix(config.paths["matrix"], config.registry)
 
 
+def shipped_project(root: Path, *quarters: str) -> Path:
+    """Copy config.toml, matrix.toml and the shipped input's `quarters` (all of input/ when none) into `root`."""
+    for name in ("config.toml", "matrix.toml"):
+        shutil.copy(ROOT / name, root / name)
+    for quarter in quarters or [p.name for p in (ROOT / "input").iterdir() if p.is_dir()]:
+        shutil.copytree(ROOT / "input" / quarter, root / "input" / quarter)
+    return root
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """Copy config.toml and matrix.toml into a scratch project folder; reports use the templates jiekun ships."""

@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TODAY, run_check
+from conftest import ROOT, TODAY, run_check, shipped_project
 
 from pipeline.findings import PER_FILE_AND_CODE, Flood, finding
 from pipeline.reader import Entry, FileRead, Limits, ReadContext, read_file, sandbox
@@ -205,11 +205,8 @@ def test_a_workbook_of_real_size_still_reads(tmp_path, config):
 @pytest.fixture(scope="module")
 def runs(hostile, tmp_path_factory):
     """The shipped quarter checked as it is, then with every hostile file and a flood of findings added."""
-    root = tmp_path_factory.mktemp("whole")
-    for name in ("config.toml", "matrix.toml"):
-        shutil.copy(ROOT / name, root / name)
+    root = shipped_project(tmp_path_factory.mktemp("whole"), "2019Q2")
     quarter = root / "input" / "2019Q2"
-    shutil.copytree(ROOT / "input" / "2019Q2", quarter)
     clean = run_check(root)
     for name in HOSTILE:
         shutil.copy(hostile / name, quarter / name)

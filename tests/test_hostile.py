@@ -18,7 +18,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import ROOT, TODAY, run_check
+from conftest import TODAY, run_check, shipped_project
 from python_calamine import CalamineWorkbook
 
 from pipeline.errors import StopRun
@@ -125,11 +125,8 @@ READ = {"空白填充.xlsx": "unknown", "网页跨行.xls": "unknown", "链接-�
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """A project with the shipped demo quarter, checked as it is, then again with every hostile entry added."""
-    root = tmp_path_factory.mktemp("hostile")
-    for name in ("config.toml", "matrix.toml"):
-        shutil.copy(ROOT / name, root / name)
+    root = shipped_project(tmp_path_factory.mktemp("hostile"), "2019Q2")
     quarter = root / "input" / "2019Q2"
-    shutil.copytree(ROOT / "input" / "2019Q2", quarter)
     clean = run_check(root)
     outside = root / "elsewhere"
     outside.mkdir()

@@ -19,7 +19,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import shipped_project
 
 import pipeline.report.person_sheets as person_sheets
 import pipeline.unit_parts as unit_parts
@@ -72,10 +72,7 @@ def rerun_as_cold(root: Path, made: dict[str, list]) -> dict[str, list]:
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory) -> Path:
     """The shipped project (config, matrix, both quarters) after one run with the cache: every part kept."""
-    root = tmp_path_factory.mktemp("filled")
-    for name in ("config.toml", "matrix.toml"):
-        shutil.copy(ROOT / name, root / name)
-    shutil.copytree(ROOT / "input", root / "input")
+    root = shipped_project(tmp_path_factory.mktemp("filled"))
     jiekun(root)
     return root
 
